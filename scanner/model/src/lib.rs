@@ -1,0 +1,231 @@
+//! The bbscan snapshot document.
+//!
+//! One definition of what the scanner writes and what policies read: the scanner serialises
+//! these types to the snapshot JSON, the policy SDK deserialises the same types from the
+//! resource documents it is handed. The crate has no dependency on the AWS SDK, tokio or
+//! wasmtime, so it compiles for `wasm32-wasip2` as well as for the host.
+//!
+//! Conventions of the document:
+//! - field names are `snake_case`; timestamps are RFC 3339 strings in UTC;
+//! - IAM, S3 and Lambda policy documents are stored decoded, as JSON values;
+//! - a field that AWS says is not configured is `null` (or absent);
+//! - a field that could not be read is named in the resource's `unknown` list and in a
+//!   snapshot-level [`Gap`]: "not configured" and "not assessed" are never confused.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub mod kinds;
+
+pub use kinds::*;
+
+/// The version of the snapshot document. Bump on any breaking change of its shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Tag keys SST v3 puts on every taggable resource.
+pub const SST_APP_TAG: &str = "sst:app";
+pub const SST_STAGE_TAG: &str = "sst:stage";
+
+/// A whole snapshot: what was collected, from where, and what could not be seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Version of this document's shape; see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    pub metadata: Metadata,
+    /// Every resource, sorted by kind then ARN.
+    pub resources: Vec<Resource>,
+    /// What could not be read. An empty list means everything was read.
+    pub gaps: Vec<Gap>,
+}
+
+/// Where and when the snapshot was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Account id, from STS `GetCallerIdentity`.
+    pub account_id: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`, … (from the caller's ARN).
+    pub partition: String,
+    /// ARN of the identity that collected the snapshot.
+    pub caller_arn: String,
+    /// Regions whose regional services were collected.
+    pub regions: Vec<String>,
+    /// The SST app the stage filter applies to.
+    pub app: String,
+    /// The SST stage kept, or `null` for the whole account.
+    pub stage: Option<String>,
+    /// Stages seen in the account's `sst:stage` tags (for the app), sorted.
+    pub stages_seen: Vec<String>,
+    pub started_at: String,
+    pub finished_at: String,
+    pub bbscan_version: String,
+    /// Number of AWS API requests made (attempts, including retries, are not counted twice).
+    pub api_calls: u64,
+    /// API calls per `service:Operation`.
+    pub api_calls_by_operation: BTreeMap<String, u64>,
+}
+
+/// One AWS resource (or account-level settings object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Resource {
+    /// ARN, or an ARN-shaped identifier for account-level settings.
+    pub arn: String,
+    /// Short name: bucket name, role name, parameter name, distribution id, …
+    pub name: String,
+    /// Account id that owns the resource.
+    pub account: String,
+    /// Region, or `global` for IAM, CloudFront and account-level settings.
+    pub region: String,
+    pub tags: BTreeMap<String, String>,
+    /// Configuration fields that could not be read (each has a matching snapshot gap).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+    /// The kind and its configuration.
+    #[serde(flatten)]
+    pub config: ResourceConfig,
+}
+
+impl Resource {
+    pub fn kind(&self) -> &'static str {
+        self.config.kind()
+    }
+
+    /// The `sst:stage` tag, if any.
+    pub fn stage(&self) -> Option<&str> {
+        self.tags.get(SST_STAGE_TAG).map(String::as_str)
+    }
+
+    /// The `sst:app` tag, if any.
+    pub fn app(&self) -> Option<&str> {
+        self.tags.get(SST_APP_TAG).map(String::as_str)
+    }
+
+    /// Whether a configuration field could be read.
+    pub fn is_known(&self, field: &str) -> bool {
+        !self.unknown.iter().any(|f| f == field)
+    }
+}
+
+/// Something bbscan could not see. A gap is never reported as "no resources".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    /// Service id, e.g. `s3`, `iam`, `cloudtrail`.
+    pub service: String,
+    /// The API operation, e.g. `GetBucketPolicy`.
+    pub operation: String,
+    /// The region the call was made in, or `global`.
+    pub region: String,
+    /// The resource the call was about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The configuration field left unknown on that resource, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: GapReason,
+    /// The AWS error code, when AWS sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    pub message: String,
+}
+
+/// Why something could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GapReason {
+    /// The credentials may not call this operation.
+    AccessDenied,
+    /// The endpoint does not implement the operation (seen with emulators and some partitions).
+    NotImplemented,
+    /// Throttled beyond the retry budget.
+    Throttled,
+    /// The call or a page of it timed out.
+    Timeout,
+    /// The service answered with a server error.
+    ServiceError,
+    /// The answer could not be parsed.
+    MalformedResponse,
+    /// The request could not be sent (connection refused, DNS, TLS).
+    Network,
+    /// Any other error.
+    Other,
+}
+
+/// A snapshot document that is not one bbscan can read.
+#[derive(Debug)]
+pub enum SnapshotError {
+    Json(serde_json::Error),
+    Version { found: u64 },
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::Json(e) => write!(f, "not a bbscan snapshot: {e}"),
+            SnapshotError::Version { found } => write!(
+                f,
+                "snapshot schema_version {found} is not supported (this bbscan reads version {SCHEMA_VERSION}); \
+                 take a new snapshot with this bbscan"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl Snapshot {
+    /// Parse a snapshot document, checking its version before its shape so that a
+    /// document from another bbscan gets a useful message.
+    pub fn from_json(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+        let value: Value = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
+        match value.get("schema_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(found) => return Err(SnapshotError::Version { found }),
+            None => {}
+        }
+        serde_json::from_value(value).map_err(SnapshotError::Json)
+    }
+
+    /// Resources of one kind.
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources.iter().filter(move |r| r.kind() == kind)
+    }
+
+    /// The resource with this ARN.
+    pub fn get(&self, arn: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.arn == arn)
+    }
+
+    /// Count of resources per kind, sorted by kind.
+    pub fn counts_by_kind(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for r in &self.resources {
+            *counts.entry(r.kind()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_schema_version_gets_a_clear_error() {
+        let err = Snapshot::from_json(br#"{"schema_version": 99, "metadata": {}}"#).unwrap_err();
+        assert!(err.to_string().contains("schema_version 99 is not supported"), "{err}");
+    }
+
+    #[test]
+    fn garbage_is_not_a_snapshot() {
+        let err = Snapshot::from_json(b"[1,2").unwrap_err();
+        assert!(err.to_string().starts_with("not a bbscan snapshot"), "{err}");
+    }
+}

@@ -1,0 +1,231 @@
+//! The command line: arguments, running a command, exit codes.
+
+use crate::aws::{AwsOptions, AwsSetup};
+use crate::collect::{self, CollectOptions, Progress};
+use crate::config::{self, Config};
+use crate::snapshot;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    Findings = 1,
+    Error = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "bbscan", version, about = "Audit a deployed AWS environment for security and compliance")]
+pub struct Cli {
+    /// More output on stderr (per-service progress, every gap).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Settings file (default: ./bbscan.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read the deployed environment into a snapshot document (JSON).
+    Snapshot(SnapshotArgs),
+    /// Print the JSON Schema of the snapshot document.
+    Schema,
+}
+
+/// Where to collect from: shared by every command that reads AWS.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Keep only one SST stage (resources tagged sst:stage=STAGE); default: the whole account.
+    #[arg(long, value_name = "STAGE")]
+    stage: Option<String>,
+    /// The SST app (tag sst:app); default from bbscan.toml, else "brainbytes".
+    #[arg(long, value_name = "APP")]
+    app: Option<String>,
+    /// Region to collect regional services from (repeatable); default: the AWS config's region.
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// AWS profile from ~/.aws/config.
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<String>,
+    /// Send every AWS request to this endpoint (an emulator, a VPC endpoint). Also AWS_ENDPOINT_URL.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Most AWS calls in flight at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: Option<u16>,
+    /// Seconds one attempt of one AWS call may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    call_timeout: u64,
+    /// Attempts per AWS call, with adaptive backoff on throttling and server errors.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    max_attempts: u32,
+}
+
+#[derive(Debug, Args)]
+struct SnapshotArgs {
+    #[command(flatten)]
+    collect: CollectArgs,
+    /// Write the snapshot here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print the built-in demo snapshot (a BrainBytes production account); no AWS needed.
+    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
+    demo: bool,
+}
+
+/// Verbosity of stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Parse the arguments, run, and return the exit code. Errors are printed once, with their
+/// causes, on stderr.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    match run(cli, verbosity) {
+        Ok(exit) => exit.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            Exit::Error.into()
+        }
+    }
+}
+
+fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Schema => {
+            print_stdout(&snapshot::schema())?;
+            Ok(Exit::Clean)
+        }
+        Command::Snapshot(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            snapshot_command(args, &config, verbosity)
+        }
+    }
+}
+
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`bbscan snapshot | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}
+
+fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let (json, summary) = if args.demo {
+        let demo = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes()).context("the built-in demo snapshot is damaged")?;
+        (snapshot::DEMO.to_string(), snapshot::summary(&demo, None))
+    } else {
+        let start = Instant::now();
+        let snap = collect_live(&args.collect, config, verbosity)?;
+        let summary = snapshot::summary(&snap, Some(start.elapsed().as_secs_f64()));
+        report_gaps(&snap, verbosity);
+        (snapshot::to_json(&snap), summary)
+    };
+    match &args.output {
+        Some(path) => {
+            snapshot::write_atomic(path, json.as_bytes())?;
+            if verbosity != Verbosity::Quiet {
+                eprintln!("{summary}; written to {}", path.display());
+            }
+        }
+        None => {
+            print_stdout(&json)?;
+            if verbosity != Verbosity::Quiet {
+                eprintln!("{summary}");
+            }
+        }
+    }
+    Ok(Exit::Clean)
+}
+
+/// Collect a snapshot from AWS as the flags and config say.
+fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<bbscan_model::Snapshot> {
+    let options = AwsOptions {
+        profile: args.profile.clone(),
+        regions: if args.regions.is_empty() { config.regions.clone() } else { args.regions.clone() },
+        endpoint_url: args.endpoint_url.clone(),
+        call_timeout: Duration::from_secs(args.call_timeout),
+        max_attempts: args.max_attempts,
+    };
+    let collect_options = CollectOptions {
+        app: args.app.clone().or_else(|| config.app.clone()).unwrap_or_else(|| config::DEFAULT_APP.to_string()),
+        stage: args.stage.clone(),
+        concurrency: args
+            .concurrency
+            .map(usize::from)
+            .or(config.collect.concurrency)
+            .unwrap_or(config::DEFAULT_CONCURRENCY),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let progress = TerminalProgress {
+        show: verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && std::io::stderr().is_terminal()),
+    };
+    runtime.block_on(async {
+        let aws = AwsSetup::load(&options).await?;
+        Ok(collect::collect(&aws, &collect_options, &progress).await?)
+    })
+}
+
+fn report_gaps(snap: &bbscan_model::Snapshot, verbosity: Verbosity) {
+    if snap.gaps.is_empty() || verbosity == Verbosity::Quiet {
+        return;
+    }
+    eprintln!(
+        "warning: {} reads failed, so parts of the account were not assessed (listed under \"gaps\" in the snapshot):",
+        snap.gaps.len()
+    );
+    // Group by service, operation and reason, so a denied service is one line, not hundreds.
+    let mut groups: std::collections::BTreeMap<(String, String, String), usize> = Default::default();
+    for g in &snap.gaps {
+        let reason = serde_json::to_value(g.reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        *groups.entry((g.service.clone(), g.operation.clone(), reason)).or_insert(0) += 1;
+    }
+    let limit = if verbosity == Verbosity::Verbose { usize::MAX } else { 10 };
+    for ((service, operation, reason), n) in groups.iter().take(limit) {
+        eprintln!("  {service}:{operation} {reason} ×{n}");
+    }
+    if groups.len() > limit {
+        eprintln!("  … and {} more (use -v to list all)", groups.len() - limit);
+    }
+}
+
+struct TerminalProgress {
+    show: bool,
+}
+
+impl Progress for TerminalProgress {
+    fn service_done(&self, service: &str, region: &str, resources: usize, seconds: f64) {
+        if self.show {
+            eprintln!("  {service:<11} {region:<12} {resources:>5} resources  {seconds:>5.1} s");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Collection: read the account through the AWS APIs into a [`Snapshot`].
+//!
+//! Read-only by construction: every call goes through [`api::Api::call`] with an [`api::Op`],
+//! and every `Op` is a `Get`, `List` or `Describe` action (a unit test holds that line).
+//! Failures become gaps; collection goes on.
+
+pub mod api;
+mod acm;
+mod backup;
+mod cloudfront;
+mod cloudtrail;
+mod cloudwatch;
+mod convert;
+mod env_values;
+mod iam;
+mod kms;
+mod lambda;
+mod logs;
+mod s3;
+mod ssm;
+
+pub use env_values::classify_env_value;
+
+use crate::aws::AwsSetup;
+use crate::scope::{Scope, ScopeError};
+use api::{Api, Op, Read, Target};
+use bbscan_model::{Metadata, Resource, ResourceConfig, SCHEMA_VERSION, Snapshot};
+use std::time::Instant;
+
+/// What to collect.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub app: String,
+    pub stage: Option<String>,
+    /// Most AWS calls in flight at once.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(
+        "could not establish who the AWS credentials belong to (sts:GetCallerIdentity failed: {message}). \
+         Check that credentials are configured: run `aws sts get-caller-identity`, pass --profile, \
+         or log in with `aws sso login`"
+    )]
+    Identity { message: String },
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+}
+
+/// Something that wants to hear how collection is going (a terminal progress display).
+pub trait Progress: Sync {
+    fn service_done(&self, service: &str, region: &str, resources: usize, seconds: f64);
+}
+
+/// A progress sink that ignores everything.
+pub struct Silent;
+impl Progress for Silent {
+    fn service_done(&self, _: &str, _: &str, _: usize, _: f64) {}
+}
+
+/// Shared state of one collection run.
+pub(crate) struct Ctx<'a> {
+    pub api: Api,
+    pub aws: &'a AwsSetup,
+    pub account: String,
+    pub partition: String,
+    pub scope: Scope,
+    progress: &'a dyn Progress,
+}
+
+impl Ctx<'_> {
+    /// A new resource owned by this account.
+    pub fn resource(
+        &self,
+        arn: String,
+        name: String,
+        region: &str,
+        tags: std::collections::BTreeMap<String, String>,
+        config: ResourceConfig,
+    ) -> Resource {
+        Resource { arn, name, account: self.account.clone(), region: region.to_string(), tags, unknown: Vec::new(), config }
+    }
+
+    async fn timed<F>(&self, service: &str, region: &str, work: F) -> Vec<Resource>
+    where
+        F: std::future::Future<Output = Vec<Resource>>,
+    {
+        let start = Instant::now();
+        let resources = work.await;
+        self.progress.service_done(service, region, resources.len(), start.elapsed().as_secs_f64());
+        resources
+    }
+}
+
+/// Take a snapshot of the account the credentials belong to.
+pub async fn collect(aws: &AwsSetup, options: &CollectOptions, progress: &dyn Progress) -> Result<Snapshot, CollectError> {
+    let started_at = convert::now_rfc3339();
+    let api = Api::new(options.concurrency);
+    let sts = aws_sdk_sts::Client::new(&aws.in_region(&aws.global_region()));
+    let global = aws.global_region();
+    let identity = match api.call(Op::StsGetCallerIdentity, Target::region(&global), sts.get_caller_identity().send()).await {
+        Read::Found(identity) => identity,
+        _ => {
+            let message = api
+                .take_gaps()
+                .into_iter()
+                .next()
+                .map(|g| match g.error_code {
+                    Some(code) => format!("{code}: {}", g.message),
+                    None => g.message,
+                })
+                .unwrap_or_else(|| "no answer".to_string());
+            return Err(CollectError::Identity { message });
+        }
+    };
+    let account = identity.account().unwrap_or_default().to_string();
+    let caller_arn = identity.arn().unwrap_or_default().to_string();
+    let partition = caller_arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+
+    let ctx = Ctx {
+        api,
+        aws,
+        account: account.clone(),
+        partition: partition.clone(),
+        scope: Scope::new(&options.app, options.stage.as_deref()),
+        progress,
+    };
+
+    let global_work = async {
+        let (iam, s3, cloudfront) = futures::join!(
+            ctx.timed("iam", "global", iam::collect(&ctx)),
+            ctx.timed("s3", "global", s3::collect(&ctx)),
+            ctx.timed("cloudfront", "global", cloudfront::collect(&ctx)),
+        );
+        [iam, s3, cloudfront].concat()
+    };
+    let regional_work = futures::future::join_all(aws.regions.iter().map(|region| {
+        let ctx = &ctx;
+        async move {
+            let (ssm, trails, lambda, logs, alarms, kms, acm, backup) = futures::join!(
+                ctx.timed("ssm", region, ssm::collect(ctx, region)),
+                ctx.timed("cloudtrail", region, cloudtrail::collect(ctx, region)),
+                ctx.timed("lambda", region, lambda::collect(ctx, region)),
+                ctx.timed("logs", region, logs::collect(ctx, region)),
+                ctx.timed("cloudwatch", region, cloudwatch::collect(ctx, region)),
+                ctx.timed("kms", region, kms::collect(ctx, region)),
+                ctx.timed("acm", region, acm::collect(ctx, region)),
+                ctx.timed("backup", region, backup::collect(ctx, region)),
+            );
+            [ssm, trails, lambda, logs, alarms, kms, acm, backup].concat()
+        }
+    }));
+    let (global_resources, regional) = futures::join!(global_work, regional_work);
+    let mut resources = global_resources;
+    resources.extend(regional.into_iter().flatten());
+    // A multi-region trail shows up in every region; keep one copy.
+    resources.sort_by(|a, b| (a.kind(), &a.arn).cmp(&(b.kind(), &b.arn)));
+    resources.dedup_by(|a, b| a.kind() == b.kind() && a.arn == b.arn);
+
+    let stages_seen = ctx.scope.stages_seen();
+    let resources = ctx.scope.keep(resources)?;
+    let finished_at = convert::now_rfc3339();
+    Ok(Snapshot {
+        schema_version: SCHEMA_VERSION,
+        metadata: Metadata {
+            account_id: account,
+            partition,
+            caller_arn,
+            regions: aws.regions.clone(),
+            app: options.app.clone(),
+            stage: options.stage.clone(),
+            stages_seen,
+            started_at,
+            finished_at,
+            bbscan_version: env!("CARGO_PKG_VERSION").to_string(),
+            api_calls: ctx.api.total_calls(),
+            api_calls_by_operation: ctx.api.calls_by_operation(),
+        },
+        resources,
+        gaps: ctx.api.take_gaps(),
+    })
+}

@@ -1,0 +1,376 @@
+//! IAM: account settings, users, groups, roles, customer-managed policies, OIDC providers.
+//!
+//! Users, groups, roles and policies come from `GetAccountAuthorizationDetails` (filtered to
+//! exclude the ~1,500 AWS-managed policies), which returns documents, attachments, tags and
+//! last use in a few pages instead of one call per entity and per policy.
+
+use super::Ctx;
+use super::api::{Op, Read, Target};
+use super::convert::{non_empty, opt_ts, policy_document, tags};
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{EntityType, ReportStateType};
+use bbscan_model::*;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const REGION: &str = "global";
+
+pub async fn collect(ctx: &Ctx<'_>) -> Vec<Resource> {
+    let client = Client::new(&ctx.aws.in_region(&ctx.aws.global_region()));
+    let (account, entities, oidc) = futures::join!(account(ctx, &client), entities(ctx, &client), oidc_providers(ctx, &client));
+    let mut resources = vec![account.0];
+    let report = account.1;
+    resources.extend(entities.into_iter().map(|mut r| {
+        if let ResourceConfig::IamUser(user) = &mut r.config {
+            user.credential_report = report.get(&r.arn).cloned();
+        }
+        r
+    }));
+    resources.extend(oidc);
+    resources
+}
+
+/// The account resource, and the credential report's rows by user ARN.
+async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, BTreeMap<String, String>>) {
+    let arn = format!("arn:{}:iam::{}:root", ctx.partition, ctx.account);
+    let (policy, summary, report) = futures::join!(
+        ctx.api.call(
+            Op::IamGetAccountPasswordPolicy,
+            Target::field(REGION, &arn, "password_policy"),
+            client.get_account_password_policy().send()
+        ),
+        ctx.api.call(Op::IamGetAccountSummary, Target::field(REGION, &arn, "summary"), client.get_account_summary().send()),
+        credential_report(ctx, client, &arn),
+    );
+    let mut unknown = Vec::new();
+    let password_policy = match policy.known() {
+        Some(p) => p.and_then(|p| p.password_policy).map(|p| PasswordPolicy {
+            minimum_password_length: p.minimum_password_length,
+            require_symbols: p.require_symbols,
+            require_numbers: p.require_numbers,
+            require_uppercase_characters: p.require_uppercase_characters,
+            require_lowercase_characters: p.require_lowercase_characters,
+            allow_users_to_change_password: p.allow_users_to_change_password,
+            expire_passwords: p.expire_passwords,
+            max_password_age: p.max_password_age,
+            password_reuse_prevention: p.password_reuse_prevention,
+            hard_expiry: p.hard_expiry,
+        }),
+        None => {
+            unknown.push("password_policy".to_string());
+            None
+        }
+    };
+    let summary: BTreeMap<String, i64> = match summary.found() {
+        Some(s) => s
+            .summary_map
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k.as_str().to_string(), i64::from(v)))
+            .collect(),
+        None => {
+            unknown.push("summary".to_string());
+            BTreeMap::new()
+        }
+    };
+    let (generated_at, mut rows) = match report {
+        Some(r) => r,
+        None => {
+            unknown.push("credential_report".to_string());
+            (None, BTreeMap::new())
+        }
+    };
+    let root_row = rows.remove(&arn);
+    let config = IamAccount {
+        password_policy,
+        root_mfa_enabled: summary.get("AccountMFAEnabled").map(|v| *v == 1),
+        root_access_keys_present: summary.get("AccountAccessKeysPresent").map(|v| *v > 0),
+        summary,
+        credential_report_generated_at: generated_at,
+        root_credential_report: root_row,
+    };
+    let mut resource = ctx.resource(arn, ctx.account.clone(), REGION, BTreeMap::new(), ResourceConfig::IamAccount(config));
+    resource.unknown = unknown;
+    (resource, rows)
+}
+
+/// Generate the credential report (waiting for it) and parse its rows by ARN.
+async fn credential_report(
+    ctx: &Ctx<'_>,
+    client: &Client,
+    arn: &str,
+) -> Option<(Option<String>, BTreeMap<String, BTreeMap<String, String>>)> {
+    let target = Target::field(REGION, arn, "credential_report");
+    for attempt in 0..10u32 {
+        let generated = ctx
+            .api
+            .call(Op::IamGenerateCredentialReport, target, client.generate_credential_report().send())
+            .await
+            .found()?;
+        if generated.state() == Some(&ReportStateType::Complete) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt + 1))).await;
+    }
+    let report = ctx.api.call(Op::IamGetCredentialReport, target, client.get_credential_report().send()).await.found()?;
+    let generated_at = opt_ts(report.generated_time());
+    let csv = report.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
+    Some((generated_at, parse_credential_report(&csv)))
+}
+
+/// The credential report is a CSV whose fields never contain commas or quotes.
+fn parse_credential_report(csv: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut lines = csv.lines();
+    let Some(header) = lines.next() else {
+        return BTreeMap::new();
+    };
+    let columns: Vec<&str> = header.split(',').collect();
+    lines
+        .filter_map(|line| {
+            let mut row: BTreeMap<String, String> =
+                columns.iter().zip(line.split(',')).map(|(c, v)| (c.to_string(), v.to_string())).collect();
+            let arn = row.remove("arn")?;
+            Some((arn, row))
+        })
+        .collect()
+}
+
+fn inline(name: &str, document: Option<&str>) -> InlinePolicy {
+    InlinePolicy { name: name.to_string(), document: decode(document) }
+}
+
+/// A policy document that does not decode is kept as its raw string, so nothing is lost.
+fn decode(document: Option<&str>) -> serde_json::Value {
+    match document {
+        Some(raw) => policy_document(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_string())),
+        None => serde_json::Value::Null,
+    }
+}
+
+fn attached(list: &[aws_sdk_iam::types::AttachedPolicy]) -> Vec<AttachedPolicy> {
+    list.iter()
+        .map(|p| AttachedPolicy {
+            name: p.policy_name().unwrap_or_default().to_string(),
+            arn: p.policy_arn().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+fn tag_map(list: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
+    tags(list.iter().map(|t| (t.key(), t.value())))
+}
+
+async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
+    let stream = client
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Role)
+        .filter(EntityType::Group)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    let Read::Found(pages) = ctx.api.pages(Op::IamGetAccountAuthorizationDetails, Target::region(REGION), stream, |p| vec![p]).await else {
+        return Vec::new();
+    };
+    let mut resources = Vec::new();
+    let mut users = Vec::new();
+    for page in pages {
+        for role in page.role_detail_list() {
+            let tags = tag_map(role.tags());
+            if ctx.scope.early(&tags) == crate::scope::Early::Drop {
+                continue;
+            }
+            let config = IamRole {
+                role_id: role.role_id().unwrap_or_default().to_string(),
+                path: role.path().unwrap_or("/").to_string(),
+                create_date: opt_ts(role.create_date()),
+                description: None,
+                max_session_duration: None,
+                trust_policy: decode(role.assume_role_policy_document()),
+                inline_policies: role.role_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+                attached_policies: attached(role.attached_managed_policies()),
+                permissions_boundary: role.permissions_boundary().and_then(|b| non_empty(b.permissions_boundary_arn())),
+                last_used: role.role_last_used().filter(|u| u.last_used_date().is_some()).map(|u| RoleLastUsed {
+                    date: opt_ts(u.last_used_date()),
+                    region: non_empty(u.region()),
+                }),
+            };
+            resources.push(ctx.resource(
+                role.arn().unwrap_or_default().to_string(),
+                role.role_name().unwrap_or_default().to_string(),
+                REGION,
+                tags,
+                ResourceConfig::IamRole(config),
+            ));
+        }
+        for group in page.group_detail_list() {
+            let config = IamGroup {
+                group_id: group.group_id().unwrap_or_default().to_string(),
+                path: group.path().unwrap_or("/").to_string(),
+                create_date: opt_ts(group.create_date()),
+                inline_policies: group.group_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+                attached_policies: attached(group.attached_managed_policies()),
+            };
+            resources.push(ctx.resource(
+                group.arn().unwrap_or_default().to_string(),
+                group.group_name().unwrap_or_default().to_string(),
+                REGION,
+                BTreeMap::new(),
+                ResourceConfig::IamGroup(config),
+            ));
+        }
+        for policy in page.policies() {
+            let arn = policy.arn().unwrap_or_default().to_string();
+            // Some endpoints omit PolicyName here; the ARN ends with it.
+            let name = non_empty(policy.policy_name()).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            let document = policy
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version())
+                .map(|v| decode(v.document()))
+                .unwrap_or(serde_json::Value::Null);
+            let config = IamPolicy {
+                policy_id: non_empty(policy.policy_id()),
+                path: policy.path().unwrap_or("/").to_string(),
+                description: non_empty(policy.description()),
+                default_version_id: non_empty(policy.default_version_id()),
+                attachment_count: policy.attachment_count(),
+                is_attachable: policy.is_attachable(),
+                create_date: opt_ts(policy.create_date()),
+                update_date: opt_ts(policy.update_date()),
+                document,
+            };
+            resources.push(ctx.resource(arn, name, REGION, BTreeMap::new(), ResourceConfig::IamPolicy(config)));
+        }
+        users.extend(page.user_detail_list().iter().cloned());
+    }
+    let users = futures::future::join_all(users.iter().map(|u| user(ctx, client, u))).await;
+    resources.extend(users);
+    resources
+}
+
+async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserDetail) -> Resource {
+    let name = detail.user_name().unwrap_or_default();
+    let arn = detail.arn().unwrap_or_default().to_string();
+    let (login, mfa, keys) = futures::join!(
+        ctx.api.call(Op::IamGetLoginProfile, Target::field(REGION, &arn, "login_profile"), client.get_login_profile().user_name(name).send()),
+        ctx.api.pages(
+            Op::IamListMfaDevices,
+            Target::field(REGION, &arn, "mfa_devices"),
+            client.list_mfa_devices().user_name(name).into_paginator().send(),
+            |p| p.mfa_devices,
+        ),
+        ctx.api.pages(
+            Op::IamListAccessKeys,
+            Target::field(REGION, &arn, "access_keys"),
+            client.list_access_keys().user_name(name).into_paginator().send(),
+            |p| p.access_key_metadata,
+        ),
+    );
+    let mut unknown = Vec::new();
+    let login_profile = match login.known() {
+        Some(p) => p.and_then(|p| p.login_profile).map(|p| LoginProfile {
+            create_date: Some(super::convert::ts(&p.create_date)),
+            password_reset_required: p.password_reset_required,
+        }),
+        None => {
+            unknown.push("login_profile".to_string());
+            None
+        }
+    };
+    let mfa_devices = match mfa.found() {
+        Some(devices) => devices
+            .iter()
+            .map(|d| MfaDevice { serial_number: d.serial_number.clone(), enable_date: Some(super::convert::ts(&d.enable_date)) })
+            .collect(),
+        None => {
+            unknown.push("mfa_devices".to_string());
+            Vec::new()
+        }
+    };
+    let access_keys = match keys.found() {
+        Some(keys) => {
+            futures::future::join_all(keys.iter().map(|k| async {
+                let id = k.access_key_id().unwrap_or_default();
+                let last = ctx
+                    .api
+                    .call(Op::IamGetAccessKeyLastUsed, Target::field(REGION, &arn, "access_keys"), client.get_access_key_last_used().access_key_id(id).send())
+                    .await
+                    .found()
+                    .and_then(|r| r.access_key_last_used);
+                AccessKey {
+                    access_key_id: id.to_string(),
+                    status: k.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    create_date: opt_ts(k.create_date()),
+                    last_used_date: last.as_ref().and_then(|l| opt_ts(l.last_used_date())),
+                    last_used_service: last.as_ref().and_then(|l| non_empty(Some(l.service_name()))).filter(|s| s != "N/A"),
+                    last_used_region: last.as_ref().and_then(|l| non_empty(Some(l.region()))).filter(|s| s != "N/A"),
+                }
+            }))
+            .await
+        }
+        None => {
+            unknown.push("access_keys".to_string());
+            Vec::new()
+        }
+    };
+    let config = IamUser {
+        user_id: detail.user_id().unwrap_or_default().to_string(),
+        path: detail.path().unwrap_or("/").to_string(),
+        create_date: opt_ts(detail.create_date()),
+        password_last_used: None,
+        login_profile,
+        mfa_devices,
+        access_keys,
+        groups: detail.group_list().to_vec(),
+        inline_policies: detail.user_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+        attached_policies: attached(detail.attached_managed_policies()),
+        permissions_boundary: detail.permissions_boundary().and_then(|b| non_empty(b.permissions_boundary_arn())),
+        credential_report: None,
+    };
+    let mut resource = ctx.resource(arn, name.to_string(), REGION, tag_map(detail.tags()), ResourceConfig::IamUser(config));
+    resource.unknown = unknown;
+    resource
+}
+
+async fn oidc_providers(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
+    let Some(list) = ctx
+        .api
+        .call(Op::IamListOpenIdConnectProviders, Target::region(REGION), client.list_open_id_connect_providers().send())
+        .await
+        .found()
+    else {
+        return Vec::new();
+    };
+    let arns: Vec<String> = list.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect();
+    let providers = futures::future::join_all(arns.iter().map(|arn| async move {
+        let detail = ctx
+            .api
+            .call(Op::IamGetOpenIdConnectProvider, Target::resource(REGION, arn), client.get_open_id_connect_provider().open_id_connect_provider_arn(arn).send())
+            .await
+            .found()?;
+        let url = detail.url().unwrap_or_default().trim_start_matches("https://").to_string();
+        let config = IamOidcProvider {
+            url: url.clone(),
+            client_ids: detail.client_id_list().to_vec(),
+            thumbprints: detail.thumbprint_list().to_vec(),
+            create_date: opt_ts(detail.create_date()),
+        };
+        Some(ctx.resource(arn.clone(), url, REGION, tag_map(detail.tags()), ResourceConfig::IamOidcProvider(config)))
+    }))
+    .await;
+    providers.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_report_rows_by_arn() {
+        let csv = "user,arn,password_enabled,mfa_active\n<root_account>,arn:aws:iam::1:root,not_supported,true\nalice,arn:aws:iam::1:user/alice,true,false\n";
+        let rows = parse_credential_report(csv);
+        assert_eq!(rows["arn:aws:iam::1:user/alice"]["mfa_active"], "false");
+        assert_eq!(rows["arn:aws:iam::1:root"]["user"], "<root_account>");
+    }
+}

@@ -1,0 +1,83 @@
+//! `bbscan.toml`: project settings, so that flags need not be repeated.
+//!
+//! ```toml
+//! app = "brainbytes"          # the SST app name (default "brainbytes")
+//! regions = ["us-east-1"]     # default --region list
+//!
+//! [collect]
+//! concurrency = 16            # most AWS calls in flight
+//! ```
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_APP: &str = "brainbytes";
+pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const FILE_NAME: &str = "bbscan.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub app: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub collect: CollectConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectConfig {
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}. Fix it, or pass --config to use another file")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Load `path`, or `./bbscan.toml` when it exists, or the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from(FILE_NAME), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Config::parse(&text).map_err(|message| ConfigError::Parse { path, message })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_settings() {
+        let c = Config::parse("app = \"shop\"\nregions = [\"eu-west-1\"]\n[collect]\nconcurrency = 4\n").unwrap();
+        assert_eq!(c.app.as_deref(), Some("shop"));
+        assert_eq!(c.regions, vec!["eu-west-1"]);
+        assert_eq!(c.collect.concurrency, Some(4));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Config::parse("ap = \"typo\"").unwrap_err();
+        assert!(err.contains("unknown field"), "{err}");
+    }
+}

@@ -1,0 +1,13 @@
+//! bbscan: audit a deployed AWS environment.
+//!
+//! Data flows one way: [`collect`] reads AWS into a [`bbscan_model::Snapshot`]; later stages
+//! evaluate policies over it and render reports.
+
+pub mod aws;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod scope;
+pub mod snapshot;
+
+pub use bbscan_model as model;
