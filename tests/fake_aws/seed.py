@@ -35,6 +35,7 @@ import argparse
 import concurrent.futures
 import hashlib
 import io
+import ipaddress
 import json
 import sys
 import time
@@ -287,7 +288,6 @@ def make_clients(endpoint: str, region: str, pool: int) -> SimpleNamespace:
     session = boto3.session.Session(
         aws_access_key_id="AKIAFAKEBRAINBYTES00",
         aws_secret_access_key="fake-secret-access-key-for-moto-only",
-        aws_session_token=None,
         region_name=region,
     )
     config = Config(
@@ -306,10 +306,21 @@ def make_clients(endpoint: str, region: str, pool: int) -> SimpleNamespace:
     return SimpleNamespace(**clients)
 
 
+def is_loopback(endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def seed_moto_random(endpoint: str, seed: int) -> None:
     """Make moto's generated identifiers repeatable (moto-specific API)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     request = urllib.request.Request(f"{endpoint.rstrip('/')}/moto-api/seed?a={seed}", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with opener.open(request, timeout=10) as response:
         response.read()
 
 
@@ -380,7 +391,10 @@ def create_bucket(
 ) -> None:
     """Create a bucket with the baseline settings most SST buckets get."""
     s3 = ctx.aws.s3
-    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=object_lock)
+    kwargs: dict[str, Any] = {"Bucket": name, "ObjectLockEnabledForBucket": object_lock}
+    if ctx.region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
+    s3.create_bucket(**kwargs)
     if tags:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(tags)})
     if public_access_block is not None:
@@ -514,7 +528,12 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
     state.assets_bucket, state.artifacts_bucket = assets, artifacts
 
     if stage == "production":
-        create_bucket(ctx, assets, stage, tags)
+        # Assets: the reference "correct" bucket (its policy is set after CloudFront).
+        create_bucket(ctx, assets, stage, tags, versioning=True)
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=assets,
+            LifecycleConfiguration={"Rules": [noncurrent_expiration_rule("expire-old-assets", 30)]},
+        )
         s3.put_bucket_logging(
             Bucket=assets,
             BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": ctx.logs_bucket, "TargetPrefix": f"s3/{assets}/"}},
@@ -559,6 +578,7 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
         ("S3.BUCKET_POLICY_PUBLIC", 'Bucket policy grants s3:GetObject to Principal "*".' + mitigation),
         ("S3.ACL_PUBLIC_READ", "Bucket ACL grants READ to AllUsers (ObjectOwnership=ObjectWriter)." + mitigation),
         ("S3.DEFAULT_ENCRYPTION_MISSING", "No default server-side encryption configuration."),
+        ("S3.VERSIONING_DISABLED", "Versioning is not enabled."),
         ("S3.SECURE_TRANSPORT_NOT_ENFORCED", "Bucket policy does not deny aws:SecureTransport=false."),
         ("S3.ACCESS_LOGGING_DISABLED", "Server access logging is not enabled."),
     ):
@@ -870,7 +890,7 @@ def seed_iam_roles(ctx: Context) -> None:
                     }
                 )
             },
-            managed=(LAMBDA_BASIC_EXECUTION,),
+            managed=(LAMBDA_BASIC_EXECUTION, XRAY_DAEMON_WRITE) if stage == "production" else (LAMBDA_BASIC_EXECUTION,),
         )
 
     # Third-party observability vendor, trusted without an external id.
@@ -1144,8 +1164,10 @@ def seed_lambda(ctx: Context, stage: str) -> None:
             Cors={"AllowOrigins": ["*"], "AllowMethods": ["*"], "AllowHeaders": ["*"], "MaxAge": 86400},
         )["FunctionUrl"]
         for control, description in (
-            ("LAMBDA.ENV_PLAINTEXT_SECRET", "Environment variable OPENAI_API_KEY holds a plaintext API key."),
-            ("LAMBDA.ENV_PLAINTEXT_SECRET", "Environment variable BETTER_AUTH_SECRET holds a plaintext secret."),
+            (
+                "LAMBDA.ENV_PLAINTEXT_SECRET",
+                "Environment variables OPENAI_API_KEY (API key) and BETTER_AUTH_SECRET hold plaintext secrets.",
+            ),
             ("LAMBDA.FUNCTION_URL_AUTH_NONE", "Function URL has AuthType NONE (publicly invocable, bypasses CloudFront)."),
             ("LAMBDA.FUNCTION_URL_CORS_WILDCARD", "Function URL CORS allows origin '*'."),
             ("LAMBDA.TRACING_DISABLED", "X-Ray active tracing is not enabled."),
@@ -1380,6 +1402,10 @@ def seed_cloudfront(ctx: Context, stage: str) -> None:
         ("CLOUDFRONT.ORIGIN_PROTOCOL_NOT_HTTPS", "Custom origin 'server' uses OriginProtocolPolicy match-viewer."),
         ("CLOUDFRONT.ORIGIN_WEAK_TLS", "Custom origin 'server' allows TLSv1 and TLSv1.1."),
         ("CLOUDFRONT.LOGGING_DISABLED", "Standard access logging is disabled."),
+        (
+            "CLOUDFRONT.DEFAULT_CERTIFICATE",
+            "Uses the default *.cloudfront.net certificate: viewer minimum protocol is TLSv1.",
+        ),
         ("CLOUDFRONT.NO_SECURITY_HEADERS", "No response headers policy (no HSTS) on the default behavior."),
     ]
     if oai_id:
@@ -1549,14 +1575,18 @@ FILLER_KINDS = ("iam_role", "ssm", "lambda", "s3", "alarm")
 
 
 def plan_fillers(n: int, base: dict[str, int]) -> dict[str, int]:
-    """Split n fillers: first push Lambda, SSM and IAM lists past one page, then round-robin.
+    """Split n fillers: first push IAM, Lambda and SSM lists past one page, then round-robin.
 
     ``base`` holds how many of each kind exist before fillers.  A Lambda filler
     is one function plus its log group, so CloudWatch Logs follows Lambda.
+    IAM comes first because it is the list moto itself pages (ListRoles at 100,
+    DescribeLogGroups at 50); moto's DescribeParameters pages at 10 whatever
+    MaxResults says, and its ListFunctions never pages.  From --scale 150 on,
+    roles, functions and log groups all exceed one page.
     """
     plan = dict.fromkeys(FILLER_KINDS, 0)
     remaining = n
-    for kind in ("lambda", "ssm", "iam_role"):
+    for kind in ("iam_role", "lambda", "ssm"):
         take = min(remaining, max(0, PAGE_SIZES[kind] + 1 - base[kind]))
         plan[kind] += take
         remaining -= take
@@ -1624,7 +1654,7 @@ def filler_bucket(ctx: Context, index: int) -> list[tuple]:
 
 def filler_alarm(ctx: Context, index: int, topic_arn: str) -> list[tuple]:
     name = resource_name(LOAD_STAGE, f"Filler{index:04d}ErrorsAlarm")
-    target = resource_name(LOAD_STAGE, f"Filler{index:04d}")
+    target = function_name(LOAD_STAGE, f"Filler{index:04d}Function")
     put_function_alarm(ctx, LOAD_STAGE, name, target, "Errors", [topic_arn], record=False)
     return [(LOAD_STAGE, "cloudwatch.alarm", name, alarm_arn(ctx.region, name))]
 
@@ -1711,17 +1741,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--endpoint", required=True, help="moto server URL, e.g. http://127.0.0.1:5123")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--scale", type=int, default=0, help="number of extra filler resources (stage 'load')")
-    parser.add_argument("--workers", type=int, default=8, help="threads used for filler creation")
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="threads for filler creation; 0 (default) = 1 below --scale 500, else 4. "
+        "With 1 thread moto's generated ids of fillers are reproducible too "
+        "(core resources are seeded sequentially and always are)",
+    )
     seed_group = parser.add_mutually_exclusive_group()
     seed_group.add_argument(
         "--moto-seed", type=int, default=DEFAULT_MOTO_SEED,
         help="seed moto's random generator first (default %(default)s)",
     )
     seed_group.add_argument("--no-moto-seed", action="store_true", help="leave moto's random generator alone")
+    parser.add_argument(
+        "--allow-non-loopback", action="store_true",
+        help="accept an endpoint that is not on 127.0.0.0/8, ::1 or localhost (e.g. a test network namespace)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = parser.parse_args(argv)
+    if not args.allow_non_loopback and not is_loopback(args.endpoint):
+        parser.error(f"--endpoint {args.endpoint} is not a loopback address (see --allow-non-loopback)")
     if args.scale < 0:
         parser.error("--scale must be >= 0")
+    if args.workers < 0:
+        parser.error("--workers must be >= 0")
+    if args.workers == 0:
+        args.workers = 1 if args.scale < 500 else 4
     return args
 
 

@@ -1,1 +1,201 @@
+//! The test harness: a real moto server on a free loopback port, seeded with a fake
+//! BrainBytes account, and the real `bbscan` binary run as a user runs it.
+//!
+//! moto is installed on first use into a virtualenv (`$BBSCAN_MOTO_VENV`, default
+//! `~/.cache/bbscan/moto-5.2.5`), under a file lock so parallel tests install it once.
 
+pub mod fault_proxy;
+
+use serde_json::Value;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const MOTO_VERSION: &str = "5.2.5";
+pub const ACCOUNT_ID: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+fn venv_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BBSCAN_MOTO_VENV") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    cache.join("bbscan").join(format!("moto-{MOTO_VERSION}"))
+}
+
+/// The virtualenv's python, installing moto first if needed.
+pub fn moto_python() -> PathBuf {
+    let venv = venv_dir();
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(".bbscan-installed");
+    if marker.exists() {
+        return python;
+    }
+    std::fs::create_dir_all(venv.parent().expect("venv has a parent")).expect("create the cache directory");
+    let lock_path = venv.with_extension("lock");
+    let lock = std::fs::File::create(&lock_path).expect("create the install lock");
+    lock.lock().expect("take the install lock");
+    if !marker.exists() {
+        eprintln!("installing moto[server]=={MOTO_VERSION} into {} (once; about a minute)", venv.display());
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().map(|s| s.success()).unwrap_or(false)
+            && Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("moto[server]=={MOTO_VERSION}"))
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+        assert!(
+            ok,
+            "could not install moto[server]=={MOTO_VERSION} into {}: the tests need Python 3 with venv and pip, \
+             and access to PyPI. Install python3-venv, or point BBSCAN_MOTO_VENV at a virtualenv that has moto",
+            venv.display()
+        );
+        std::fs::write(&marker, MOTO_VERSION).expect("write the install marker");
+    }
+    python
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// A running moto server, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+    pub endpoint: String,
+}
+
+impl Moto {
+    /// Start a fresh moto server (clean state) on a free loopback port.
+    pub fn start() -> Moto {
+        let python = moto_python();
+        let port = free_port();
+        let mut child = Command::new(&python)
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("moto_server exited at start-up with {status}");
+            }
+            assert!(Instant::now() < deadline, "moto_server did not listen on {addr} within 60 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto { child, port, endpoint: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Seed the fake BrainBytes account (`tests/fake_aws/seed.py`); `scale` adds filler
+    /// resources in a third stage, `load`.
+    pub fn seed(&self, scale: u32) -> Manifest {
+        let script = repo_root().join("tests").join("fake_aws").join("seed.py");
+        let output = Command::new(moto_python())
+            .arg(&script)
+            .args(["--endpoint", &self.endpoint, "--region", REGION, "--scale", &scale.to_string()])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run seed.py");
+        assert!(output.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        let raw: Value = serde_json::from_slice(&output.stdout).expect("seed.py prints a JSON manifest");
+        Manifest { raw }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the seeding script created.
+pub struct Manifest {
+    pub raw: Value,
+}
+
+impl Manifest {
+    /// Every resource as (stage, kind, name).
+    pub fn resources(&self) -> Vec<(Option<String>, String, String)> {
+        self.raw["resources"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| {
+                        (
+                            r["stage"].as_str().map(str::to_string),
+                            r["kind"].as_str().unwrap_or_default().to_string(),
+                            r["name"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every secret value planted in SSM and Lambda environments.
+    pub fn secret_values(&self) -> Vec<String> {
+        self.raw["secret_values"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The `bbscan` binary built by this workspace.
+pub fn bbscan_path() -> PathBuf {
+    // Integration tests live in target/<profile>/deps; the binary is one level up.
+    let exe = std::env::current_exe().expect("the test's own path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let path = dir.join(format!("bbscan{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} is missing: build it with `cargo build -p bbscan` (cargo test builds it)", path.display());
+    path
+}
+
+/// A `bbscan` command isolated from the user's AWS setup: fake credentials, no config files,
+/// no instance metadata, no inherited endpoint.
+pub fn bbscan() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(bbscan_path());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/nonexistent/bbscan-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bbscan-test-credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+/// The snapshot JSON Schema published in the repository.
+pub fn snapshot_schema() -> Value {
+    let path = repo_root().join("docs").join("snapshot.schema.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("the schema is JSON")
+}
+
+/// Validate a snapshot document against the published schema; panics with every error.
+pub fn assert_valid_snapshot(doc: &Value) {
+    let schema = snapshot_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the published schema compiles");
+    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
+    assert!(errors.is_empty(), "snapshot does not match docs/snapshot.schema.json:\n{}", errors.join("\n"));
+}
