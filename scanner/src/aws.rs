@@ -6,7 +6,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextMut, FinalizerInterceptorContextMut, Output,
+};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::SdkConfig;
@@ -122,10 +124,11 @@ impl AwsSetup {
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::config::Builder::from(&self.in_region(region))
-            .force_path_style(self.endpoint_url.is_some())
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
+        let mut builder = aws_sdk_s3::config::Builder::from(&self.in_region(region)).force_path_style(self.endpoint_url.is_some());
+        if self.endpoint_url.is_some() {
+            builder = builder.interceptor(VersioningRootCompat);
+        }
+        aws_sdk_s3::Client::from_conf(builder.build())
     }
 
     pub fn s3control(&self, account_id: &str) -> aws_sdk_s3control::Client {
@@ -180,6 +183,47 @@ impl Intercept for DropAccountPrefix {
     }
 }
 
+/// Some S3 emulators (moto 5.2.5 among them) answer `GetBucketVersioning` with the root element
+/// `GetBucketVersioningResponse` instead of S3's `VersioningConfiguration`, which the SDK
+/// rejects. Only installed for custom endpoints: read the two fields from such an answer.
+#[derive(Debug)]
+struct VersioningRootCompat;
+
+impl Intercept for VersioningRootCompat {
+    fn name(&self) -> &'static str {
+        "VersioningRootCompat"
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(text) = context.response().and_then(|r| r.body().bytes()).and_then(|b| std::str::from_utf8(b).ok()) else {
+            return Ok(());
+        };
+        if !text.contains("<GetBucketVersioningResponse") || context.output_or_error().is_some_and(|r| r.is_ok()) {
+            return Ok(());
+        }
+        let output = aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput::builder()
+            .set_status(xml_element(text, "Status").map(|s| aws_sdk_s3::types::BucketVersioningStatus::from(s.as_str())))
+            .set_mfa_delete(xml_element(text, "MfaDelete").map(|s| aws_sdk_s3::types::MfaDeleteStatus::from(s.as_str())))
+            .build();
+        if let Some(slot) = context.output_or_error_mut() {
+            *slot = Ok(Output::erase(output));
+        }
+        Ok(())
+    }
+}
+
+/// The text of the first `<name>…</name>` element.
+fn xml_element(text: &str, name: &str) -> Option<String> {
+    let start = text.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + text[start..].find(&format!("</{name}>"))?;
+    Some(text[start..end].trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +234,12 @@ mod tests {
         assert_eq!(literal_host("http://localhost:4566/").as_deref(), Some("localhost"));
         assert_eq!(literal_host("http://[::1]:4566").as_deref(), Some("[::1]"));
         assert_eq!(literal_host("https://s3-control.example.com"), None);
+    }
+
+    #[test]
+    fn xml_elements() {
+        let xml = "<GetBucketVersioningResponse><Status>Enabled</Status></GetBucketVersioningResponse>";
+        assert_eq!(xml_element(xml, "Status").as_deref(), Some("Enabled"));
+        assert_eq!(xml_element(xml, "MfaDelete"), None);
     }
 }

@@ -379,6 +379,8 @@ where
                 Some(c) if ACCESS_DENIED.contains(&c) => GapReason::AccessDenied,
                 Some(c) if THROTTLED.contains(&c) => GapReason::Throttled,
                 Some(c) if NOT_IMPLEMENTED.contains(&c) => GapReason::NotImplemented,
+                // A success status with an error means the answer did not parse.
+                _ if status < 300 => GapReason::MalformedResponse,
                 _ if status == 501 => GapReason::NotImplemented,
                 _ if status == 403 => GapReason::AccessDenied,
                 _ if status == 429 => GapReason::Throttled,
