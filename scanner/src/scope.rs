@@ -167,6 +167,10 @@ impl References {
                 a.dimensions.get("FunctionName").is_some_and(|f| self.functions.contains(f))
             }
             ResourceConfig::KmsKey(k) => self.text.contains(&r.arn) || self.text.contains(&k.key_id),
+            // Trails, access logging and CloudFront origins name buckets, not their ARNs.
+            ResourceConfig::S3Bucket(_) => {
+                self.text.contains(&format!("\"{}\"", r.arn)) || self.text.contains(&format!("\"{}\"", r.name))
+            }
             _ => self.text.contains(&format!("\"{}\"", r.arn)),
         }
     }

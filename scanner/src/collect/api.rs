@@ -49,6 +49,7 @@ ops! {
     IamGenerateCredentialReport => "iam", "GenerateCredentialReport", absent: [];
     IamGetCredentialReport => "iam", "GetCredentialReport", absent: [];
     IamGetAccountAuthorizationDetails => "iam", "GetAccountAuthorizationDetails", absent: [];
+    IamListPolicyTags => "iam", "ListPolicyTags", absent: [];
     IamGetLoginProfile => "iam", "GetLoginProfile", absent: ["NoSuchEntity"];
     IamListMfaDevices => "iam", "ListMFADevices", absent: [];
     IamListAccessKeys => "iam", "ListAccessKeys", absent: [];

@@ -244,6 +244,15 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
         }
         users.extend(page.user_detail_list().iter().cloned());
     }
+    // The authorization details carry no policy tags; customer-managed policies are few.
+    futures::future::join_all(resources.iter_mut().filter(|r| matches!(r.config, ResourceConfig::IamPolicy(_))).map(|r| async move {
+        let stream = client.list_policy_tags().policy_arn(&r.arn).into_paginator().send();
+        match ctx.api.pages(Op::IamListPolicyTags, Target::field(REGION, &r.arn, "tags"), stream, |p| p.tags).await {
+            Read::Found(list) => r.tags = tag_map(&list),
+            _ => r.unknown.push("tags".to_string()),
+        }
+    }))
+    .await;
     let users = futures::future::join_all(users.iter().map(|u| user(ctx, client, u))).await;
     resources.extend(users);
     resources

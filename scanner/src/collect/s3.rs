@@ -44,7 +44,7 @@ async fn account_public_access_block(ctx: &Ctx<'_>) -> Option<Resource> {
     };
     let mut r = ctx.resource(
         arn,
-        "account".to_string(),
+        ctx.account.clone(),
         "global",
         BTreeMap::new(),
         ResourceConfig::S3AccountPublicAccessBlock(S3AccountPublicAccessBlock { configuration }),
