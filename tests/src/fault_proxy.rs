@@ -116,8 +116,7 @@ impl FaultProxy {
             .strip_prefix("http://")
             .map(|rest| rest.trim_end_matches('/'))
             .unwrap_or_else(|| panic!("the fault proxy forwards to plain http://HOST:PORT, not {upstream:?}"));
-        let upstream: SocketAddr =
-            authority.parse().unwrap_or_else(|e| panic!("upstream {authority:?} is not an IP:PORT address: {e}"));
+        let upstream: SocketAddr = authority.parse().unwrap_or_else(|e| panic!("upstream {authority:?} is not an IP:PORT address: {e}"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fault proxy to a loopback port");
         let addr = listener.local_addr().expect("the fault proxy's address");
         let shared = Arc::new(Shared {
@@ -237,9 +236,7 @@ fn serve(client: TcpStream, shared: &Shared) -> io::Result<()> {
 /// The fault of the first rule that matches and has not run out, counting it as fired.
 fn fault_for(shared: &Shared, info: &RequestInfo) -> Option<Fault> {
     let mut rules = shared.rules.lock().unwrap_or_else(PoisonError::into_inner);
-    let state = rules
-        .iter_mut()
-        .find(|s| s.rule.matches(info) && s.rule.times.is_none_or(|n| s.fired < n))?;
+    let state = rules.iter_mut().find(|s| s.rule.matches(info) && s.rule.times.is_none_or(|n| s.fired < n))?;
     state.fired += 1;
     Some(state.rule.fault.clone())
 }
@@ -285,9 +282,7 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     if request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
         return Err(invalid("Expect: 100-continue is not supported by the fault proxy"));
     }
-    let chunked = request
-        .header("transfer-encoding")
-        .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("chunked")));
+    let chunked = request.header("transfer-encoding").is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("chunked")));
     if chunked {
         request.body = read_chunked(reader)?;
     } else if let Some(length) = request.header("content-length") {
@@ -343,22 +338,13 @@ fn identify(request: &Request) -> RequestInfo {
     // S3 Control signs as `s3`; its paths are versioned.
     let service = if signing_name == "s3" && request.target.starts_with("/v20180820/") { "s3control" } else { signing_name };
 
-    let from_target = request
-        .header("x-amz-target")
-        .map(|target| target.rsplit('.').next().unwrap_or(target).to_string());
+    let from_target = request.header("x-amz-target").map(|target| target.rsplit('.').next().unwrap_or(target).to_string());
     let from_form = || {
         let form = request.header("content-type").is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-        form.then(|| {
-            String::from_utf8_lossy(&request.body)
-                .split('&')
-                .find_map(|pair| pair.strip_prefix("Action="))
-                .map(str::to_string)
-        })
-        .flatten()
+        form.then(|| String::from_utf8_lossy(&request.body).split('&').find_map(|pair| pair.strip_prefix("Action=")).map(str::to_string))
+            .flatten()
     };
-    let operation = from_target
-        .or_else(from_form)
-        .unwrap_or_else(|| format!("{} {}", request.method, request.target));
+    let operation = from_target.or_else(from_form).unwrap_or_else(|| format!("{} {}", request.method, request.target));
     RequestInfo { service: service.to_string(), operation, method: request.method.clone(), path: request.target.clone() }
 }
 
@@ -465,13 +451,7 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-fn write_response(
-    client: &mut TcpStream,
-    status: u16,
-    content_type: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> io::Result<()> {
+fn write_response(client: &mut TcpStream, status: u16, content_type: &str, headers: &[(&str, String)], body: &[u8]) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
         reason_phrase(status),
@@ -488,9 +468,7 @@ fn write_response(
 
 /// Hop-by-hop headers the proxy sets itself.
 fn is_hop_header(name: &str) -> bool {
-    ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "content-length"]
-        .iter()
-        .any(|h| name.eq_ignore_ascii_case(h))
+    ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "content-length"].iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// Send the request upstream with `Connection: close`, and relay the whole answer (its
@@ -513,10 +491,7 @@ fn forward(request: &Request, upstream: SocketAddr, client: &mut TcpStream) -> i
 
     let mut answer = Vec::new();
     up.read_to_end(&mut answer)?;
-    let split = answer
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| invalid("upstream answer has no complete head"))?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| invalid("upstream answer has no complete head"))?;
     let (answer_head, body) = answer.split_at(split + 4);
     let answer_head = String::from_utf8_lossy(answer_head);
     let mut rewritten = String::with_capacity(answer_head.len() + 20);
@@ -543,7 +518,11 @@ mod tests {
 
     #[test]
     fn identifies_json_query_and_rest_requests() {
-        let auth = |svc: &str| format!("Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/{svc}/aws4_request, SignedHeaders=host, Signature=00\r\n");
+        let auth = |svc: &str| {
+            format!(
+                "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/{svc}/aws4_request, SignedHeaders=host, Signature=00\r\n"
+            )
+        };
         let json = request(&format!(
             "POST / HTTP/1.1\r\n{}X-Amz-Target: AmazonSSM.DescribeParameters\r\nContent-Length: 2\r\n\r\n{{}}",
             auth("ssm")

@@ -20,9 +20,6 @@ struct Scan {
 
 impl Scan {
     fn run(rules: Vec<Rule>, extra_args: &[&str]) -> Scan {
-        let t0 = std::time::Instant::now();
-        struct T(std::time::Instant); impl Drop for T { fn drop(&mut self) { eprintln!("TEMP took {:?}", self.0.elapsed()); } }
-        let _t = T(t0);
         let moto = Moto::start();
         moto.seed(0);
         let proxy = FaultProxy::start(&moto.endpoint, rules);
@@ -40,7 +37,6 @@ impl Scan {
         let text = std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("read {}: {e}\nstderr:\n{stderr}", out.display()));
         let snapshot: Value = serde_json::from_str(&text).expect("the snapshot is JSON");
         assert_valid_snapshot(&snapshot);
-        eprintln!("TEMP gaps {:#}\nTEMP stderr {stderr}", snapshot["gaps"]);
         Scan { snapshot, stderr, requests: proxy.requests() }
     }
 
@@ -62,10 +58,7 @@ impl Scan {
     }
 
     fn resources(&self, kind: &str) -> Vec<&Value> {
-        self.snapshot["resources"]
-            .as_array()
-            .map(|all| all.iter().filter(|r| r["kind"] == kind).collect())
-            .unwrap_or_default()
+        self.snapshot["resources"].as_array().map(|all| all.iter().filter(|r| r["kind"] == kind).collect()).unwrap_or_default()
     }
 
     /// Panic unless at least one resource of each kind was collected.
@@ -94,7 +87,11 @@ fn throttling_is_retried_until_it_succeeds() {
     assert_eq!(account.len(), 1, "one iam.account resource");
     let summary = account[0]["config"]["summary"].as_object().expect("config.summary is an object");
     assert!(!summary.is_empty(), "config.summary is empty");
-    assert!(scan.count("iam", "GetAccountSummary") >= 3, "GetAccountSummary was not retried: {} requests", scan.count("iam", "GetAccountSummary"));
+    assert!(
+        scan.count("iam", "GetAccountSummary") >= 3,
+        "GetAccountSummary was not retried: {} requests",
+        scan.count("iam", "GetAccountSummary")
+    );
 }
 
 #[test]
@@ -209,9 +206,9 @@ fn collection_only_reads_on_the_wire() {
             assert!(counted.as_u64().is_some_and(|n| n > 0), "{service}:{op} went out but was not counted as a call");
         }
     }
-    for service in [
-        "sts", "iam", "s3", "s3control", "cloudfront", "ssm", "cloudtrail", "lambda", "logs", "monitoring", "kms", "acm", "backup",
-    ] {
+    for service in
+        ["sts", "iam", "s3", "s3control", "cloudfront", "ssm", "cloudtrail", "lambda", "logs", "monitoring", "kms", "acm", "backup"]
+    {
         assert!(scan.requests.iter().any(|r| r.service == service), "no request to {service}");
     }
 }

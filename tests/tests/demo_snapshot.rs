@@ -1,0 +1,122 @@
+//! The demo snapshot shipped in the binary (`scanner/demo/brainbytes-production.json`) is what
+//! `bbscan snapshot --stage production` really writes for the seeded fake BrainBytes account.
+//!
+//! The seed makes moto's generated ids repeatable; only times differ between runs, so every
+//! timestamp is moved to a fixed demo date, keeping its distance in days from the collection.
+//! Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan-tests --test demo_snapshot`.
+
+use bbscan_tests::{Moto, REGION, assert_valid_snapshot, bbscan, repo_root};
+use serde_json::Value;
+
+/// 2026-01-15T09:00:00Z: the demo's collection time.
+const DEMO_EPOCH: i64 = 1_768_467_600;
+
+#[test]
+fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
+    let moto = Moto::start();
+    moto.seed(0);
+    let output = bbscan()
+        .args(["snapshot", "--endpoint-url", &moto.endpoint, "--region", REGION, "--stage", "production"])
+        .output()
+        .expect("run bbscan");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let started = doc["metadata"]["started_at"].as_str().and_then(epoch_seconds).expect("started_at is a timestamp");
+    shift_times(&mut doc, started);
+    // The endpoint's port is not part of the account.
+    let mut text = serde_json::to_string_pretty(&doc).expect("serialise");
+    text = text.replace(&moto.endpoint, "http://127.0.0.1:4566");
+    text.push('\n');
+    assert_valid_snapshot(&serde_json::from_str(&text).expect("JSON"));
+
+    let path = repo_root().join("scanner/demo/brainbytes-production.json");
+    if std::env::var_os("BBSCAN_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write the demo snapshot");
+    }
+    let shipped = std::fs::read_to_string(&path).expect("read the demo snapshot");
+    if shipped != text {
+        let first_difference = shipped.lines().zip(text.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "scanner/demo/brainbytes-production.json is not what bbscan writes for the seeded account \
+             (first difference at line {}: shipped {:?}, now {:?}). If the change is intended, run \
+             `BBSCAN_BLESS=1 cargo test -p bbscan-tests --test demo_snapshot` and commit the file",
+            first_difference + 1,
+            shipped.lines().nth(first_difference),
+            text.lines().nth(first_difference)
+        );
+    }
+
+    // And the binary prints exactly that file with --demo.
+    let demo = bbscan().args(["snapshot", "--demo"]).output().expect("run bbscan");
+    assert!(demo.status.success());
+    assert_eq!(String::from_utf8_lossy(&demo.stdout), shipped);
+}
+
+/// Replace every timestamp string with the demo date plus its whole-day distance from `start`.
+fn shift_times(value: &mut Value, start: i64) {
+    match value {
+        Value::String(s) => {
+            if let Some(t) = epoch_seconds(s) {
+                let days = ((t - start) as f64 / 86_400.0).round() as i64;
+                *s = format_epoch(DEMO_EPOCH + days * 86_400);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start)),
+        Value::Object(map) => map.values_mut().for_each(|v| shift_times(v, start)),
+        _ => {}
+    }
+}
+
+/// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]`, else `None`.
+fn epoch_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let rest = &s[19..];
+    let rest = rest.strip_prefix('.').map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit())).unwrap_or(rest);
+    if !matches!(rest, "Z" | "+00:00" | "") {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| s.get(range)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn format_epoch(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[test]
+fn dates_round_trip() {
+    assert_eq!(format_epoch(DEMO_EPOCH), "2026-01-15T09:00:00Z");
+    assert_eq!(epoch_seconds("2026-01-15T09:00:00Z"), Some(DEMO_EPOCH));
+    assert_eq!(epoch_seconds("2026-01-15T09:00:00.123456Z"), Some(DEMO_EPOCH));
+    assert_eq!(epoch_seconds("2026-01-15T09:00:00+00:00"), Some(DEMO_EPOCH));
+    assert_eq!(epoch_seconds("not a date"), None);
+    assert_eq!(format_epoch(epoch_seconds("2024-02-29T23:59:59Z").unwrap()), "2024-02-29T23:59:59Z");
+}
