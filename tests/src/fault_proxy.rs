@@ -157,7 +157,15 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let Ok(stream) = stream else { continue };
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: don't spin on it.
+                eprintln!("fault proxy: accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
         let shared = Arc::clone(shared);
         // Connection threads end on their own: every read and write has a timeout, and a
         // delay stops early once the proxy is stopping.
@@ -371,12 +379,13 @@ fn protocol(service: &str) -> Protocol {
     }
 }
 
-/// Escape text for an XML element or a JSON string (the fault texts are ours; this keeps a
-/// quote or angle bracket in one from breaking the document).
+/// Escape text for an XML element (the fault texts are the tests' own; this keeps an angle
+/// bracket in one from breaking the document).
 fn escape_xml(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// Escape text for a JSON string.
 fn escape_json(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -446,6 +455,7 @@ fn reason_phrase(status: u16) -> &'static str {
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         501 => "Not Implemented",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Fault",
     }
@@ -471,9 +481,20 @@ fn is_hop_header(name: &str) -> bool {
     ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "content-length"].iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// Send the request upstream with `Connection: close`, and relay the whole answer (its
-/// `Connection` header replaced) to the client.
+/// Forward the request and relay the answer; if moto cannot be reached, answer 502.
 fn forward(request: &Request, upstream: SocketAddr, client: &mut TcpStream) -> io::Result<()> {
+    match fetch_upstream(request, upstream) {
+        Ok(answer) => relay(&answer, client),
+        Err(e) => {
+            let body = format!("fault proxy could not get an answer from {upstream}: {e}\n");
+            let _ = write_response(client, 502, "text/plain", &[], body.as_bytes());
+            Err(e)
+        }
+    }
+}
+
+/// Send the request upstream with `Connection: close` and read the whole answer.
+fn fetch_upstream(request: &Request, upstream: SocketAddr) -> io::Result<Vec<u8>> {
     let mut up = TcpStream::connect_timeout(&upstream, Duration::from_secs(5))?;
     up.set_read_timeout(Some(IO_TIMEOUT))?;
     up.set_write_timeout(Some(IO_TIMEOUT))?;
@@ -488,9 +509,13 @@ fn forward(request: &Request, upstream: SocketAddr, client: &mut TcpStream) -> i
     up.write_all(head.as_bytes())?;
     up.write_all(&request.body)?;
     up.flush()?;
-
     let mut answer = Vec::new();
     up.read_to_end(&mut answer)?;
+    Ok(answer)
+}
+
+/// Write an upstream answer to the client with its `Connection` header replaced.
+fn relay(answer: &[u8], client: &mut TcpStream) -> io::Result<()> {
     let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| invalid("upstream answer has no complete head"))?;
     let (answer_head, body) = answer.split_at(split + 4);
     let answer_head = String::from_utf8_lossy(answer_head);
@@ -563,5 +588,53 @@ mod tests {
         let info = RequestInfo { service: "iam".into(), operation: "ListRoles".into(), method: "POST".into(), path: "/".into() };
         assert!(fault_for(&shared, &info).is_some());
         assert!(fault_for(&shared, &info).is_none());
+    }
+
+    /// One request through a live proxy; the whole answer as text.
+    fn send(proxy: &FaultProxy, raw: &str) -> String {
+        let mut stream = TcpStream::connect(proxy.addr).expect("connect to the proxy");
+        stream.write_all(raw.as_bytes()).expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("the proxy answers and closes");
+        answer
+    }
+
+    #[test]
+    fn forwards_with_connection_close_and_answers_faults() {
+        // An upstream that answers one request with keep-alive, whatever it was.
+        let upstream = TcpListener::bind("127.0.0.1:0").expect("bind a fake upstream");
+        let upstream_addr = upstream.local_addr().expect("its address");
+        let server = std::thread::spawn(move || {
+            let (stream, _) = upstream.accept().expect("accept");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let request = read_request(&mut reader).expect("a request").expect("not empty");
+            let mut stream = stream;
+            stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}").expect("answer");
+            request.header("connection").map(str::to_string)
+        });
+
+        let auth = "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00";
+        let rule = Rule::on("kms", "ListAliases", Fault::Error { status: 500, code: "KMSInternalException", message: "boom" });
+        let proxy = FaultProxy::start(&format!("http://{upstream_addr}"), vec![rule]);
+
+        let faulted = send(&proxy, &format!("POST / HTTP/1.1\r\n{auth}\r\nX-Amz-Target: TrentService.ListAliases\r\n\r\n"));
+        assert!(faulted.starts_with("HTTP/1.1 500 "), "{faulted}");
+        assert!(faulted.contains("x-amzn-ErrorType: KMSInternalException\r\n"), "{faulted}");
+        assert!(faulted.ends_with(r#"{"__type":"KMSInternalException","message":"boom"}"#), "{faulted}");
+
+        let forwarded = send(
+            &proxy,
+            &format!(
+                "POST / HTTP/1.1\r\n{auth}\r\nX-Amz-Target: TrentService.ListKeys\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{{}}"
+            ),
+        );
+        assert!(forwarded.starts_with("HTTP/1.1 200 OK\r\n") && forwarded.ends_with("\r\n\r\n{}"), "{forwarded}");
+        assert!(forwarded.contains("Connection: close\r\n") && !forwarded.contains("keep-alive"), "{forwarded}");
+        assert_eq!(server.join().expect("the fake upstream").as_deref(), Some("close"));
+
+        let seen: Vec<_> = proxy.requests().into_iter().map(|r| r.operation).collect();
+        assert_eq!(seen, ["ListAliases", "ListKeys"]);
+        // Dropping joins the accept thread; this returns only if the loop ends.
+        drop(proxy);
     }
 }

@@ -301,3 +301,24 @@ fn a_snapshot_file_is_written_whole_and_matches_stdout() {
     assert_valid_snapshot(&doc);
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1, "no temporary file is left");
 }
+
+#[test]
+fn several_regions_read_global_services_once() {
+    let moto = Moto::start();
+    moto.seed(0);
+    let run = snapshot(&moto, &["--region", "eu-west-1", "--stage", "production"]);
+    let snap = &run.snapshot;
+    assert_eq!(snap.metadata.regions, vec![REGION, "eu-west-1"]);
+    let calls = &snap.metadata.api_calls_by_operation;
+    // Global services once, regional services once per region.
+    assert_eq!(calls["iam:GetAccountAuthorizationDetails"], 1, "{calls:?}");
+    assert_eq!(calls["cloudfront:ListDistributions"], 1, "{calls:?}");
+    assert_eq!(calls["s3:ListBuckets"], 1, "{calls:?}");
+    assert_eq!(calls["lambda:ListFunctions"], 2, "{calls:?}");
+    assert_eq!(calls["kms:ListKeys"], 2, "{calls:?}");
+    // Everything seeded lives in us-east-1 (or is global); nothing is listed twice.
+    let arns: Vec<&str> = snap.resources.iter().map(|r| r.arn.as_str()).collect();
+    let unique: BTreeSet<&str> = arns.iter().copied().collect();
+    assert_eq!(arns.len(), unique.len(), "a resource appears twice");
+    assert!(snap.resources.iter().all(|r| r.region == "global" || r.region == REGION), "nothing was seeded in eu-west-1");
+}

@@ -371,11 +371,12 @@ where
         SdkError::ServiceError(ctx) => {
             let status = ctx.raw().status().as_u16();
             let code = ctx.err().code().map(str::to_string);
-            let message = ctx
-                .err()
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("HTTP {status}"));
+            let message = match ctx.err().message() {
+                Some(m) => m.to_string(),
+                // An error with a success status is an answer that did not parse: say why.
+                None if status < 300 => error_chain(err),
+                None => format!("HTTP {status}"),
+            };
             let reason = match code.as_deref() {
                 Some(c) if ACCESS_DENIED.contains(&c) => GapReason::AccessDenied,
                 Some(c) if THROTTLED.contains(&c) => GapReason::Throttled,
