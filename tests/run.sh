@@ -36,4 +36,9 @@ if [ "${CI:-}" = "true" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
 fi
 
 say "building and running every test (the first build of the AWS SDK takes a few minutes)"
-cargo test --workspace --locked
+if cargo nextest --version >/dev/null 2>&1; then
+  # One process per test, one summary line at the end.
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --all-targets --no-fail-fast
+fi
