@@ -86,9 +86,7 @@ impl AwsSetup {
             .operation_timeout(options.call_timeout * options.max_attempts.max(1) * 2)
             .connect_timeout(Duration::from_secs(5).min(options.call_timeout))
             .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(retry)
-            .timeout_config(timeouts);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts);
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -124,7 +122,8 @@ impl AwsSetup {
     }
 
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let mut builder = aws_sdk_s3::config::Builder::from(&self.in_region(region)).force_path_style(self.endpoint_url.is_some());
+        let mut builder =
+            aws_sdk_s3::config::Builder::from(&self.in_region(region)).force_path_style(self.endpoint_url.is_some());
         if self.endpoint_url.is_some() {
             builder = builder.interceptor(VersioningRootCompat);
         }
@@ -200,15 +199,20 @@ impl Intercept for VersioningRootCompat {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(text) = context.response().and_then(|r| r.body().bytes()).and_then(|b| std::str::from_utf8(b).ok()) else {
+        let Some(text) = context.response().and_then(|r| r.body().bytes()).and_then(|b| std::str::from_utf8(b).ok())
+        else {
             return Ok(());
         };
         if !text.contains("<GetBucketVersioningResponse") || context.output_or_error().is_some_and(|r| r.is_ok()) {
             return Ok(());
         }
         let output = aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput::builder()
-            .set_status(xml_element(text, "Status").map(|s| aws_sdk_s3::types::BucketVersioningStatus::from(s.as_str())))
-            .set_mfa_delete(xml_element(text, "MfaDelete").map(|s| aws_sdk_s3::types::MfaDeleteStatus::from(s.as_str())))
+            .set_status(
+                xml_element(text, "Status").map(|s| aws_sdk_s3::types::BucketVersioningStatus::from(s.as_str())),
+            )
+            .set_mfa_delete(
+                xml_element(text, "MfaDelete").map(|s| aws_sdk_s3::types::MfaDeleteStatus::from(s.as_str())),
+            )
             .build();
         if let Some(slot) = context.output_or_error_mut() {
             *slot = Ok(Output::erase(output));

@@ -141,7 +141,8 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 
 fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     let (json, summary) = if args.demo {
-        let demo = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes()).context("the built-in demo snapshot is damaged")?;
+        let demo = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes())
+            .context("the built-in demo snapshot is damaged")?;
         (snapshot::DEMO.to_string(), snapshot::summary(&demo, None))
     } else {
         let start = Instant::now();
@@ -185,7 +186,8 @@ fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> an
             .or(config.collect.concurrency)
             .unwrap_or(config::DEFAULT_CONCURRENCY),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     let progress = TerminalProgress {
         show: verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && std::io::stderr().is_terminal()),
     };
@@ -206,7 +208,8 @@ fn report_gaps(snap: &bbscan_model::Snapshot, verbosity: Verbosity) {
     // Group by service, operation and reason, so a denied service is one line, not hundreds.
     let mut groups: std::collections::BTreeMap<(String, String, String), usize> = Default::default();
     for g in &snap.gaps {
-        let reason = serde_json::to_value(g.reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let reason =
+            serde_json::to_value(g.reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         *groups.entry((g.service.clone(), g.operation.clone(), reason)).or_insert(0) += 1;
     }
     let limit = if verbosity == Verbosity::Verbose { usize::MAX } else { 10 };

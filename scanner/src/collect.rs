@@ -4,8 +4,8 @@
 //! and every `Op` is a `Get`, `List` or `Describe` action (a unit test holds that line).
 //! Failures become gaps; collection goes on.
 
-pub mod api;
 mod acm;
+pub mod api;
 mod backup;
 mod cloudfront;
 mod cloudtrail;
@@ -79,7 +79,15 @@ impl Ctx<'_> {
         tags: std::collections::BTreeMap<String, String>,
         config: ResourceConfig,
     ) -> Resource {
-        Resource { arn, name, account: self.account.clone(), region: region.to_string(), tags, unknown: Vec::new(), config }
+        Resource {
+            arn,
+            name,
+            account: self.account.clone(),
+            region: region.to_string(),
+            tags,
+            unknown: Vec::new(),
+            config,
+        }
     }
 
     async fn timed<F>(&self, service: &str, region: &str, work: F) -> Vec<Resource>
@@ -94,26 +102,31 @@ impl Ctx<'_> {
 }
 
 /// Take a snapshot of the account the credentials belong to.
-pub async fn collect(aws: &AwsSetup, options: &CollectOptions, progress: &dyn Progress) -> Result<Snapshot, CollectError> {
+pub async fn collect(
+    aws: &AwsSetup,
+    options: &CollectOptions,
+    progress: &dyn Progress,
+) -> Result<Snapshot, CollectError> {
     let started_at = convert::now_rfc3339();
     let api = Api::new(options.concurrency);
     let sts = aws_sdk_sts::Client::new(&aws.in_region(&aws.global_region()));
     let global = aws.global_region();
-    let identity = match api.call(Op::StsGetCallerIdentity, Target::region(&global), sts.get_caller_identity().send()).await {
-        Read::Found(identity) => identity,
-        _ => {
-            let message = api
-                .take_gaps()
-                .into_iter()
-                .next()
-                .map(|g| match g.error_code {
-                    Some(code) => format!("{code}: {}", g.message),
-                    None => g.message,
-                })
-                .unwrap_or_else(|| "no answer".to_string());
-            return Err(CollectError::Identity { message });
-        }
-    };
+    let identity =
+        match api.call(Op::StsGetCallerIdentity, Target::region(&global), sts.get_caller_identity().send()).await {
+            Read::Found(identity) => identity,
+            _ => {
+                let message = api
+                    .take_gaps()
+                    .into_iter()
+                    .next()
+                    .map(|g| match g.error_code {
+                        Some(code) => format!("{code}: {}", g.message),
+                        None => g.message,
+                    })
+                    .unwrap_or_else(|| "no answer".to_string());
+                return Err(CollectError::Identity { message });
+            }
+        };
     let account = identity.account().unwrap_or_default().to_string();
     let caller_arn = identity.arn().unwrap_or_default().to_string();
     let partition = caller_arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();

@@ -118,9 +118,7 @@ impl Scope {
                     || name.starts_with(&format!("/sst/{app}/{stage_l}/"))
                     || name == format!("/sst/passphrase/{app}/{stage_l}")
             }
-            ResourceConfig::LogGroup(_) => {
-                name.strip_prefix("/aws/lambda/").unwrap_or(&name).starts_with(&prefix)
-            }
+            ResourceConfig::LogGroup(_) => name.strip_prefix("/aws/lambda/").unwrap_or(&name).starts_with(&prefix),
             _ => name.starts_with(&prefix),
         }
     }

@@ -28,7 +28,8 @@ pub enum SnapshotFileError {
 
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotFileError> {
     let bytes = std::fs::read(path).map_err(|source| SnapshotFileError::Read { path: path.to_path_buf(), source })?;
-    Snapshot::from_json(&bytes).map_err(|e| SnapshotFileError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    Snapshot::from_json(&bytes)
+        .map_err(|e| SnapshotFileError::Invalid { path: path.to_path_buf(), message: e.to_string() })
 }
 
 pub fn to_json(snapshot: &Snapshot) -> String {

@@ -116,7 +116,8 @@ impl FaultProxy {
             .strip_prefix("http://")
             .map(|rest| rest.trim_end_matches('/'))
             .unwrap_or_else(|| panic!("the fault proxy forwards to plain http://HOST:PORT, not {upstream:?}"));
-        let upstream: SocketAddr = authority.parse().unwrap_or_else(|e| panic!("upstream {authority:?} is not an IP:PORT address: {e}"));
+        let upstream: SocketAddr =
+            authority.parse().unwrap_or_else(|e| panic!("upstream {authority:?} is not an IP:PORT address: {e}"));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fault proxy to a loopback port");
         let addr = listener.local_addr().expect("the fault proxy's address");
         let shared = Arc::new(Shared {
@@ -290,7 +291,9 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     if request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
         return Err(invalid("Expect: 100-continue is not supported by the fault proxy"));
     }
-    let chunked = request.header("transfer-encoding").is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("chunked")));
+    let chunked = request
+        .header("transfer-encoding")
+        .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("chunked")));
     if chunked {
         request.body = read_chunked(reader)?;
     } else if let Some(length) = request.header("content-length") {
@@ -311,7 +314,8 @@ fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
         let mut size_line = String::new();
         reader.read_line(&mut size_line)?;
         let size = size_line.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size, 16).map_err(|_| invalid(format!("bad chunk size line {size_line:?}")))?;
+        let size =
+            usize::from_str_radix(size, 16).map_err(|_| invalid(format!("bad chunk size line {size_line:?}")))?;
         if size == 0 {
             // Trailers, up to the empty line.
             loop {
@@ -344,16 +348,28 @@ fn identify(request: &Request) -> RequestInfo {
         .and_then(|scope| scope.split('/').nth(3))
         .unwrap_or("unsigned");
     // S3 Control signs as `s3`; its paths are versioned.
-    let service = if signing_name == "s3" && request.target.starts_with("/v20180820/") { "s3control" } else { signing_name };
+    let service =
+        if signing_name == "s3" && request.target.starts_with("/v20180820/") { "s3control" } else { signing_name };
 
-    let from_target = request.header("x-amz-target").map(|target| target.rsplit('.').next().unwrap_or(target).to_string());
+    let from_target =
+        request.header("x-amz-target").map(|target| target.rsplit('.').next().unwrap_or(target).to_string());
     let from_form = || {
         let form = request.header("content-type").is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-        form.then(|| String::from_utf8_lossy(&request.body).split('&').find_map(|pair| pair.strip_prefix("Action=")).map(str::to_string))
-            .flatten()
+        form.then(|| {
+            String::from_utf8_lossy(&request.body)
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("Action="))
+                .map(str::to_string)
+        })
+        .flatten()
     };
     let operation = from_target.or_else(from_form).unwrap_or_else(|| format!("{} {}", request.method, request.target));
-    RequestInfo { service: service.to_string(), operation, method: request.method.clone(), path: request.target.clone() }
+    RequestInfo {
+        service: service.to_string(),
+        operation,
+        method: request.method.clone(),
+        path: request.target.clone(),
+    }
 }
 
 /// The AWS protocol a service speaks, as far as error and page bodies go.
@@ -461,7 +477,13 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-fn write_response(client: &mut TcpStream, status: u16, content_type: &str, headers: &[(&str, String)], body: &[u8]) -> io::Result<()> {
+fn write_response(
+    client: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
         reason_phrase(status),
@@ -478,7 +500,9 @@ fn write_response(client: &mut TcpStream, status: u16, content_type: &str, heade
 
 /// Hop-by-hop headers the proxy sets itself.
 fn is_hop_header(name: &str) -> bool {
-    ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "content-length"].iter().any(|h| name.eq_ignore_ascii_case(h))
+    ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "content-length"]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// Forward the request and relay the answer; if moto cannot be reached, answer 502.
@@ -516,7 +540,10 @@ fn fetch_upstream(request: &Request, upstream: SocketAddr) -> io::Result<Vec<u8>
 
 /// Write an upstream answer to the client with its `Connection` header replaced.
 fn relay(answer: &[u8], client: &mut TcpStream) -> io::Result<()> {
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| invalid("upstream answer has no complete head"))?;
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| invalid("upstream answer has no complete head"))?;
     let (answer_head, body) = answer.split_at(split + 4);
     let answer_head = String::from_utf8_lossy(answer_head);
     let mut rewritten = String::with_capacity(answer_head.len() + 20);
@@ -567,7 +594,8 @@ mod tests {
         let info = identify(&rest);
         assert_eq!((info.operation.as_str(), info.is_rest()), ("GET /bucket?policy", true));
 
-        let control = request(&format!("GET /v20180820/configuration/publicAccessBlock HTTP/1.1\r\n{}\r\n", auth("s3")));
+        let control =
+            request(&format!("GET /v20180820/configuration/publicAccessBlock HTTP/1.1\r\n{}\r\n", auth("s3")));
         assert_eq!(identify(&control).service, "s3control");
     }
 
@@ -585,7 +613,12 @@ mod tests {
             seen: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
         };
-        let info = RequestInfo { service: "iam".into(), operation: "ListRoles".into(), method: "POST".into(), path: "/".into() };
+        let info = RequestInfo {
+            service: "iam".into(),
+            operation: "ListRoles".into(),
+            method: "POST".into(),
+            path: "/".into(),
+        };
         assert!(fault_for(&shared, &info).is_some());
         assert!(fault_for(&shared, &info).is_none());
     }
@@ -609,15 +642,19 @@ mod tests {
             let mut reader = BufReader::new(stream.try_clone().expect("clone"));
             let request = read_request(&mut reader).expect("a request").expect("not empty");
             let mut stream = stream;
-            stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}").expect("answer");
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}")
+                .expect("answer");
             request.header("connection").map(str::to_string)
         });
 
         let auth = "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00";
-        let rule = Rule::on("kms", "ListAliases", Fault::Error { status: 500, code: "KMSInternalException", message: "boom" });
+        let rule =
+            Rule::on("kms", "ListAliases", Fault::Error { status: 500, code: "KMSInternalException", message: "boom" });
         let proxy = FaultProxy::start(&format!("http://{upstream_addr}"), vec![rule]);
 
-        let faulted = send(&proxy, &format!("POST / HTTP/1.1\r\n{auth}\r\nX-Amz-Target: TrentService.ListAliases\r\n\r\n"));
+        let faulted =
+            send(&proxy, &format!("POST / HTTP/1.1\r\n{auth}\r\nX-Amz-Target: TrentService.ListAliases\r\n\r\n"));
         assert!(faulted.starts_with("HTTP/1.1 500 "), "{faulted}");
         assert!(faulted.contains("x-amzn-ErrorType: KMSInternalException\r\n"), "{faulted}");
         assert!(faulted.ends_with(r#"{"__type":"KMSInternalException","message":"boom"}"#), "{faulted}");

@@ -162,7 +162,11 @@ pub fn bbscan_path() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
     let dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
     let path = dir.join(format!("bbscan{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing: build it with `cargo build -p bbscan` (cargo test builds it)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p bbscan` (cargo test builds it)",
+        path.display()
+    );
     path
 }
 
@@ -196,6 +200,7 @@ pub fn snapshot_schema() -> Value {
 pub fn assert_valid_snapshot(doc: &Value) {
     let schema = snapshot_schema();
     let validator = jsonschema::validator_for(&schema).expect("the published schema compiles");
-    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
     assert!(errors.is_empty(), "snapshot does not match docs/snapshot.schema.json:\n{}", errors.join("\n"));
 }

@@ -26,7 +26,8 @@ fn no_region_at_all_says_how_to_set_one() {
 
 #[test]
 fn an_endpoint_that_is_not_a_url_is_refused() {
-    let output = bbscan().args(["snapshot", "--region", "us-east-1", "--endpoint-url", "localhost:4566"]).output().expect("run");
+    let output =
+        bbscan().args(["snapshot", "--region", "us-east-1", "--endpoint-url", "localhost:4566"]).output().expect("run");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("is not an http(s) URL"), "{}", stderr_of(&output));
 }

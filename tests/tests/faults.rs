@@ -34,7 +34,8 @@ impl Scan {
             .expect("run bbscan");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert_eq!(output.status.code(), Some(0), "bbscan snapshot failed:\n{stderr}");
-        let text = std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("read {}: {e}\nstderr:\n{stderr}", out.display()));
+        let text =
+            std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("read {}: {e}\nstderr:\n{stderr}", out.display()));
         let snapshot: Value = serde_json::from_str(&text).expect("the snapshot is JSON");
         assert_valid_snapshot(&snapshot);
         Scan { snapshot, stderr, requests: proxy.requests() }
@@ -52,19 +53,28 @@ impl Scan {
     fn unexpected_gaps(&self, filter: impl Fn(&Value) -> bool) -> Vec<&Value> {
         self.gaps()
             .iter()
-            .filter(|g| !MOTO_GAPS.iter().any(|(service, operation)| g["service"] == *service && g["operation"] == *operation))
+            .filter(|g| {
+                !MOTO_GAPS.iter().any(|(service, operation)| g["service"] == *service && g["operation"] == *operation)
+            })
             .filter(|g| filter(g))
             .collect()
     }
 
     fn resources(&self, kind: &str) -> Vec<&Value> {
-        self.snapshot["resources"].as_array().map(|all| all.iter().filter(|r| r["kind"] == kind).collect()).unwrap_or_default()
+        self.snapshot["resources"]
+            .as_array()
+            .map(|all| all.iter().filter(|r| r["kind"] == kind).collect())
+            .unwrap_or_default()
     }
 
     /// Panic unless at least one resource of each kind was collected.
     fn assert_collected(&self, kinds: &[&str]) {
         for kind in kinds {
-            assert!(!self.resources(kind).is_empty(), "no {kind} resources collected; gaps: {:#}", self.snapshot["gaps"]);
+            assert!(
+                !self.resources(kind).is_empty(),
+                "no {kind} resources collected; gaps: {:#}",
+                self.snapshot["gaps"]
+            );
         }
     }
 
@@ -79,7 +89,8 @@ fn error(status: u16, code: &'static str, message: &'static str) -> Fault {
 
 #[test]
 fn throttling_is_retried_until_it_succeeds() {
-    let scan = Scan::run(vec![Rule::on("iam", "GetAccountSummary", error(400, "Throttling", "Rate exceeded")).times(2)], &[]);
+    let scan =
+        Scan::run(vec![Rule::on("iam", "GetAccountSummary", error(400, "Throttling", "Rate exceeded")).times(2)], &[]);
 
     let summary_gaps: Vec<_> = scan.gaps().iter().filter(|g| g["operation"] == "GetAccountSummary").collect();
     assert!(summary_gaps.is_empty(), "throttling that passed left gaps: {summary_gaps:#?}");
@@ -96,7 +107,10 @@ fn throttling_is_retried_until_it_succeeds() {
 
 #[test]
 fn a_denied_service_is_a_gap_and_the_rest_is_collected() {
-    let scan = Scan::run(vec![Rule::always("ssm", error(400, "AccessDeniedException", "not authorized to perform ssm:*"))], &[]);
+    let scan = Scan::run(
+        vec![Rule::always("ssm", error(400, "AccessDeniedException", "not authorized to perform ssm:*"))],
+        &[],
+    );
 
     let ssm = scan.gaps_of("ssm");
     assert!(
@@ -107,7 +121,11 @@ fn a_denied_service_is_a_gap_and_the_rest_is_collected() {
     scan.assert_collected(&["s3.bucket", "lambda.function", "iam.role", "kms.key", "logs.log_group"]);
     let other = scan.unexpected_gaps(|g| g["service"] != "ssm");
     assert!(other.is_empty(), "gaps outside ssm: {other:#?}");
-    assert!(scan.stderr.contains("ssm:DescribeParameters access_denied"), "stderr does not mention the gap:\n{}", scan.stderr);
+    assert!(
+        scan.stderr.contains("ssm:DescribeParameters access_denied"),
+        "stderr does not mention the gap:\n{}",
+        scan.stderr
+    );
 }
 
 #[test]
@@ -140,7 +158,10 @@ fn a_denied_bucket_field_is_unknown_and_the_other_fields_are_read() {
 
 #[test]
 fn server_errors_become_service_error_gaps() {
-    let scan = Scan::run(vec![Rule::always("kms", error(500, "KMSInternalException", "internal error"))], &["--max-attempts", "2"]);
+    let scan = Scan::run(
+        vec![Rule::always("kms", error(500, "KMSInternalException", "internal error"))],
+        &["--max-attempts", "2"],
+    );
 
     let kms = scan.gaps_of("kms");
     assert!(!kms.is_empty(), "no kms gap");
@@ -206,9 +227,38 @@ fn collection_only_reads_on_the_wire() {
             assert!(counted.as_u64().is_some_and(|n| n > 0), "{service}:{op} went out but was not counted as a call");
         }
     }
-    for service in
-        ["sts", "iam", "s3", "s3control", "cloudfront", "ssm", "cloudtrail", "lambda", "logs", "monitoring", "kms", "acm", "backup"]
-    {
+    for service in [
+        "sts",
+        "iam",
+        "s3",
+        "s3control",
+        "cloudfront",
+        "ssm",
+        "cloudtrail",
+        "lambda",
+        "logs",
+        "monitoring",
+        "kms",
+        "acm",
+        "backup",
+    ] {
         assert!(scan.requests.iter().any(|r| r.service == service), "no request to {service}");
     }
+}
+
+#[test]
+fn throttling_that_outlasts_the_retries_is_a_gap() {
+    let scan = Scan::run(
+        vec![Rule::on("ssm", "DescribeParameters", error(400, "ThrottlingException", "Rate exceeded"))],
+        &["--max-attempts", "2"],
+    );
+
+    let ssm = scan.gaps_of("ssm");
+    assert!(
+        ssm.iter().any(|g| g["operation"] == "DescribeParameters" && g["reason"] == "throttled"),
+        "no throttled gap for DescribeParameters: {ssm:#?}"
+    );
+    assert_eq!(scan.count("ssm", "DescribeParameters"), 2, "--max-attempts 2 means two attempts");
+    assert!(scan.resources("ssm.parameter").is_empty(), "a throttled listing is not an empty list of parameters");
+    scan.assert_collected(&["s3.bucket", "lambda.function"]);
 }

@@ -98,14 +98,21 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     let plan = resource(snap, "backup.plan", "brainbytes-production-daily");
     assert!(plan.unknown.contains(&"selections".to_string()), "{:?}", plan.unknown);
     assert!(
-        snap.gaps.iter().any(|g| g.operation == "ListBackupSelections" && g.resource.as_deref() == Some(plan.arn.as_str())),
+        snap.gaps
+            .iter()
+            .any(|g| g.operation == "ListBackupSelections" && g.resource.as_deref() == Some(plan.arn.as_str())),
         "{:?}",
         snap.gaps
     );
-    assert!(String::from_utf8_lossy(&run.stderr).contains("backup:ListBackupSelections"), "gaps are reported on stderr");
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("backup:ListBackupSelections"),
+        "gaps are reported on stderr"
+    );
 
     // The fields the controls need, as AWS said them.
-    let ResourceConfig::CloudFrontDistribution(d) = &resource(snap, "cloudfront.distribution", "").config else { unreachable!() };
+    let ResourceConfig::CloudFrontDistribution(d) = &resource(snap, "cloudfront.distribution", "").config else {
+        unreachable!()
+    };
     assert_eq!(d.aliases, vec!["brainbytes.redentor.dev"]);
     assert_eq!(d.viewer_certificate.minimum_protocol_version.as_deref(), Some("TLSv1.2_2021"));
     assert_eq!(d.viewer_certificate.ssl_support_method.as_deref(), Some("sni-only"));
@@ -116,10 +123,17 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     assert_eq!(behaviours[&Some("/api/*")], "https-only");
     assert!(d.cache_behaviors[0].response_headers_policy_id.is_some());
     assert!(d.logging.is_some(), "production logs to the logs bucket");
-    let lambda_origin = d.origins.iter().find(|o| o.kind == bbscan_model::OriginKind::LambdaFunctionUrl).expect("a function URL origin");
+    let lambda_origin = d
+        .origins
+        .iter()
+        .find(|o| o.kind == bbscan_model::OriginKind::LambdaFunctionUrl)
+        .expect("a function URL origin");
     assert_eq!(lambda_origin.origin_protocol_policy.as_deref(), Some("https-only"));
     assert_eq!(lambda_origin.origin_ssl_protocols, vec!["TLSv1.2"]);
-    assert!(d.origins.iter().any(|o| o.kind == bbscan_model::OriginKind::S3 && o.bucket.as_deref().is_some_and(|b| b.contains("assetsbucket"))));
+    assert!(
+        d.origins.iter().any(|o| o.kind == bbscan_model::OriginKind::S3
+            && o.bucket.as_deref().is_some_and(|b| b.contains("assetsbucket")))
+    );
 
     let assets = resource(snap, "s3.bucket", "production-assetsbucket");
     let ResourceConfig::S3Bucket(b) = &assets.config else { unreachable!() };
@@ -135,7 +149,9 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     assert_eq!(a.versioning.status, None, "the artifacts bucket was never versioned");
     assert_eq!(a.encryption.as_ref().map(|e| e[0].sse_algorithm.as_str()), Some("aws:kms"));
     assert!(
-        snap.of_kind("s3.bucket").any(|r| matches!(&r.config, ResourceConfig::S3Bucket(b) if b.object_lock.as_ref().is_some_and(|l| l.enabled))),
+        snap.of_kind("s3.bucket").any(
+            |r| matches!(&r.config, ResourceConfig::S3Bucket(b) if b.object_lock.as_ref().is_some_and(|l| l.enabled))
+        ),
         "object lock is collected"
     );
     assert!(
@@ -143,10 +159,16 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
             if b.lifecycle_rules.as_ref().is_some_and(|rules| rules.iter().any(|l| l.noncurrent_version_expiration_days.is_some())))),
         "lifecycle rules are collected"
     );
-    let ResourceConfig::S3AccountPublicAccessBlock(account_block) = &resource(snap, "s3.account_public_access_block", "").config else {
+    let ResourceConfig::S3AccountPublicAccessBlock(account_block) =
+        &resource(snap, "s3.account_public_access_block", "").config
+    else {
         unreachable!()
     };
-    assert_eq!(account_block.configuration.as_ref().map(|c| c.block_public_policy), Some(false), "S3 Control is reached");
+    assert_eq!(
+        account_block.configuration.as_ref().map(|c| c.block_public_policy),
+        Some(false),
+        "S3 Control is reached"
+    );
 
     let server = resource(snap, "lambda.function", "production-ServerFunction");
     let ResourceConfig::LambdaFunction(f) = &server.config else { unreachable!() };
@@ -155,15 +177,20 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     assert_eq!(f.tracing_mode.as_deref(), Some("Active"));
     assert_eq!(f.url.as_ref().map(|u| u.auth_type.as_str()), Some("AWS_IAM"));
     assert!(f.policy.as_ref().is_some_and(|p| p["Statement"].is_array()), "resource policies are decoded");
-    let env: BTreeMap<&str, bbscan_model::EnvValueClass> = f.environment.iter().map(|e| (e.name.as_str(), e.classification)).collect();
+    let env: BTreeMap<&str, bbscan_model::EnvValueClass> =
+        f.environment.iter().map(|e| (e.name.as_str(), e.classification)).collect();
     assert_eq!(env.get("DATABASE_URL_PARAM"), Some(&bbscan_model::EnvValueClass::Reference));
     assert_eq!(env.get("NODE_ENV"), Some(&bbscan_model::EnvValueClass::Plain));
 
-    let ResourceConfig::SsmParameter(openai) = &resource(snap, "ssm.parameter", "/brainbytes/production/OpenaiApiKey").config else {
+    let ResourceConfig::SsmParameter(openai) =
+        &resource(snap, "ssm.parameter", "/brainbytes/production/OpenaiApiKey").config
+    else {
         unreachable!()
     };
     assert_eq!(openai.parameter_type, "String");
-    let ResourceConfig::SsmParameter(db) = &resource(snap, "ssm.parameter", "/brainbytes/production/DatabaseUrl").config else {
+    let ResourceConfig::SsmParameter(db) =
+        &resource(snap, "ssm.parameter", "/brainbytes/production/DatabaseUrl").config
+    else {
         unreachable!()
     };
     assert_eq!(db.parameter_type, "SecureString");
@@ -173,7 +200,11 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     assert_eq!(account.root_mfa_enabled, Some(false));
     let deploy = resource(snap, "iam.role", "production-GithubDeployRole");
     let ResourceConfig::IamRole(role) = &deploy.config else { unreachable!() };
-    assert!(role.trust_policy["Statement"][0]["Principal"]["Federated"].as_str().is_some_and(|p| p.contains("oidc-provider")));
+    assert!(
+        role.trust_policy["Statement"][0]["Principal"]["Federated"]
+            .as_str()
+            .is_some_and(|p| p.contains("oidc-provider"))
+    );
     let ResourceConfig::IamOidcProvider(oidc) = &resource(snap, "iam.oidc_provider", "").config else { unreachable!() };
     assert_eq!(oidc.client_ids, vec!["sts.amazonaws.com"]);
     let alice = resource(snap, "iam.user", "alice");
@@ -188,26 +219,43 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     let boundary = resource(snap, "iam.policy", "LambdaPermissionsBoundary");
     assert_eq!(boundary.stage(), Some("production"), "customer-managed policy tags are read");
 
-    let ResourceConfig::CloudTrailTrail(trail) = &resource(snap, "cloudtrail.trail", "brainbytes-audit").config else { unreachable!() };
+    let ResourceConfig::CloudTrailTrail(trail) = &resource(snap, "cloudtrail.trail", "brainbytes-audit").config else {
+        unreachable!()
+    };
     assert!(!trail.is_multi_region_trail && !trail.log_file_validation_enabled);
     assert_eq!(trail.status.as_ref().map(|s| s.is_logging), Some(true));
     assert!(!trail.event_selectors.is_empty());
-    assert!(got.iter().any(|(k, n)| k == "s3.bucket" && n.starts_with("brainbytes-audit")), "the trail's bucket goes with the trail");
+    assert!(
+        got.iter().any(|(k, n)| k == "s3.bucket" && n.starts_with("brainbytes-audit")),
+        "the trail's bucket goes with the trail"
+    );
 
     let log_groups: Vec<_> = snap.of_kind("logs.log_group").collect();
-    assert!(log_groups.iter().all(|g| matches!(&g.config, ResourceConfig::LogGroup(l) if l.retention_in_days == Some(30))));
-    assert!(snap.of_kind("cloudwatch.alarm").all(|a| matches!(&a.config, ResourceConfig::CloudWatchAlarm(c) if !c.alarm_actions.is_empty())));
+    assert!(
+        log_groups.iter().all(|g| matches!(&g.config, ResourceConfig::LogGroup(l) if l.retention_in_days == Some(30)))
+    );
+    assert!(
+        snap.of_kind("cloudwatch.alarm")
+            .all(|a| matches!(&a.config, ResourceConfig::CloudWatchAlarm(c) if !c.alarm_actions.is_empty()))
+    );
     let ResourceConfig::KmsKey(key) = &snap.of_kind("kms.key").next().expect("a key").config else { unreachable!() };
     assert_eq!(key.rotation_enabled, Some(true));
     assert!(key.aliases.contains(&"alias/brainbytes-production".to_string()));
-    let ResourceConfig::AcmCertificate(cert) = &snap.of_kind("acm.certificate").next().expect("a certificate").config else { unreachable!() };
+    let ResourceConfig::AcmCertificate(cert) = &snap.of_kind("acm.certificate").next().expect("a certificate").config
+    else {
+        unreachable!()
+    };
     assert_eq!(cert.domain_name.as_deref(), Some("brainbytes.redentor.dev"));
     assert!(cert.not_after.is_some());
     let ResourceConfig::BackupPlan(plan) = &plan.config else { unreachable!() };
     assert!(plan.rules.iter().any(|r| r.schedule_expression.as_deref() == Some("cron(0 5 * * ? *)")));
 
     // The snapshot's JSON has the kind beside its config.
-    assert!(run.json["resources"].as_array().is_some_and(|a| a.iter().all(|r| r["kind"].is_string() && r["config"].is_object())));
+    assert!(
+        run.json["resources"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|r| r["kind"].is_string() && r["config"].is_object()))
+    );
     assert!(!run.stdout.is_empty());
 }
 
@@ -320,5 +368,8 @@ fn several_regions_read_global_services_once() {
     let arns: Vec<&str> = snap.resources.iter().map(|r| r.arn.as_str()).collect();
     let unique: BTreeSet<&str> = arns.iter().copied().collect();
     assert_eq!(arns.len(), unique.len(), "a resource appears twice");
-    assert!(snap.resources.iter().all(|r| r.region == "global" || r.region == REGION), "nothing was seeded in eu-west-1");
+    assert!(
+        snap.resources.iter().all(|r| r.region == "global" || r.region == REGION),
+        "nothing was seeded in eu-west-1"
+    );
 }

@@ -6,14 +6,15 @@ use super::convert::{non_empty, opt_ts, tags};
 use crate::scope::Early;
 use aws_sdk_acm::Client;
 use bbscan_model::*;
-use std::collections::BTreeMap;
 
 pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(region));
     let stream = client.list_certificates().into_paginator().send();
     let Read::Found(summaries) = ctx
         .api
-        .pages(Op::AcmListCertificates, Target::region(region), stream, |p| p.certificate_summary_list.unwrap_or_default())
+        .pages(Op::AcmListCertificates, Target::region(region), stream, |p| {
+            p.certificate_summary_list.unwrap_or_default()
+        })
         .await
     else {
         return Vec::new();
@@ -23,23 +24,27 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
         async move {
             let arn = s.certificate_arn()?.to_string();
             let mut unknown = Vec::new();
-            let tags = match ctx
+            let tags = ctx
                 .api
-                .call(Op::AcmListTagsForCertificate, Target::field(region, &arn, "tags"), client.list_tags_for_certificate().certificate_arn(&arn).send())
+                .call(
+                    Op::AcmListTagsForCertificate,
+                    Target::field(region, &arn, "tags"),
+                    client.list_tags_for_certificate().certificate_arn(&arn).send(),
+                )
                 .await
-            {
-                Read::Found(t) => tags(t.tags().iter().map(|t| (t.key(), t.value().unwrap_or_default()))),
-                _ => {
-                    unknown.push("tags".to_string());
-                    BTreeMap::new()
-                }
-            };
+                .or_note("tags", &mut unknown)
+                .map(|t| tags(t.tags().iter().map(|t| (t.key(), t.value().unwrap_or_default()))))
+                .unwrap_or_default();
             if ctx.scope.early(&tags) == Early::Drop {
                 return None;
             }
             let detail = ctx
                 .api
-                .call(Op::AcmDescribeCertificate, Target::resource(region, &arn), client.describe_certificate().certificate_arn(&arn).send())
+                .call(
+                    Op::AcmDescribeCertificate,
+                    Target::resource(region, &arn),
+                    client.describe_certificate().certificate_arn(&arn).send(),
+                )
                 .await
                 .found()
                 .and_then(|d| d.certificate);

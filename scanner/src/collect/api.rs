@@ -183,6 +183,19 @@ impl<T> Read<T> {
             _ => None,
         }
     }
+
+    /// The value, or `None` when it is not configured or could not be read; in the last case
+    /// `field` is added to the resource's `unknown` list (its gap is already recorded).
+    pub fn or_note(self, field: &str, unknown: &mut Vec<String>) -> Option<T> {
+        match self {
+            Read::Found(v) => Some(v),
+            Read::Absent => None,
+            Read::Unknown => {
+                unknown.push(field.to_string());
+                None
+            }
+        }
+    }
 }
 
 /// Call counting, concurrency bound and gap recording for one collection run.
@@ -276,7 +289,12 @@ impl Api {
         }
     }
 
-    fn failed<T>(&self, op: Op, target: Target<'_>, err: &SdkError<impl ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, HttpResponse>) -> Read<T> {
+    fn failed<T>(
+        &self,
+        op: Op,
+        target: Target<'_>,
+        err: &SdkError<impl ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, HttpResponse>,
+    ) -> Read<T> {
         let classified = classify(err);
         if let Some(code) = &classified.code
             && op.absent_codes().contains(&code.as_str())
@@ -393,21 +411,17 @@ where
             };
             Classified { reason, code, message }
         }
-        SdkError::TimeoutError(_) => Classified {
-            reason: GapReason::Timeout,
-            code: None,
-            message: "the call timed out".to_string(),
-        },
+        SdkError::TimeoutError(_) => {
+            Classified { reason: GapReason::Timeout, code: None, message: "the call timed out".to_string() }
+        }
         SdkError::DispatchFailure(failure) => Classified {
             reason: if failure.is_timeout() { GapReason::Timeout } else { GapReason::Network },
             code: None,
             message: error_chain(err),
         },
-        SdkError::ResponseError(_) => Classified {
-            reason: GapReason::MalformedResponse,
-            code: None,
-            message: error_chain(err),
-        },
+        SdkError::ResponseError(_) => {
+            Classified { reason: GapReason::MalformedResponse, code: None, message: error_chain(err) }
+        }
         _ => Classified { reason: GapReason::Other, code: None, message: error_chain(err) },
     }
 }

@@ -15,14 +15,19 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     plans.into_iter().chain(vaults).collect()
 }
 
-async fn resource_tags(ctx: &Ctx<'_>, client: &Client, region: &str, arn: &str, unknown: &mut Vec<String>) -> BTreeMap<String, String> {
-    match ctx.api.call(Op::BackupListTags, Target::field(region, arn, "tags"), client.list_tags().resource_arn(arn).send()).await {
-        Read::Found(t) => tags(t.tags.unwrap_or_default()),
-        _ => {
-            unknown.push("tags".to_string());
-            BTreeMap::new()
-        }
-    }
+async fn resource_tags(
+    ctx: &Ctx<'_>,
+    client: &Client,
+    region: &str,
+    arn: &str,
+    unknown: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    ctx.api
+        .call(Op::BackupListTags, Target::field(region, arn, "tags"), client.list_tags().resource_arn(arn).send())
+        .await
+        .or_note("tags", unknown)
+        .map(|t| tags(t.tags.unwrap_or_default()))
+        .unwrap_or_default()
 }
 
 async fn plans(ctx: &Ctx<'_>, client: &Client, region: &str) -> Vec<Resource> {
@@ -51,33 +56,28 @@ async fn plans(ctx: &Ctx<'_>, client: &Client, region: &str) -> Vec<Resource> {
                 |p| p.backup_selections_list.unwrap_or_default(),
             ),
         );
-        let rules = match plan.found().and_then(|p| p.backup_plan) {
-            Some(plan) => plan
-                .rules()
-                .iter()
-                .map(|r| BackupRule {
-                    name: r.rule_name().to_string(),
-                    target_vault: r.target_backup_vault_name().to_string(),
-                    schedule_expression: non_empty(r.schedule_expression()),
-                    delete_after_days: r.lifecycle().and_then(|l| l.delete_after_days()),
-                    move_to_cold_storage_after_days: r.lifecycle().and_then(|l| l.move_to_cold_storage_after_days()),
-                })
-                .collect(),
-            None => {
-                unknown.push("rules".to_string());
-                Vec::new()
-            }
-        };
-        let selections = match selections.found() {
-            Some(list) => list
-                .iter()
-                .map(|s| json!({"selection_id": s.selection_id(), "selection_name": s.selection_name(), "iam_role_arn": s.iam_role_arn()}))
-                .collect(),
-            None => {
-                unknown.push("selections".to_string());
-                Vec::new()
-            }
-        };
+        let rules = plan
+            .or_note("rules", &mut unknown)
+            .and_then(|p| p.backup_plan)
+            .map(|plan| {
+                plan.rules()
+                    .iter()
+                    .map(|r| BackupRule {
+                        name: r.rule_name().to_string(),
+                        target_vault: r.target_backup_vault_name().to_string(),
+                        schedule_expression: non_empty(r.schedule_expression()),
+                        delete_after_days: r.lifecycle().and_then(|l| l.delete_after_days()),
+                        move_to_cold_storage_after_days: r.lifecycle().and_then(|l| l.move_to_cold_storage_after_days()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let selections = selections
+            .or_note("selections", &mut unknown)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| json!({"selection_id": s.selection_id(), "selection_name": s.selection_name(), "iam_role_arn": s.iam_role_arn()}))
+            .collect();
         let config = BackupPlan {
             plan_id: id,
             version_id: non_empty(p.version_id()),

@@ -34,24 +34,35 @@ async fn distributions(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
 
 async fn distribution(ctx: &Ctx<'_>, client: &Client, id: &str, arn: &str) -> Option<Resource> {
     let mut unknown = Vec::new();
-    let tags = match ctx
+    let tags = ctx
         .api
-        .call(Op::CloudFrontListTagsForResource, Target::field(REGION, arn, "tags"), client.list_tags_for_resource().resource(arn).send())
+        .call(
+            Op::CloudFrontListTagsForResource,
+            Target::field(REGION, arn, "tags"),
+            client.list_tags_for_resource().resource(arn).send(),
+        )
         .await
-    {
-        Read::Found(t) => tags(t.tags.map(|t| t.items.unwrap_or_default()).unwrap_or_default().into_iter().map(|t| (t.key, t.value.unwrap_or_default()))),
-        _ => {
-            unknown.push("tags".to_string());
-            BTreeMap::new()
-        }
-    };
+        .or_note("tags", &mut unknown)
+        .and_then(|t| t.tags)
+        .map(|t| tags(t.items.unwrap_or_default().into_iter().map(|t| (t.key, t.value.unwrap_or_default()))))
+        .unwrap_or_default();
     if ctx.scope.early(&tags) == Early::Drop {
         return None;
     }
-    let detail = ctx.api.call(Op::CloudFrontGetDistribution, Target::resource(REGION, arn), client.get_distribution().id(id).send()).await.found();
+    let detail = ctx
+        .api
+        .call(Op::CloudFrontGetDistribution, Target::resource(REGION, arn), client.get_distribution().id(id).send())
+        .await
+        .found();
     let Some(distribution) = detail.and_then(|d| d.distribution) else {
         // The summary alone cannot say everything (logging); keep the resource, marked.
-        let mut r = ctx.resource(arn.to_string(), id.to_string(), REGION, tags, ResourceConfig::CloudFrontDistribution(Box::default()));
+        let mut r = ctx.resource(
+            arn.to_string(),
+            id.to_string(),
+            REGION,
+            tags,
+            ResourceConfig::CloudFrontDistribution(Box::default()),
+        );
         unknown.push("config".to_string());
         r.unknown = unknown;
         return Some(r);
@@ -60,7 +71,13 @@ async fn distribution(ctx: &Ctx<'_>, client: &Client, id: &str, arn: &str) -> Op
     config.domain_name = distribution.domain_name.clone();
     config.status = Some(distribution.status.clone());
     config.last_modified = Some(super::convert::ts(&distribution.last_modified_time));
-    let mut r = ctx.resource(arn.to_string(), id.to_string(), REGION, tags, ResourceConfig::CloudFrontDistribution(Box::new(config)));
+    let mut r = ctx.resource(
+        arn.to_string(),
+        id.to_string(),
+        REGION,
+        tags,
+        ResourceConfig::CloudFrontDistribution(Box::new(config)),
+    );
     r.unknown = unknown;
     Some(r)
 }
@@ -76,12 +93,19 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
             path_pattern: None,
             target_origin_id: d.target_origin_id.clone(),
             viewer_protocol_policy: d.viewer_protocol_policy.as_str().to_string(),
-            allowed_methods: d.allowed_methods.as_ref().map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect()).unwrap_or_default(),
+            allowed_methods: d
+                .allowed_methods
+                .as_ref()
+                .map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect())
+                .unwrap_or_default(),
             cache_policy_id: non_empty(d.cache_policy_id()),
             origin_request_policy_id: non_empty(d.origin_request_policy_id()),
             response_headers_policy_id: non_empty(d.response_headers_policy_id()),
             field_level_encryption_id: non_empty(d.field_level_encryption_id()),
-            function_associations: function_arns(d.lambda_function_associations.as_ref(), d.function_associations.as_ref()),
+            function_associations: function_arns(
+                d.lambda_function_associations.as_ref(),
+                d.function_associations.as_ref(),
+            ),
         });
     }
     for b in c.cache_behaviors.as_ref().map(|b| b.items()).unwrap_or_default() {
@@ -89,12 +113,19 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
             path_pattern: Some(b.path_pattern.clone()),
             target_origin_id: b.target_origin_id.clone(),
             viewer_protocol_policy: b.viewer_protocol_policy.as_str().to_string(),
-            allowed_methods: b.allowed_methods.as_ref().map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect()).unwrap_or_default(),
+            allowed_methods: b
+                .allowed_methods
+                .as_ref()
+                .map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect())
+                .unwrap_or_default(),
             cache_policy_id: non_empty(b.cache_policy_id()),
             origin_request_policy_id: non_empty(b.origin_request_policy_id()),
             response_headers_policy_id: non_empty(b.response_headers_policy_id()),
             field_level_encryption_id: non_empty(b.field_level_encryption_id()),
-            function_associations: function_arns(b.lambda_function_associations.as_ref(), b.function_associations.as_ref()),
+            function_associations: function_arns(
+                b.lambda_function_associations.as_ref(),
+                b.function_associations.as_ref(),
+            ),
         });
     }
     let origins = c
@@ -105,7 +136,11 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
         .iter()
         .map(|o| {
             let custom = o.custom_origin_config.as_ref();
-            let kind = origin_kind(&o.domain_name, o.s3_origin_config.is_some() || o.origin_access_control_id().is_some_and(|id| !id.is_empty()) && custom.is_none());
+            let kind = origin_kind(
+                &o.domain_name,
+                o.s3_origin_config.is_some()
+                    || o.origin_access_control_id().is_some_and(|id| !id.is_empty()) && custom.is_none(),
+            );
             Origin {
                 id: o.id.clone(),
                 domain_name: o.domain_name.clone(),
@@ -113,7 +148,10 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
                 kind,
                 bucket: bucket_of(&o.domain_name, kind),
                 origin_access_control_id: non_empty(o.origin_access_control_id()),
-                origin_access_identity: o.s3_origin_config.as_ref().and_then(|s| non_empty(Some(s.origin_access_identity.as_str()))),
+                origin_access_identity: o
+                    .s3_origin_config
+                    .as_ref()
+                    .and_then(|s| non_empty(Some(s.origin_access_identity.as_str()))),
                 origin_protocol_policy: custom.map(|c| c.origin_protocol_policy.as_str().to_string()),
                 origin_ssl_protocols: custom
                     .and_then(|c| c.origin_ssl_protocols.as_ref())
@@ -132,11 +170,14 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
         http_version: c.http_version.as_ref().map(|h| h.as_str().to_string()),
         default_root_object: non_empty(c.default_root_object()),
         viewer_certificate: ViewerCertificate {
-            cloudfront_default_certificate: viewer.and_then(|v| v.cloud_front_default_certificate).unwrap_or(viewer.is_none()),
+            cloudfront_default_certificate: viewer
+                .and_then(|v| v.cloud_front_default_certificate)
+                .unwrap_or(viewer.is_none()),
             acm_certificate_arn: viewer.and_then(|v| non_empty(v.acm_certificate_arn())),
             iam_certificate_id: viewer.and_then(|v| non_empty(v.iam_certificate_id())),
             ssl_support_method: viewer.and_then(|v| v.ssl_support_method.as_ref().map(|m| m.as_str().to_string())),
-            minimum_protocol_version: viewer.and_then(|v| v.minimum_protocol_version.as_ref().map(|m| m.as_str().to_string())),
+            minimum_protocol_version: viewer
+                .and_then(|v| v.minimum_protocol_version.as_ref().map(|m| m.as_str().to_string())),
         },
         cache_behaviors,
         origins,
@@ -154,8 +195,11 @@ fn function_arns(
     lambda: Option<&aws_sdk_cloudfront::types::LambdaFunctionAssociations>,
     functions: Option<&aws_sdk_cloudfront::types::FunctionAssociations>,
 ) -> Vec<String> {
-    let mut arns: Vec<String> = lambda.map(|l| l.items().iter().map(|a| a.lambda_function_arn.clone()).collect()).unwrap_or_default();
-    arns.extend(functions.map(|f| f.items().iter().map(|a| a.function_arn.clone()).collect::<Vec<_>>()).unwrap_or_default());
+    let mut arns: Vec<String> =
+        lambda.map(|l| l.items().iter().map(|a| a.lambda_function_arn.clone()).collect()).unwrap_or_default();
+    arns.extend(
+        functions.map(|f| f.items().iter().map(|a| a.function_arn.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+    );
     arns
 }
 
@@ -165,7 +209,10 @@ fn origin_kind(domain: &str, s3_config: bool) -> OriginKind {
         OriginKind::LambdaFunctionUrl
     } else if domain.contains(".s3-website") || domain.contains(".s3-website-") {
         OriginKind::S3Website
-    } else if s3_config || domain.ends_with(".amazonaws.com") && domain.contains(".s3.") || domain.ends_with(".s3.amazonaws.com") {
+    } else if s3_config
+        || domain.ends_with(".amazonaws.com") && domain.contains(".s3.")
+        || domain.ends_with(".s3.amazonaws.com")
+    {
         OriginKind::S3
     } else {
         OriginKind::Custom

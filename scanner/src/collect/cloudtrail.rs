@@ -14,7 +14,11 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     // or here when its home region is not being scanned.
     let Some(list) = ctx
         .api
-        .call(Op::CloudTrailDescribeTrails, Target::region(region), client.describe_trails().include_shadow_trails(true).send())
+        .call(
+            Op::CloudTrailDescribeTrails,
+            Target::region(region),
+            client.describe_trails().include_shadow_trails(true).send(),
+        )
         .await
         .found()
     else {
@@ -42,7 +46,15 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
                 list.into_iter()
                     .filter_map(|rt| {
                         let id = rt.resource_id?;
-                        Some((id, tags(rt.tags_list.unwrap_or_default().into_iter().map(|t| (t.key, t.value.unwrap_or_default())))))
+                        Some((
+                            id,
+                            tags(
+                                rt.tags_list
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|t| (t.key, t.value.unwrap_or_default())),
+                            ),
+                        ))
                     })
                     .collect()
             })

@@ -6,7 +6,6 @@ use super::convert::{non_empty, tags};
 use crate::scope::Early;
 use aws_sdk_cloudwatch::Client;
 use bbscan_model::*;
-use std::collections::BTreeMap;
 
 pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(region));
@@ -24,17 +23,17 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
             let arn = a.alarm_arn()?.to_string();
             let name = a.alarm_name().unwrap_or_default().to_string();
             let mut unknown = Vec::new();
-            let tags = match ctx
+            let tags = ctx
                 .api
-                .call(Op::CloudWatchListTagsForResource, Target::field(region, &arn, "tags"), client.list_tags_for_resource().resource_arn(&arn).send())
+                .call(
+                    Op::CloudWatchListTagsForResource,
+                    Target::field(region, &arn, "tags"),
+                    client.list_tags_for_resource().resource_arn(&arn).send(),
+                )
                 .await
-            {
-                Read::Found(t) => tags(t.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))),
-                _ => {
-                    unknown.push("tags".to_string());
-                    BTreeMap::new()
-                }
-            };
+                .or_note("tags", &mut unknown)
+                .map(|t| tags(t.tags().iter().map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))))
+                .unwrap_or_default();
             if ctx.scope.early(&tags) == Early::Drop {
                 return None;
             }

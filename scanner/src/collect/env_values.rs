@@ -7,9 +7,25 @@ use bbscan_model::EnvValueClass;
 
 /// Names that say "this is a credential".
 const SECRET_NAME_PARTS: &[&str] = &[
-    "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY",
-    "ACCESS_KEY", "CLIENT_SECRET", "CREDENTIAL", "AUTH_KEY", "SIGNING_KEY", "ENCRYPTION_KEY",
-    "DATABASE_URL", "DB_URL", "CONNECTION_STRING", "DSN", "WEBHOOK",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CLIENT_SECRET",
+    "CREDENTIAL",
+    "AUTH_KEY",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "DATABASE_URL",
+    "DB_URL",
+    "CONNECTION_STRING",
+    "DSN",
+    "WEBHOOK",
 ];
 
 /// Names that are secret-sounding but conventionally hold identifiers, not credentials.
@@ -170,10 +186,7 @@ mod tests {
         assert_eq!(classify_env_value("GITHUB_CLIENT_ID", "Iv1.8a61f9b3a7aba766").0, Plain);
         assert_eq!(classify_env_value("TOKEN_TTL", "3600").0, Plain);
         assert_eq!(classify_env_value("API_URL", "https://brainbytes.redentor.dev").0, Plain);
-        assert_eq!(
-            classify_env_value("SST_RESOURCE_App", r#"{"name":"brainbytes","stage":"production"}"#).0,
-            Plain
-        );
+        assert_eq!(classify_env_value("SST_RESOURCE_App", r#"{"name":"brainbytes","stage":"production"}"#).0, Plain);
         assert_eq!(classify_env_value("EMPTY", "").0, Empty);
     }
 

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::api::{Op, Read, Target};
-use super::convert::{non_empty, opt_ts, policy_document, tags};
+use super::convert::{non_empty, opt_ts, policy_document, tags, ts};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{EntityType, ReportStateType};
 use bbscan_model::*;
@@ -17,12 +17,21 @@ const REGION: &str = "global";
 
 pub async fn collect(ctx: &Ctx<'_>) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(&ctx.aws.global_region()));
-    let (account, entities, oidc) = futures::join!(account(ctx, &client), entities(ctx, &client), oidc_providers(ctx, &client));
+    let (account, entities, oidc) =
+        futures::join!(account(ctx, &client), entities(ctx, &client), oidc_providers(ctx, &client));
     let mut resources = vec![account.0];
     let report = account.1;
     resources.extend(entities.into_iter().map(|mut r| {
         if let ResourceConfig::IamUser(user) = &mut r.config {
             user.credential_report = report.get(&r.arn).cloned();
+            // The report says when the console password was last used ("no_information",
+            // "N/A" or a timestamp).
+            user.password_last_used = user
+                .credential_report
+                .as_ref()
+                .and_then(|row| row.get("password_last_used"))
+                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                .cloned();
         }
         r
     }));
@@ -39,12 +48,16 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
             Target::field(REGION, &arn, "password_policy"),
             client.get_account_password_policy().send()
         ),
-        ctx.api.call(Op::IamGetAccountSummary, Target::field(REGION, &arn, "summary"), client.get_account_summary().send()),
+        ctx.api.call(
+            Op::IamGetAccountSummary,
+            Target::field(REGION, &arn, "summary"),
+            client.get_account_summary().send()
+        ),
         credential_report(ctx, client, &arn),
     );
     let mut unknown = Vec::new();
-    let password_policy = match policy.known() {
-        Some(p) => p.and_then(|p| p.password_policy).map(|p| PasswordPolicy {
+    let password_policy =
+        policy.or_note("password_policy", &mut unknown).and_then(|p| p.password_policy).map(|p| PasswordPolicy {
             minimum_password_length: p.minimum_password_length,
             require_symbols: p.require_symbols,
             require_numbers: p.require_numbers,
@@ -55,24 +68,14 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
             max_password_age: p.max_password_age,
             password_reuse_prevention: p.password_reuse_prevention,
             hard_expiry: p.hard_expiry,
-        }),
-        None => {
-            unknown.push("password_policy".to_string());
-            None
-        }
-    };
-    let summary: BTreeMap<String, i64> = match summary.found() {
-        Some(s) => s
-            .summary_map
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k.as_str().to_string(), i64::from(v)))
-            .collect(),
-        None => {
-            unknown.push("summary".to_string());
-            BTreeMap::new()
-        }
-    };
+        });
+    let summary: BTreeMap<String, i64> = summary
+        .or_note("summary", &mut unknown)
+        .and_then(|s| s.summary_map)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k.as_str().to_string(), i64::from(v)))
+        .collect();
     let (generated_at, mut rows) = match report {
         Some(r) => r,
         None => {
@@ -89,7 +92,8 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
         credential_report_generated_at: generated_at,
         root_credential_report: root_row,
     };
-    let mut resource = ctx.resource(arn, ctx.account.clone(), REGION, BTreeMap::new(), ResourceConfig::IamAccount(config));
+    let mut resource =
+        ctx.resource(arn, ctx.account.clone(), REGION, BTreeMap::new(), ResourceConfig::IamAccount(config));
     resource.unknown = unknown;
     (resource, rows)
 }
@@ -112,7 +116,8 @@ async fn credential_report(
         }
         tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt + 1))).await;
     }
-    let report = ctx.api.call(Op::IamGetCredentialReport, target, client.get_credential_report().send()).await.found()?;
+    let report =
+        ctx.api.call(Op::IamGetCredentialReport, target, client.get_credential_report().send()).await.found()?;
     let generated_at = opt_ts(report.generated_time());
     let csv = report.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default();
     Some((generated_at, parse_credential_report(&csv)))
@@ -169,7 +174,9 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
         .filter(EntityType::LocalManagedPolicy)
         .into_paginator()
         .send();
-    let Read::Found(pages) = ctx.api.pages(Op::IamGetAccountAuthorizationDetails, Target::region(REGION), stream, |p| vec![p]).await else {
+    let Read::Found(pages) =
+        ctx.api.pages(Op::IamGetAccountAuthorizationDetails, Target::region(REGION), stream, |p| vec![p]).await
+    else {
         return Vec::new();
     };
     let mut resources = Vec::new();
@@ -187,13 +194,17 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                 description: None,
                 max_session_duration: None,
                 trust_policy: decode(role.assume_role_policy_document()),
-                inline_policies: role.role_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+                inline_policies: role
+                    .role_policy_list()
+                    .iter()
+                    .map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document()))
+                    .collect(),
                 attached_policies: attached(role.attached_managed_policies()),
                 permissions_boundary: role.permissions_boundary().and_then(|b| non_empty(b.permissions_boundary_arn())),
-                last_used: role.role_last_used().filter(|u| u.last_used_date().is_some()).map(|u| RoleLastUsed {
-                    date: opt_ts(u.last_used_date()),
-                    region: non_empty(u.region()),
-                }),
+                last_used: role
+                    .role_last_used()
+                    .filter(|u| u.last_used_date().is_some())
+                    .map(|u| RoleLastUsed { date: opt_ts(u.last_used_date()), region: non_empty(u.region()) }),
             };
             resources.push(ctx.resource(
                 role.arn().unwrap_or_default().to_string(),
@@ -208,7 +219,11 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                 group_id: group.group_id().unwrap_or_default().to_string(),
                 path: group.path().unwrap_or("/").to_string(),
                 create_date: opt_ts(group.create_date()),
-                inline_policies: group.group_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+                inline_policies: group
+                    .group_policy_list()
+                    .iter()
+                    .map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document()))
+                    .collect(),
                 attached_policies: attached(group.attached_managed_policies()),
             };
             resources.push(ctx.resource(
@@ -222,7 +237,8 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
         for policy in page.policies() {
             let arn = policy.arn().unwrap_or_default().to_string();
             // Some endpoints omit PolicyName here; the ARN ends with it.
-            let name = non_empty(policy.policy_name()).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            let name = non_empty(policy.policy_name())
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
             let document = policy
                 .policy_version_list()
                 .iter()
@@ -245,13 +261,16 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
         users.extend(page.user_detail_list().iter().cloned());
     }
     // The authorization details carry no policy tags; customer-managed policies are few.
-    futures::future::join_all(resources.iter_mut().filter(|r| matches!(r.config, ResourceConfig::IamPolicy(_))).map(|r| async move {
-        let stream = client.list_policy_tags().policy_arn(&r.arn).into_paginator().send();
-        match ctx.api.pages(Op::IamListPolicyTags, Target::field(REGION, &r.arn, "tags"), stream, |p| p.tags).await {
-            Read::Found(list) => r.tags = tag_map(&list),
-            _ => r.unknown.push("tags".to_string()),
-        }
-    }))
+    futures::future::join_all(resources.iter_mut().filter(|r| matches!(r.config, ResourceConfig::IamPolicy(_))).map(
+        |r| async move {
+            let stream = client.list_policy_tags().policy_arn(&r.arn).into_paginator().send();
+            match ctx.api.pages(Op::IamListPolicyTags, Target::field(REGION, &r.arn, "tags"), stream, |p| p.tags).await
+            {
+                Read::Found(list) => r.tags = tag_map(&list),
+                _ => r.unknown.push("tags".to_string()),
+            }
+        },
+    ))
     .await;
     let users = futures::future::join_all(users.iter().map(|u| user(ctx, client, u))).await;
     resources.extend(users);
@@ -262,7 +281,11 @@ async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserD
     let name = detail.user_name().unwrap_or_default();
     let arn = detail.arn().unwrap_or_default().to_string();
     let (login, mfa, keys) = futures::join!(
-        ctx.api.call(Op::IamGetLoginProfile, Target::field(REGION, &arn, "login_profile"), client.get_login_profile().user_name(name).send()),
+        ctx.api.call(
+            Op::IamGetLoginProfile,
+            Target::field(REGION, &arn, "login_profile"),
+            client.get_login_profile().user_name(name).send()
+        ),
         ctx.api.pages(
             Op::IamListMfaDevices,
             Target::field(REGION, &arn, "mfa_devices"),
@@ -277,52 +300,43 @@ async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserD
         ),
     );
     let mut unknown = Vec::new();
-    let login_profile = match login.known() {
-        Some(p) => p.and_then(|p| p.login_profile).map(|p| LoginProfile {
-            create_date: Some(super::convert::ts(&p.create_date)),
-            password_reset_required: p.password_reset_required,
-        }),
-        None => {
-            unknown.push("login_profile".to_string());
-            None
-        }
-    };
-    let mfa_devices = match mfa.found() {
-        Some(devices) => devices
-            .iter()
-            .map(|d| MfaDevice { serial_number: d.serial_number.clone(), enable_date: Some(super::convert::ts(&d.enable_date)) })
-            .collect(),
-        None => {
-            unknown.push("mfa_devices".to_string());
-            Vec::new()
-        }
-    };
-    let access_keys = match keys.found() {
-        Some(keys) => {
-            futures::future::join_all(keys.iter().map(|k| async {
-                let id = k.access_key_id().unwrap_or_default();
-                let last = ctx
-                    .api
-                    .call(Op::IamGetAccessKeyLastUsed, Target::field(REGION, &arn, "access_keys"), client.get_access_key_last_used().access_key_id(id).send())
-                    .await
-                    .found()
-                    .and_then(|r| r.access_key_last_used);
-                AccessKey {
-                    access_key_id: id.to_string(),
-                    status: k.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-                    create_date: opt_ts(k.create_date()),
-                    last_used_date: last.as_ref().and_then(|l| opt_ts(l.last_used_date())),
-                    last_used_service: last.as_ref().and_then(|l| non_empty(Some(l.service_name()))).filter(|s| s != "N/A"),
-                    last_used_region: last.as_ref().and_then(|l| non_empty(Some(l.region()))).filter(|s| s != "N/A"),
-                }
-            }))
-            .await
-        }
-        None => {
-            unknown.push("access_keys".to_string());
-            Vec::new()
-        }
-    };
+    let login_profile = login.or_note("login_profile", &mut unknown).and_then(|p| p.login_profile).map(|p| {
+        LoginProfile { create_date: Some(ts(&p.create_date)), password_reset_required: p.password_reset_required }
+    });
+    let mfa_devices = mfa
+        .or_note("mfa_devices", &mut unknown)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| MfaDevice { serial_number: d.serial_number.clone(), enable_date: Some(ts(&d.enable_date)) })
+        .collect();
+    let keys = keys.or_note("access_keys", &mut unknown).unwrap_or_default();
+    let access_keys = futures::future::join_all(keys.iter().map(|k| async {
+        let id = k.access_key_id().unwrap_or_default();
+        let last = ctx
+            .api
+            .call(
+                Op::IamGetAccessKeyLastUsed,
+                Target::field(REGION, &arn, "access_keys"),
+                client.get_access_key_last_used().access_key_id(id).send(),
+            )
+            .await;
+        let known = !matches!(last, Read::Unknown);
+        let last = last.found().and_then(|r| r.access_key_last_used);
+        let key = AccessKey {
+            access_key_id: id.to_string(),
+            status: k.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            create_date: opt_ts(k.create_date()),
+            last_used_date: last.as_ref().and_then(|l| opt_ts(l.last_used_date())),
+            last_used_service: last.as_ref().and_then(|l| non_empty(Some(l.service_name()))).filter(|s| s != "N/A"),
+            last_used_region: last.as_ref().and_then(|l| non_empty(Some(l.region()))).filter(|s| s != "N/A"),
+        };
+        (key, known)
+    }))
+    .await;
+    if access_keys.iter().any(|(_, known)| !known) {
+        unknown.push("access_keys.last_used".to_string());
+    }
+    let access_keys = access_keys.into_iter().map(|(key, _)| key).collect();
     let config = IamUser {
         user_id: detail.user_id().unwrap_or_default().to_string(),
         path: detail.path().unwrap_or("/").to_string(),
@@ -332,12 +346,17 @@ async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserD
         mfa_devices,
         access_keys,
         groups: detail.group_list().to_vec(),
-        inline_policies: detail.user_policy_list().iter().map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document())).collect(),
+        inline_policies: detail
+            .user_policy_list()
+            .iter()
+            .map(|p| inline(p.policy_name().unwrap_or_default(), p.policy_document()))
+            .collect(),
         attached_policies: attached(detail.attached_managed_policies()),
         permissions_boundary: detail.permissions_boundary().and_then(|b| non_empty(b.permissions_boundary_arn())),
         credential_report: None,
     };
-    let mut resource = ctx.resource(arn, name.to_string(), REGION, tag_map(detail.tags()), ResourceConfig::IamUser(config));
+    let mut resource =
+        ctx.resource(arn, name.to_string(), REGION, tag_map(detail.tags()), ResourceConfig::IamUser(config));
     resource.unknown = unknown;
     resource
 }
@@ -351,11 +370,16 @@ async fn oidc_providers(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
     else {
         return Vec::new();
     };
-    let arns: Vec<String> = list.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect();
+    let arns: Vec<String> =
+        list.open_id_connect_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect();
     let providers = futures::future::join_all(arns.iter().map(|arn| async move {
         let detail = ctx
             .api
-            .call(Op::IamGetOpenIdConnectProvider, Target::resource(REGION, arn), client.get_open_id_connect_provider().open_id_connect_provider_arn(arn).send())
+            .call(
+                Op::IamGetOpenIdConnectProvider,
+                Target::resource(REGION, arn),
+                client.get_open_id_connect_provider().open_id_connect_provider_arn(arn).send(),
+            )
             .await
             .found()?;
         let url = detail.url().unwrap_or_default().trim_start_matches("https://").to_string();

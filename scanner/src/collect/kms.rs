@@ -13,8 +13,12 @@ use std::collections::BTreeMap;
 pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(region));
     let (keys, aliases) = futures::join!(
-        ctx.api.pages(Op::KmsListKeys, Target::region(region), client.list_keys().into_paginator().send(), |p| p.keys.unwrap_or_default()),
-        ctx.api.pages(Op::KmsListAliases, Target::region(region), client.list_aliases().into_paginator().send(), |p| p.aliases.unwrap_or_default()),
+        ctx.api.pages(Op::KmsListKeys, Target::region(region), client.list_keys().into_paginator().send(), |p| p
+            .keys
+            .unwrap_or_default()),
+        ctx.api.pages(Op::KmsListAliases, Target::region(region), client.list_aliases().into_paginator().send(), |p| p
+            .aliases
+            .unwrap_or_default()),
     );
     let Read::Found(keys) = keys else {
         return Vec::new();
@@ -45,35 +49,33 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
             if !aliases_known {
                 unknown.push("aliases".to_string());
             }
-            let tags = match ctx
+            let tags = ctx
                 .api
-                .call(Op::KmsListResourceTags, Target::field(region, &arn, "tags"), client.list_resource_tags().key_id(&key_id).send())
+                .call(
+                    Op::KmsListResourceTags,
+                    Target::field(region, &arn, "tags"),
+                    client.list_resource_tags().key_id(&key_id).send(),
+                )
                 .await
-            {
-                Read::Found(t) => tags(t.tags().iter().map(|t| (t.tag_key(), t.tag_value()))),
-                _ => {
-                    unknown.push("tags".to_string());
-                    BTreeMap::new()
-                }
-            };
+                .or_note("tags", &mut unknown)
+                .map(|t| tags(t.tags().iter().map(|t| (t.tag_key(), t.tag_value()))))
+                .unwrap_or_default();
             if ctx.scope.early(&tags) == Early::Drop {
                 return None;
             }
             // Rotation applies to symmetric keys with KMS key material only.
-            let rotatable = meta.key_spec() == Some(&KeySpec::SymmetricDefault) && meta.origin() == Some(&OriginType::AwsKms);
+            let rotatable =
+                meta.key_spec() == Some(&KeySpec::SymmetricDefault) && meta.origin() == Some(&OriginType::AwsKms);
             let (rotation_enabled, rotation_period_in_days) = if rotatable {
-                match ctx
-                    .api
-                    .call(Op::KmsGetKeyRotationStatus, Target::field(region, &arn, "rotation_enabled"), client.get_key_rotation_status().key_id(&key_id).send())
+                ctx.api
+                    .call(
+                        Op::KmsGetKeyRotationStatus,
+                        Target::field(region, &arn, "rotation_enabled"),
+                        client.get_key_rotation_status().key_id(&key_id).send(),
+                    )
                     .await
-                    .found()
-                {
-                    Some(s) => (Some(s.key_rotation_enabled()), s.rotation_period_in_days()),
-                    None => {
-                        unknown.push("rotation_enabled".to_string());
-                        (None, None)
-                    }
-                }
+                    .or_note("rotation_enabled", &mut unknown)
+                    .map_or((None, None), |s| (Some(s.key_rotation_enabled()), s.rotation_period_in_days()))
             } else {
                 (None, None)
             };

@@ -47,14 +47,17 @@ async fn function(ctx: &Ctx<'_>, client: &Client, region: &str, mut f: FunctionC
     let arn = f.function_arn().unwrap_or_default().to_string();
     let mut unknown = Vec::new();
     // GetFunction gives tags and reserved concurrency in one call.
-    let detail = ctx.api.call(Op::LambdaGetFunction, Target::field(region, &arn, "tags"), client.get_function().function_name(&name).send()).await;
-    let (tags, reserved_concurrency) = match detail.found() {
-        Some(d) => (
-            tags(d.tags.unwrap_or_default()),
-            d.concurrency.and_then(|c| c.reserved_concurrent_executions),
-        ),
+    let detail = ctx
+        .api
+        .call(
+            Op::LambdaGetFunction,
+            Target::field(region, &arn, "tags"),
+            client.get_function().function_name(&name).send(),
+        )
+        .await;
+    let (tags, reserved_concurrency) = match detail.or_note("tags", &mut unknown) {
+        Some(d) => (tags(d.tags.unwrap_or_default()), d.concurrency.and_then(|c| c.reserved_concurrent_executions)),
         None => {
-            unknown.push("tags".to_string());
             unknown.push("reserved_concurrency".to_string());
             (BTreeMap::new(), None)
         }
@@ -63,41 +66,38 @@ async fn function(ctx: &Ctx<'_>, client: &Client, region: &str, mut f: FunctionC
         return None;
     }
     let (policy, url) = futures::join!(
-        ctx.api.call(Op::LambdaGetPolicy, Target::field(region, &arn, "policy"), client.get_policy().function_name(&name).send()),
-        ctx.api.call(Op::LambdaGetFunctionUrlConfig, Target::field(region, &arn, "url"), client.get_function_url_config().function_name(&name).send()),
+        ctx.api.call(
+            Op::LambdaGetPolicy,
+            Target::field(region, &arn, "policy"),
+            client.get_policy().function_name(&name).send()
+        ),
+        ctx.api.call(
+            Op::LambdaGetFunctionUrlConfig,
+            Target::field(region, &arn, "url"),
+            client.get_function_url_config().function_name(&name).send()
+        ),
     );
-    let policy = match policy.known() {
-        Some(p) => p.and_then(|p| p.policy).map(|text| policy_document(&text).unwrap_or(serde_json::Value::String(text))),
-        None => {
-            unknown.push("policy".to_string());
-            None
-        }
-    };
-    let url = match url.known() {
-        Some(u) => u.map(|u| FunctionUrl {
-            url: u.function_url.clone(),
-            auth_type: u.auth_type.as_str().to_string(),
-            cors: u.cors.as_ref().map(|c| {
-                json!({
-                    "allow_credentials": c.allow_credentials(),
-                    "allow_headers": c.allow_headers(),
-                    "allow_methods": c.allow_methods(),
-                    "allow_origins": c.allow_origins(),
-                    "expose_headers": c.expose_headers(),
-                    "max_age": c.max_age(),
-                })
-            }),
-            invoke_mode: u.invoke_mode.as_ref().map(|m| m.as_str().to_string()),
+    let policy = policy
+        .or_note("policy", &mut unknown)
+        .and_then(|p| p.policy)
+        .map(|text| policy_document(&text).unwrap_or(serde_json::Value::String(text)));
+    let url = url.or_note("url", &mut unknown).map(|u| FunctionUrl {
+        url: u.function_url.clone(),
+        auth_type: u.auth_type.as_str().to_string(),
+        cors: u.cors.as_ref().map(|c| {
+            json!({
+                "allow_credentials": c.allow_credentials(),
+                "allow_headers": c.allow_headers(),
+                "allow_methods": c.allow_methods(),
+                "allow_origins": c.allow_origins(),
+                "expose_headers": c.expose_headers(),
+                "max_age": c.max_age(),
+            })
         }),
-        None => {
-            unknown.push("url".to_string());
-            None
-        }
-    };
-    let log_group = f
-        .logging_config()
-        .and_then(|l| non_empty(l.log_group()))
-        .unwrap_or_else(|| format!("/aws/lambda/{name}"));
+        invoke_mode: u.invoke_mode.as_ref().map(|m| m.as_str().to_string()),
+    });
+    let log_group =
+        f.logging_config().and_then(|l| non_empty(l.log_group())).unwrap_or_else(|| format!("/aws/lambda/{name}"));
     let config = LambdaFunction {
         runtime: f.runtime().map(|r| r.as_str().to_string()),
         architectures: f.architectures().iter().map(|a| a.as_str().to_string()).collect(),

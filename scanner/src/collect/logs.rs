@@ -6,7 +6,6 @@ use super::convert::{millis_ts, non_empty, tags};
 use crate::scope::Early;
 use aws_sdk_cloudwatchlogs::Client;
 use bbscan_model::*;
-use std::collections::BTreeMap;
 
 pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(region));
@@ -28,17 +27,17 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
                 .map(|a| a.trim_end_matches(":*").to_string())
                 .unwrap_or_else(|| format!("arn:{}:logs:{}:{}:log-group:{}", ctx.partition, region, ctx.account, name));
             let mut unknown = Vec::new();
-            let tags = match ctx
+            let tags = ctx
                 .api
-                .call(Op::LogsListTagsForResource, Target::field(region, &arn, "tags"), client.list_tags_for_resource().resource_arn(&arn).send())
+                .call(
+                    Op::LogsListTagsForResource,
+                    Target::field(region, &arn, "tags"),
+                    client.list_tags_for_resource().resource_arn(&arn).send(),
+                )
                 .await
-            {
-                Read::Found(t) => tags(t.tags.unwrap_or_default()),
-                _ => {
-                    unknown.push("tags".to_string());
-                    BTreeMap::new()
-                }
-            };
+                .or_note("tags", &mut unknown)
+                .map(|t| tags(t.tags.unwrap_or_default()))
+                .unwrap_or_default();
             if ctx.scope.early(&tags) == Early::Drop {
                 return None;
             }

@@ -11,9 +11,13 @@ use std::collections::BTreeMap;
 pub async fn collect(ctx: &Ctx<'_>) -> Vec<Resource> {
     let global = ctx.aws.global_region();
     let client = ctx.aws.s3(&global);
-    let (account_block, buckets) = futures::join!(account_public_access_block(ctx), list_buckets(ctx, &client, &global));
+    let (account_block, buckets) =
+        futures::join!(account_public_access_block(ctx), list_buckets(ctx, &client, &global));
     let mut resources: Vec<Resource> = account_block.into_iter().collect();
-    let buckets = futures::future::join_all(buckets.into_iter().map(|(name, created, region)| bucket(ctx, name, created, region))).await;
+    let buckets = futures::future::join_all(
+        buckets.into_iter().map(|(name, created, region)| bucket(ctx, name, created, region)),
+    )
+    .await;
     resources.extend(buckets.into_iter().flatten());
     resources
 }
@@ -30,18 +34,15 @@ async fn account_public_access_block(ctx: &Ctx<'_>) -> Option<Resource> {
         )
         .await;
     let mut unknown = Vec::new();
-    let configuration = match read.known() {
-        Some(found) => found.and_then(|o| o.public_access_block_configuration).map(|c| PublicAccessBlock {
+    let configuration = read
+        .or_note("configuration", &mut unknown)
+        .and_then(|o| o.public_access_block_configuration)
+        .map(|c| PublicAccessBlock {
             block_public_acls: c.block_public_acls.unwrap_or(false),
             ignore_public_acls: c.ignore_public_acls.unwrap_or(false),
             block_public_policy: c.block_public_policy.unwrap_or(false),
             restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
-        }),
-        None => {
-            unknown.push("configuration".to_string());
-            None
-        }
-    };
+        });
     let mut r = ctx.resource(
         arn,
         ctx.account.clone(),
@@ -65,7 +66,12 @@ async fn list_buckets(ctx: &Ctx<'_>, client: &Client, global: &str) -> Vec<(Stri
     }
 }
 
-async fn bucket(ctx: &Ctx<'_>, name: String, creation_date: Option<String>, region: Option<String>) -> Option<Resource> {
+async fn bucket(
+    ctx: &Ctx<'_>,
+    name: String,
+    creation_date: Option<String>,
+    region: Option<String>,
+) -> Option<Resource> {
     let global = ctx.aws.global_region();
     let arn = format!("arn:{}:s3:::{}", ctx.partition, name);
     let region = match region {
@@ -73,7 +79,11 @@ async fn bucket(ctx: &Ctx<'_>, name: String, creation_date: Option<String>, regi
         None => {
             let location = ctx
                 .api
-                .call(Op::S3GetBucketLocation, Target::resource(&global, &arn), ctx.aws.s3(&global).get_bucket_location().bucket(&name).send())
+                .call(
+                    Op::S3GetBucketLocation,
+                    Target::resource(&global, &arn),
+                    ctx.aws.s3(&global).get_bucket_location().bucket(&name).send(),
+                )
                 .await
                 .found()?;
             // An empty location constraint is us-east-1; `EU` is the legacy name of eu-west-1.
@@ -86,51 +96,65 @@ async fn bucket(ctx: &Ctx<'_>, name: String, creation_date: Option<String>, regi
     };
     let client = ctx.aws.s3(&region);
     let mut unknown = Vec::new();
-    let tags = match ctx.api.call(Op::S3GetBucketTagging, Target::field(&region, &arn, "tags"), client.get_bucket_tagging().bucket(&name).send()).await {
-        Read::Found(t) => tags(t.tag_set.iter().map(|t| (t.key.as_str(), t.value.as_str()))),
-        Read::Absent => BTreeMap::new(),
-        Read::Unknown => {
-            unknown.push("tags".to_string());
-            BTreeMap::new()
-        }
-    };
+    let tags = ctx
+        .api
+        .call(
+            Op::S3GetBucketTagging,
+            Target::field(&region, &arn, "tags"),
+            client.get_bucket_tagging().bucket(&name).send(),
+        )
+        .await
+        .or_note("tags", &mut unknown)
+        .map(|t| tags(t.tag_set.iter().map(|t| (t.key.as_str(), t.value.as_str()))))
+        .unwrap_or_default();
     if ctx.scope.early(&tags) == Early::Drop {
         return None;
     }
     let f = |field: &'static str| Target::field(&region, &arn, field);
     let (pab, policy, acl, ownership, encryption, versioning, lifecycle, logging, lock) = futures::join!(
-        ctx.api.call(Op::S3GetBucketPublicAccessBlock, f("public_access_block"), client.get_public_access_block().bucket(&name).send()),
+        ctx.api.call(
+            Op::S3GetBucketPublicAccessBlock,
+            f("public_access_block"),
+            client.get_public_access_block().bucket(&name).send()
+        ),
         ctx.api.call(Op::S3GetBucketPolicy, f("policy"), client.get_bucket_policy().bucket(&name).send()),
         ctx.api.call(Op::S3GetBucketAcl, f("acl"), client.get_bucket_acl().bucket(&name).send()),
-        ctx.api.call(Op::S3GetBucketOwnershipControls, f("object_ownership"), client.get_bucket_ownership_controls().bucket(&name).send()),
-        ctx.api.call(Op::S3GetEncryptionConfiguration, f("encryption"), client.get_bucket_encryption().bucket(&name).send()),
+        ctx.api.call(
+            Op::S3GetBucketOwnershipControls,
+            f("object_ownership"),
+            client.get_bucket_ownership_controls().bucket(&name).send()
+        ),
+        ctx.api.call(
+            Op::S3GetEncryptionConfiguration,
+            f("encryption"),
+            client.get_bucket_encryption().bucket(&name).send()
+        ),
         ctx.api.call(Op::S3GetBucketVersioning, f("versioning"), client.get_bucket_versioning().bucket(&name).send()),
-        ctx.api.call(Op::S3GetLifecycleConfiguration, f("lifecycle_rules"), client.get_bucket_lifecycle_configuration().bucket(&name).send()),
+        ctx.api.call(
+            Op::S3GetLifecycleConfiguration,
+            f("lifecycle_rules"),
+            client.get_bucket_lifecycle_configuration().bucket(&name).send()
+        ),
         ctx.api.call(Op::S3GetBucketLogging, f("logging"), client.get_bucket_logging().bucket(&name).send()),
-        ctx.api.call(Op::S3GetBucketObjectLockConfiguration, f("object_lock"), client.get_object_lock_configuration().bucket(&name).send()),
+        ctx.api.call(
+            Op::S3GetBucketObjectLockConfiguration,
+            f("object_lock"),
+            client.get_object_lock_configuration().bucket(&name).send()
+        ),
     );
-    let mut known = |field: &str, known: bool| {
-        if !known {
-            unknown.push(field.to_string());
-        }
-    };
-
-    let public_access_block = pab.known().map(|found| {
-        found.and_then(|o| o.public_access_block_configuration).map(|c| PublicAccessBlock {
+    let public_access_block = pab
+        .or_note("public_access_block", &mut unknown)
+        .and_then(|o| o.public_access_block_configuration)
+        .map(|c| PublicAccessBlock {
             block_public_acls: c.block_public_acls.unwrap_or(false),
             ignore_public_acls: c.ignore_public_acls.unwrap_or(false),
             block_public_policy: c.block_public_policy.unwrap_or(false),
             restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
-        })
-    });
-    known("public_access_block", public_access_block.is_some());
+        });
 
-    let policy_text = policy.known();
-    known("policy", policy_text.is_some());
-    let policy_text = policy_text.flatten().and_then(|p| p.policy);
-    let policy = match &policy_text {
-        Some(text) => match policy_document(text) {
-            Ok(doc) => Some(doc),
+    let policy =
+        policy.or_note("policy", &mut unknown).and_then(|p| p.policy).map(|text| match policy_document(&text) {
+            Ok(doc) => doc,
             Err(message) => {
                 ctx.api.record_gap(Gap {
                     service: "s3".into(),
@@ -142,22 +166,26 @@ async fn bucket(ctx: &Ctx<'_>, name: String, creation_date: Option<String>, regi
                     error_code: None,
                     message,
                 });
-                Some(serde_json::Value::String(text.clone()))
+                serde_json::Value::String(text)
             }
-        },
-        None => None,
-    };
+        });
     // S3's own public verdict only means something when there is a policy.
     let policy_is_public = if policy.is_some() {
-        let status = ctx.api.call(Op::S3GetBucketPolicyStatus, f("policy_is_public"), client.get_bucket_policy_status().bucket(&name).send()).await;
-        let status = status.known();
-        known("policy_is_public", status.is_some());
-        status.flatten().and_then(|s| s.policy_status).and_then(|s| s.is_public)
+        ctx.api
+            .call(
+                Op::S3GetBucketPolicyStatus,
+                f("policy_is_public"),
+                client.get_bucket_policy_status().bucket(&name).send(),
+            )
+            .await
+            .or_note("policy_is_public", &mut unknown)
+            .and_then(|s| s.policy_status)
+            .and_then(|s| s.is_public)
     } else {
         None
     };
 
-    let acl = acl.found().map(|a| BucketAcl {
+    let acl = acl.or_note("acl", &mut unknown).map(|a| BucketAcl {
         owner_id: a.owner.as_ref().and_then(|o| o.id.clone()),
         grants: a
             .grants()
@@ -170,114 +198,107 @@ async fn bucket(ctx: &Ctx<'_>, name: String, creation_date: Option<String>, regi
             })
             .collect(),
     });
-    known("acl", acl.is_some());
 
-    let object_ownership = ownership.known().map(|found| {
-        found
-            .and_then(|o| o.ownership_controls)
-            .and_then(|c| c.rules.first().map(|r| r.object_ownership.as_str().to_string()))
-    });
-    known("object_ownership", object_ownership.is_some());
+    let object_ownership = ownership
+        .or_note("object_ownership", &mut unknown)
+        .and_then(|o| o.ownership_controls)
+        .and_then(|c| c.rules.first().map(|r| r.object_ownership.as_str().to_string()));
 
-    let encryption = encryption.known().map(|found| {
-        found.and_then(|o| o.server_side_encryption_configuration).map(|c| {
+    let encryption =
+        encryption.or_note("encryption", &mut unknown).and_then(|o| o.server_side_encryption_configuration).map(|c| {
             c.rules
                 .iter()
-                .map(|r| EncryptionRule {
-                    sse_algorithm: r
-                        .apply_server_side_encryption_by_default
-                        .as_ref()
-                        .map(|d| d.sse_algorithm.as_str().to_string())
-                        .unwrap_or_default(),
-                    kms_master_key_id: r.apply_server_side_encryption_by_default.as_ref().and_then(|d| non_empty(d.kms_master_key_id())),
-                    bucket_key_enabled: r.bucket_key_enabled,
+                .map(|r| {
+                    let default = r.apply_server_side_encryption_by_default.as_ref();
+                    EncryptionRule {
+                        sse_algorithm: default.map(|d| d.sse_algorithm.as_str().to_string()).unwrap_or_default(),
+                        kms_master_key_id: default.and_then(|d| non_empty(d.kms_master_key_id())),
+                        bucket_key_enabled: r.bucket_key_enabled,
+                    }
                 })
                 .collect()
+        });
+
+    let versioning = versioning
+        .or_note("versioning", &mut unknown)
+        .map(|v| Versioning {
+            status: v.status.map(|s| s.as_str().to_string()),
+            mfa_delete: v.mfa_delete.map(|s| s.as_str().to_string()),
         })
-    });
-    known("encryption", encryption.is_some());
+        .unwrap_or_default();
 
-    let versioning = versioning.found().map(|v| Versioning {
-        status: v.status.map(|s| s.as_str().to_string()),
-        mfa_delete: v.mfa_delete.map(|s| s.as_str().to_string()),
-    });
-    known("versioning", versioning.is_some());
+    let lifecycle_rules =
+        lifecycle.or_note("lifecycle_rules", &mut unknown).map(|o| o.rules().iter().map(lifecycle_rule).collect());
 
-    let lifecycle_rules = lifecycle.known().map(|found| {
-        found.map(|o| {
-            o.rules()
-                .iter()
-                .map(|r| LifecycleRule {
-                    id: r.id.clone(),
-                    status: r.status.as_str().to_string(),
-                    filter: r.filter.as_ref().map(|f| {
-                        let mut filter = serde_json::Map::new();
-                        if let Some(p) = f.prefix() {
-                            filter.insert("prefix".into(), p.into());
-                        }
-                        if let Some(t) = f.tag() {
-                            filter.insert("tag".into(), serde_json::json!({"key": t.key, "value": t.value}));
-                        }
-                        if let Some(and) = f.and() {
-                            filter.insert("and_prefix".into(), and.prefix().unwrap_or_default().into());
-                        }
-                        serde_json::Value::Object(filter)
-                    }),
-                    expiration_days: r.expiration.as_ref().and_then(|e| e.days),
-                    noncurrent_version_expiration_days: r.noncurrent_version_expiration.as_ref().and_then(|e| e.noncurrent_days),
-                    abort_incomplete_multipart_upload_days: r.abort_incomplete_multipart_upload.as_ref().and_then(|a| a.days_after_initiation),
-                    transitions: r
-                        .transitions()
-                        .iter()
-                        .map(|t| LifecycleTransition {
-                            days: t.days,
-                            storage_class: t.storage_class.as_ref().map(|c| c.as_str().to_string()),
-                            noncurrent: false,
-                        })
-                        .chain(r.noncurrent_version_transitions().iter().map(|t| LifecycleTransition {
-                            days: t.noncurrent_days,
-                            storage_class: t.storage_class.as_ref().map(|c| c.as_str().to_string()),
-                            noncurrent: true,
-                        }))
-                        .collect(),
-                })
-                .collect()
-        })
-    });
-    known("lifecycle_rules", lifecycle_rules.is_some());
+    let logging = logging
+        .or_note("logging", &mut unknown)
+        .and_then(|l| l.logging_enabled)
+        .map(|e| BucketLogging { target_bucket: e.target_bucket, target_prefix: e.target_prefix });
 
-    let logging = logging.found().map(|l| {
-        l.logging_enabled.map(|e| BucketLogging { target_bucket: e.target_bucket, target_prefix: e.target_prefix })
+    let object_lock = lock.or_note("object_lock", &mut unknown).and_then(|o| o.object_lock_configuration).map(|c| {
+        let retention = c.rule.as_ref().and_then(|r| r.default_retention.as_ref());
+        ObjectLock {
+            enabled: c.object_lock_enabled.as_ref().is_some_and(|e| e.as_str() == "Enabled"),
+            default_retention_mode: retention.and_then(|d| d.mode.as_ref().map(|m| m.as_str().to_string())),
+            default_retention_days: retention.and_then(|d| d.days),
+            default_retention_years: retention.and_then(|d| d.years),
+        }
     });
-    known("logging", logging.is_some());
-
-    let object_lock = lock.known().map(|found| {
-        found.and_then(|o| o.object_lock_configuration).map(|c| {
-            let retention = c.rule.as_ref().and_then(|r| r.default_retention.as_ref());
-            ObjectLock {
-                enabled: c.object_lock_enabled.as_ref().is_some_and(|e| e.as_str() == "Enabled"),
-                default_retention_mode: retention.and_then(|d| d.mode.as_ref().map(|m| m.as_str().to_string())),
-                default_retention_days: retention.and_then(|d| d.days),
-                default_retention_years: retention.and_then(|d| d.years),
-            }
-        })
-    });
-    known("object_lock", object_lock.is_some());
 
     let config = S3Bucket {
         creation_date,
-        public_access_block: public_access_block.flatten(),
+        public_access_block,
         policy,
         policy_is_public,
         acl,
-        object_ownership: object_ownership.flatten(),
-        encryption: encryption.flatten(),
-        versioning: versioning.unwrap_or_default(),
-        lifecycle_rules: lifecycle_rules.flatten(),
-        logging: logging.flatten(),
-        object_lock: object_lock.flatten(),
+        object_ownership,
+        encryption,
+        versioning,
+        lifecycle_rules,
+        logging,
+        object_lock,
     };
     let mut r = ctx.resource(arn, name, &region, tags, ResourceConfig::S3Bucket(Box::new(config)));
     r.unknown = unknown;
     Some(r)
+}
+
+fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
+    LifecycleRule {
+        id: r.id.clone(),
+        status: r.status.as_str().to_string(),
+        filter: r.filter.as_ref().map(|f| {
+            let mut filter = serde_json::Map::new();
+            if let Some(p) = f.prefix() {
+                filter.insert("prefix".into(), p.into());
+            }
+            if let Some(t) = f.tag() {
+                filter.insert("tag".into(), serde_json::json!({"key": t.key, "value": t.value}));
+            }
+            if let Some(and) = f.and() {
+                filter.insert("and_prefix".into(), and.prefix().unwrap_or_default().into());
+            }
+            serde_json::Value::Object(filter)
+        }),
+        expiration_days: r.expiration.as_ref().and_then(|e| e.days),
+        noncurrent_version_expiration_days: r.noncurrent_version_expiration.as_ref().and_then(|e| e.noncurrent_days),
+        abort_incomplete_multipart_upload_days: r
+            .abort_incomplete_multipart_upload
+            .as_ref()
+            .and_then(|a| a.days_after_initiation),
+        transitions: r
+            .transitions()
+            .iter()
+            .map(|t| LifecycleTransition {
+                days: t.days,
+                storage_class: t.storage_class.as_ref().map(|c| c.as_str().to_string()),
+                noncurrent: false,
+            })
+            .chain(r.noncurrent_version_transitions().iter().map(|t| LifecycleTransition {
+                days: t.noncurrent_days,
+                storage_class: t.storage_class.as_ref().map(|c| c.as_str().to_string()),
+                noncurrent: true,
+            }))
+            .collect(),
+    }
 }

@@ -8,7 +8,6 @@ use crate::scope::Early;
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::{ParameterMetadata, ResourceTypeForTagging};
 use bbscan_model::*;
-use std::collections::BTreeMap;
 
 pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     let client = Client::new(&ctx.aws.in_region(region));
@@ -31,7 +30,7 @@ async fn parameter(ctx: &Ctx<'_>, client: &Client, region: &str, p: &ParameterMe
         format!("arn:{}:ssm:{}:{}:parameter/{}", ctx.partition, region, ctx.account, path)
     });
     let mut unknown = Vec::new();
-    let tags = match ctx
+    let tags = ctx
         .api
         .call(
             Op::SsmListTagsForResource,
@@ -39,13 +38,9 @@ async fn parameter(ctx: &Ctx<'_>, client: &Client, region: &str, p: &ParameterMe
             client.list_tags_for_resource().resource_type(ResourceTypeForTagging::Parameter).resource_id(&name).send(),
         )
         .await
-    {
-        Read::Found(t) => tags(t.tag_list().iter().map(|t| (t.key(), t.value()))),
-        _ => {
-            unknown.push("tags".to_string());
-            BTreeMap::new()
-        }
-    };
+        .or_note("tags", &mut unknown)
+        .map(|t| tags(t.tag_list().iter().map(|t| (t.key(), t.value()))))
+        .unwrap_or_default();
     if ctx.scope.early(&tags) == Early::Drop {
         return None;
     }
