@@ -87,46 +87,32 @@ fn from_config(config: Option<&DistributionConfig>) -> CloudFrontDistribution {
         return CloudFrontDistribution::default();
     };
     let viewer = c.viewer_certificate.as_ref();
-    let mut cache_behaviors = Vec::new();
-    if let Some(d) = &c.default_cache_behavior {
-        cache_behaviors.push(CacheBehavior {
-            path_pattern: None,
-            target_origin_id: d.target_origin_id.clone(),
-            viewer_protocol_policy: d.viewer_protocol_policy.as_str().to_string(),
-            allowed_methods: d
-                .allowed_methods
-                .as_ref()
-                .map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect())
-                .unwrap_or_default(),
-            cache_policy_id: non_empty(d.cache_policy_id()),
-            origin_request_policy_id: non_empty(d.origin_request_policy_id()),
-            response_headers_policy_id: non_empty(d.response_headers_policy_id()),
-            field_level_encryption_id: non_empty(d.field_level_encryption_id()),
-            function_associations: function_arns(
-                d.lambda_function_associations.as_ref(),
-                d.function_associations.as_ref(),
-            ),
-        });
+    // The default behaviour and the ordered ones are different SDK types with the same fields.
+    macro_rules! behavior {
+        ($b:expr, $path:expr) => {
+            CacheBehavior {
+                path_pattern: $path,
+                target_origin_id: $b.target_origin_id.clone(),
+                viewer_protocol_policy: $b.viewer_protocol_policy.as_str().to_string(),
+                allowed_methods: $b
+                    .allowed_methods
+                    .as_ref()
+                    .map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect())
+                    .unwrap_or_default(),
+                cache_policy_id: non_empty($b.cache_policy_id()),
+                origin_request_policy_id: non_empty($b.origin_request_policy_id()),
+                response_headers_policy_id: non_empty($b.response_headers_policy_id()),
+                field_level_encryption_id: non_empty($b.field_level_encryption_id()),
+                function_associations: function_arns(
+                    $b.lambda_function_associations.as_ref(),
+                    $b.function_associations.as_ref(),
+                ),
+            }
+        };
     }
+    let mut cache_behaviors: Vec<CacheBehavior> = c.default_cache_behavior.iter().map(|d| behavior!(d, None)).collect();
     for b in c.cache_behaviors.as_ref().map(|b| b.items()).unwrap_or_default() {
-        cache_behaviors.push(CacheBehavior {
-            path_pattern: Some(b.path_pattern.clone()),
-            target_origin_id: b.target_origin_id.clone(),
-            viewer_protocol_policy: b.viewer_protocol_policy.as_str().to_string(),
-            allowed_methods: b
-                .allowed_methods
-                .as_ref()
-                .map(|m| m.items.iter().map(|i| i.as_str().to_string()).collect())
-                .unwrap_or_default(),
-            cache_policy_id: non_empty(b.cache_policy_id()),
-            origin_request_policy_id: non_empty(b.origin_request_policy_id()),
-            response_headers_policy_id: non_empty(b.response_headers_policy_id()),
-            field_level_encryption_id: non_empty(b.field_level_encryption_id()),
-            function_associations: function_arns(
-                b.lambda_function_associations.as_ref(),
-                b.function_associations.as_ref(),
-            ),
-        });
+        cache_behaviors.push(behavior!(b, Some(b.path_pattern.clone())));
     }
     let origins = c
         .origins

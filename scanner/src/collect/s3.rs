@@ -8,6 +8,18 @@ use aws_sdk_s3::Client;
 use bbscan_model::*;
 use std::collections::BTreeMap;
 
+/// S3 and S3 Control send the four switches in two SDK types of the same shape.
+macro_rules! public_access_block {
+    ($c:expr) => {
+        PublicAccessBlock {
+            block_public_acls: $c.block_public_acls.unwrap_or(false),
+            ignore_public_acls: $c.ignore_public_acls.unwrap_or(false),
+            block_public_policy: $c.block_public_policy.unwrap_or(false),
+            restrict_public_buckets: $c.restrict_public_buckets.unwrap_or(false),
+        }
+    };
+}
+
 pub async fn collect(ctx: &Ctx<'_>) -> Vec<Resource> {
     let global = ctx.aws.global_region();
     let client = ctx.aws.s3(&global);
@@ -37,12 +49,7 @@ async fn account_public_access_block(ctx: &Ctx<'_>) -> Option<Resource> {
     let configuration = read
         .or_note("configuration", &mut unknown)
         .and_then(|o| o.public_access_block_configuration)
-        .map(|c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls.unwrap_or(false),
-            ignore_public_acls: c.ignore_public_acls.unwrap_or(false),
-            block_public_policy: c.block_public_policy.unwrap_or(false),
-            restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
-        });
+        .map(|c| public_access_block!(c));
     let mut r = ctx.resource(
         arn,
         ctx.account.clone(),
@@ -145,12 +152,7 @@ async fn bucket(
     let public_access_block = pab
         .or_note("public_access_block", &mut unknown)
         .and_then(|o| o.public_access_block_configuration)
-        .map(|c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls.unwrap_or(false),
-            ignore_public_acls: c.ignore_public_acls.unwrap_or(false),
-            block_public_policy: c.block_public_policy.unwrap_or(false),
-            restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
-        });
+        .map(|c| public_access_block!(c));
 
     let policy =
         policy.or_note("policy", &mut unknown).and_then(|p| p.policy).map(|text| match policy_document(&text) {
