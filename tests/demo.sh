@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The bbscan demo: no AWS account needed. Builds bbscan and prints what it collected from a
-# realistic BrainBytes production account (the snapshot shipped in the binary).
+# The bbscan demo: no AWS account needed. Builds bbscan (with its built-in WebAssembly policies)
+# and audits the demo snapshot of a realistic BrainBytes production account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,21 +10,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "error: cargo is not installed. Install Rust with rustup (https://rustup.rs), then rerun." >&2
   exit 2
 fi
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx wasm32-wasip2; then
+  say "installing the Rust target wasm32-wasip2 (bbscan's policies are built for it)"
+  rustup target add wasm32-wasip2
+fi
 
-say "building bbscan (the first build of the AWS SDK takes a few minutes)"
+say "building bbscan (the first build of the AWS SDK and wasmtime takes several minutes)"
 cargo build --locked --quiet -p bbscan
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/bbscan"
 
-out="${1:-bbscan-demo-snapshot.json}"
-say "bbscan snapshot --demo -o $out"
-"$bin" snapshot --demo -o "$out"
-say "what the demo account holds (first lines of $out):"
-python3 - "$out" <<'PY'
-import json, sys
-snap = json.load(open(sys.argv[1]))
-meta = snap["metadata"]
-print(f"  account {meta['account_id']}, app {meta['app']}, stage {meta['stage']}, regions {', '.join(meta['regions'])}")
-for r in snap["resources"][:12]:
-    print(f"  {r['kind']:<34} {r['name']}")
-print(f"  … {len(snap['resources'])} resources, {len(snap['gaps'])} gaps: see {sys.argv[1]}")
-PY
+say "bbscan audit --demo   (exit status 1 means findings at or above --fail-on high)"
+status=0
+"$bin" audit --demo || status=$?
+say "exit status $status. The snapshot it audited: $bin snapshot --demo; the report as JSON: $bin audit --demo --format json"
+[ "$status" -le 1 ]

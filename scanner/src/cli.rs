@@ -1,10 +1,13 @@
 //! The command line: arguments, running a command, exit codes.
 
+use crate::audit::AuditOptions;
 use crate::aws::{AwsOptions, AwsSetup};
 use crate::collect::{self, CollectOptions, Progress};
 use crate::config::{self, Config};
+use crate::host::Limits;
 use crate::snapshot;
 use anyhow::Context;
+use bbscan_model::findings::Severity;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -44,6 +47,11 @@ pub struct Cli {
 enum Command {
     /// Read the deployed environment into a snapshot document (JSON).
     Snapshot(SnapshotArgs),
+    /// Run the policies over the environment (live, or a snapshot) and report the findings.
+    Audit(AuditArgs),
+    /// Work with policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print the JSON Schema of the snapshot document.
     Schema,
 }
@@ -89,6 +97,97 @@ struct SnapshotArgs {
     demo: bool,
 }
 
+#[derive(Debug, Args)]
+struct AuditArgs {
+    #[command(flatten)]
+    collect: CollectArgs,
+    /// Audit this snapshot file instead of collecting live.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
+    snapshot: Option<PathBuf>,
+    /// Audit the built-in demo snapshot (a BrainBytes production account); no AWS needed.
+    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
+    demo: bool,
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// Run only this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    only: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    skip: Vec<String>,
+    /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write the report here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Where policies come from and how they are run.
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// Add a policy component, or a directory of them (repeatable).
+    #[arg(long = "policy", value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Seconds one policy may run.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+    policy_timeout: u64,
+    /// Memory one policy may use, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=4096))]
+    policy_memory: u64,
+    /// Do not cache compiled policies on disk.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl PolicyArgs {
+    fn options(&self) -> AuditOptions {
+        AuditOptions {
+            policies: self.paths.clone(),
+            limits: Limits {
+                timeout: Duration::from_secs(self.policy_timeout),
+                memory_bytes: (self.policy_memory as usize) << 20,
+                ..Limits::default()
+            },
+            cache_dir: if self.no_cache { None } else { crate::host::default_cache_dir() },
+            ..AuditOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// List every rule: id, severity, resource kinds, compliance references.
+    List {
+        #[command(flatten)]
+        policies: PolicyArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// A human summary, grouped by severity and rule.
+    Table,
+    /// The audit report document (JSON).
+    Json,
+}
+
+/// The `--fail-on` threshold; `None` never fails on findings.
+#[derive(Debug, Clone, Copy)]
+struct FailOn(Option<Severity>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn(None));
+    }
+    Severity::parse(s)
+        .map(|s| FailOn(Some(s)))
+        .ok_or_else(|| format!("{s:?} is not a severity: use info, low, medium, high, critical or none"))
+}
+
 /// Verbosity of stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verbosity {
@@ -127,6 +226,11 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             let config = Config::load(cli.config.as_deref())?;
             snapshot_command(args, &config, verbosity)
         }
+        Command::Audit(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            audit_command(args, &config, verbosity)
+        }
+        Command::Policy(PolicyCommand::List { policies }) => policy_list(&policies),
     }
 }
 
@@ -166,6 +270,73 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
         }
     }
     Ok(Exit::Clean)
+}
+
+fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let snapshot = if args.demo {
+        bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes()).context("the built-in demo snapshot is damaged")?
+    } else if let Some(path) = &args.snapshot {
+        snapshot::read(path)?
+    } else {
+        let snap = collect_live(&args.collect, config, verbosity)?;
+        report_gaps(&snap, verbosity);
+        snap
+    };
+    let mut options = args.policies.options();
+    options.only = args.only.clone();
+    options.skip = args.skip.clone();
+    let report = crate::audit::audit(&snapshot, &options)?;
+    let text = match args.format {
+        Format::Table => bbscan_reports::table(&report),
+        Format::Json => bbscan_reports::json(&report),
+    };
+    match &args.output {
+        Some(path) => snapshot::write_atomic(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    if verbosity != Verbosity::Quiet && args.output.is_some() {
+        eprintln!(
+            "{} findings; report written to {}",
+            report.findings.len(),
+            args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+        );
+    }
+    for e in &report.policy_errors {
+        eprintln!("error: policy {} ({}) {}", e.policy, e.origin, e.error);
+    }
+    Ok(if !report.policy_errors.is_empty() {
+        Exit::Error
+    } else if args.fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
+}
+
+fn policy_list(args: &PolicyArgs) -> anyhow::Result<Exit> {
+    let options = args.options();
+    let host = crate::host::PolicyHost::new(options.limits.clone(), options.cache_dir.clone())?;
+    let (policies, errors) = crate::audit::load_policies(&host, &options.policies)?;
+    let mut out = String::new();
+    for p in &policies {
+        out.push_str(&format!("{} {} ({})\n", p.info.name, p.info.version, p.origin));
+        for r in &p.info.rules {
+            let compliance: Vec<String> =
+                r.compliance.iter().map(|c| format!("{} {}", c.framework, c.control)).collect();
+            out.push_str(&format!(
+                "  {:<36} {:<8} {:<28} {}\n",
+                r.id,
+                r.default_severity.as_str(),
+                r.kinds.join(","),
+                compliance.join("; ")
+            ));
+        }
+    }
+    print_stdout(&out)?;
+    for e in &errors {
+        eprintln!("error: policy {} could not be loaded: {}", e.origin, e.error);
+    }
+    Ok(if errors.is_empty() { Exit::Clean } else { Exit::Error })
 }
 
 /// Collect a snapshot from AWS as the flags and config say.

@@ -3,10 +3,13 @@
 //! Data flows one way: [`collect`] reads AWS into a [`bbscan_model::Snapshot`]; later stages
 //! evaluate policies over it and render reports.
 
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod host;
+pub mod remediate;
 pub mod scope;
 pub mod snapshot;
 

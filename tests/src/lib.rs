@@ -185,8 +185,17 @@ pub fn bbscan() -> assert_cmd::Command {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bbscan-test-credentials")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("NO_COLOR", "1")
+        // Compiled policies are cached for the whole test run, apart from the user's cache.
+        .env("XDG_CACHE_HOME", test_cache_dir())
         .current_dir(std::env::temp_dir());
     cmd
+}
+
+/// A cache directory shared by the test run: `<target>/test-cache`.
+pub fn test_cache_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
+    target.join("test-cache")
 }
 
 /// The snapshot JSON Schema published in the repository.

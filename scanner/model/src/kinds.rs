@@ -693,6 +693,7 @@ pub struct KmsKey {
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AcmCertificate {
     pub domain_name: Option<String>,
+    /// Sorted.
     pub subject_alternative_names: Vec<String>,
     /// `ISSUED`, `PENDING_VALIDATION`, `EXPIRED`, …
     pub status: Option<String>,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod findings;
 pub mod kinds;
 
 pub use kinds::*;
@@ -156,6 +157,22 @@ pub enum GapReason {
     Network,
     /// Any other error.
     Other,
+}
+
+impl GapReason {
+    /// The snake-case name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapReason::AccessDenied => "access_denied",
+            GapReason::NotImplemented => "not_implemented",
+            GapReason::Throttled => "throttled",
+            GapReason::Timeout => "timeout",
+            GapReason::ServiceError => "service_error",
+            GapReason::MalformedResponse => "malformed_response",
+            GapReason::Network => "network",
+            GapReason::Other => "other",
+        }
+    }
 }
 
 /// A snapshot document that is not one bbscan can read.

@@ -51,13 +51,14 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
             let config = match &detail {
                 Some(c) => AcmCertificate {
                     domain_name: non_empty(c.domain_name()),
-                    subject_alternative_names: c.subject_alternative_names().to_vec(),
+                    // Sorted: the order carries no meaning and some endpoints vary it.
+                    subject_alternative_names: sorted(c.subject_alternative_names()),
                     status: c.status().map(|s| s.as_str().to_string()),
                     certificate_type: c.r#type().map(|t| t.as_str().to_string()),
                     key_algorithm: c.key_algorithm().map(|k| k.as_str().to_string()),
                     not_before: opt_ts(c.not_before()),
                     not_after: opt_ts(c.not_after()),
-                    in_use_by: c.in_use_by().to_vec(),
+                    in_use_by: sorted(c.in_use_by()),
                     renewal_eligibility: c.renewal_eligibility().map(|r| r.as_str().to_string()),
                 },
                 None => {
@@ -73,4 +74,10 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
     }))
     .await;
     found.into_iter().flatten().collect()
+}
+
+fn sorted(items: &[String]) -> Vec<String> {
+    let mut items = items.to_vec();
+    items.sort();
+    items
 }

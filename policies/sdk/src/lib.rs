@@ -1,0 +1,163 @@
+//! Write bbscan policies in Rust.
+//!
+//! A policy is a type that implements [`Policy`]; [`export_policy!`] turns it into a
+//! WebAssembly component that speaks the `bbscan:policy` contract (`wit/policy.wit`). The
+//! resources a policy sees are the scanner's own snapshot types ([`model`]), decoded from the
+//! documents the host hands over: one definition for both sides. [`run`] evaluates a policy
+//! natively against a snapshot, for unit tests.
+//!
+//! ```ignore
+//! struct Mine;
+//! impl bbscan_policy::Policy for Mine {
+//!     fn info() -> PolicyInfo { … }
+//!     fn evaluate(ctx: &Context, resources: &[Resource], report: &mut Report) -> Result<(), String> { … }
+//! }
+//! bbscan_policy::export_policy!(Mine);
+//! ```
+
+pub use bbscan_model as model;
+pub use bbscan_model::{Resource, ResourceConfig, Snapshot};
+pub use serde_json::{self, Value, json};
+
+mod report;
+mod wasm;
+
+pub use bbscan_model::findings::{Action, ComplianceRef, Finding, PolicyInfo, Rule, Severity, Status, Tally};
+pub use report::Report;
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "policy",
+        pub_export_macro: true,
+        export_macro_name: "__export_bbscan_policy_world",
+        default_bindings_module: "bbscan_policy::bindings",
+    });
+}
+
+#[doc(hidden)]
+pub use wasm::{describe as __describe, evaluate as __evaluate, validate as __validate};
+
+/// Read-only lookups into the snapshot being audited.
+pub trait Lookup {
+    fn by_arn(&self, arn: &str) -> Option<Resource>;
+    fn of_kind(&self, kind: &str) -> Vec<Resource>;
+}
+
+/// What an evaluation can see besides its resources.
+pub struct Context<'a> {
+    /// The policy's settings (a JSON object, `{}` when none are configured).
+    pub settings: &'a Value,
+    lookup: &'a dyn Lookup,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(settings: &'a Value, lookup: &'a dyn Lookup) -> Self {
+        Context { settings, lookup }
+    }
+
+    /// Another resource of the snapshot, by ARN.
+    pub fn resource(&self, arn: &str) -> Option<Resource> {
+        self.lookup.by_arn(arn)
+    }
+
+    /// Every resource of a kind in the snapshot.
+    pub fn resources_of_kind(&self, kind: &str) -> Vec<Resource> {
+        self.lookup.of_kind(kind)
+    }
+}
+
+/// A bbscan policy.
+pub trait Policy {
+    /// Name, version and rules.
+    fn info() -> PolicyInfo;
+
+    /// Check settings before any evaluation. The default accepts anything.
+    fn validate_settings(_settings: &Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Evaluate the resources (only the kinds the rules read), reporting each rule's passes and
+    /// failures into `report`.
+    fn evaluate(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String>;
+}
+
+/// Lookups served from a snapshot in memory (native runs).
+impl Lookup for Snapshot {
+    fn by_arn(&self, arn: &str) -> Option<Resource> {
+        self.get(arn).cloned()
+    }
+
+    fn of_kind(&self, kind: &str) -> Vec<Resource> {
+        Snapshot::of_kind(self, kind).cloned().collect()
+    }
+}
+
+/// Evaluate a policy natively against a snapshot, as the host would: settings validated first,
+/// then only the resources of the kinds the policy's rules read.
+pub fn run<P: Policy>(snapshot: &Snapshot, settings: &Value) -> Result<Report, String> {
+    P::validate_settings(settings)?;
+    let kinds: Vec<String> = P::info().rules.into_iter().flat_map(|r| r.kinds).collect();
+    let resources: Vec<Resource> =
+        snapshot.resources.iter().filter(|r| kinds.iter().any(|k| k == r.kind())).cloned().collect();
+    let mut report = Report::default();
+    P::evaluate(&Context::new(settings, snapshot), &resources, &mut report)?;
+    Ok(report)
+}
+
+/// Export a [`Policy`] as the component's implementation of the `bbscan:policy` world.
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        #[doc(hidden)]
+        struct __BbscanPolicyExport;
+
+        impl $crate::bindings::Guest for __BbscanPolicyExport {
+            fn describe() -> $crate::bindings::PolicyInfo {
+                $crate::__describe::<$policy>()
+            }
+
+            fn validate_settings(settings: ::std::string::String) -> ::std::result::Result<(), ::std::string::String> {
+                $crate::__validate::<$policy>(&settings)
+            }
+
+            fn evaluate(
+                resources: ::std::vec::Vec<$crate::bindings::Resource>,
+                settings: ::std::string::String,
+            ) -> ::std::result::Result<$crate::bindings::Evaluation, ::std::string::String> {
+                $crate::__evaluate::<$policy>(resources, &settings)
+            }
+        }
+
+        $crate::bindings::__export_bbscan_policy_world!(__BbscanPolicyExport with_types_in $crate::bindings);
+    };
+}
+
+/// Helpers for policy unit tests.
+pub mod testing {
+    use crate::{Resource, Snapshot};
+
+    /// A snapshot holding `resources`, for [`crate::run`].
+    pub fn snapshot(resources: Vec<Resource>) -> Snapshot {
+        Snapshot {
+            schema_version: bbscan_model::SCHEMA_VERSION,
+            metadata: bbscan_model::Metadata {
+                account_id: "123456789012".into(),
+                partition: "aws".into(),
+                caller_arn: "arn:aws:iam::123456789012:user/test".into(),
+                regions: vec!["us-east-1".into()],
+                app: "brainbytes".into(),
+                stage: None,
+                stages_seen: vec![],
+                started_at: "2026-01-01T00:00:00Z".into(),
+                finished_at: "2026-01-01T00:00:00Z".into(),
+                bbscan_version: "test".into(),
+                api_calls: 0,
+                api_calls_by_operation: Default::default(),
+            },
+            resources,
+            gaps: vec![],
+        }
+    }
+}

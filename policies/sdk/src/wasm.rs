@@ -1,0 +1,121 @@
+//! The glue between the WIT bindings and [`Policy`]: conversions both ways, and lookups served
+//! by the host's `snapshot` imports.
+
+use crate::bindings::bbscan::policy::{snapshot, types as wit};
+use crate::{Context, Lookup, Policy, Report, Resource, Severity, Status};
+use serde_json::{Map, Value};
+
+#[doc(hidden)]
+pub fn describe<P: Policy>() -> wit::PolicyInfo {
+    let info = P::info();
+    wit::PolicyInfo {
+        name: info.name,
+        version: info.version,
+        rules: info
+            .rules
+            .into_iter()
+            .map(|r| wit::Rule {
+                id: r.id,
+                title: r.title,
+                description: r.description,
+                default_severity: severity_to_wit(r.default_severity),
+                kinds: r.kinds,
+                compliance: r
+                    .compliance
+                    .into_iter()
+                    .map(|c| wit::ComplianceRef { framework: c.framework, control: c.control })
+                    .collect(),
+                help_text: r.help_text,
+                help_markdown: r.help_markdown,
+                remediation: r.remediation,
+            })
+            .collect(),
+    }
+}
+
+#[doc(hidden)]
+pub fn validate<P: Policy>(settings: &str) -> Result<(), String> {
+    P::validate_settings(&parse_settings(settings)?)
+}
+
+#[doc(hidden)]
+pub fn evaluate<P: Policy>(resources: Vec<wit::Resource>, settings: &str) -> Result<wit::Evaluation, String> {
+    let settings = parse_settings(settings)?;
+    let resources = resources.into_iter().map(from_wit).collect::<Result<Vec<_>, _>>()?;
+    let mut report = Report::default();
+    P::evaluate(&Context::new(&settings, &HostLookup), &resources, &mut report)?;
+    Ok(to_wit(report))
+}
+
+fn parse_settings(settings: &str) -> Result<Value, String> {
+    if settings.trim().is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_str(settings).map_err(|e| format!("settings are not JSON: {e}"))
+}
+
+/// Decode a resource handed over by the host into the snapshot's own type.
+pub(crate) fn from_wit(r: wit::Resource) -> Result<Resource, String> {
+    let config: Value = serde_json::from_str(&r.config).map_err(|e| format!("{}: config is not JSON: {e}", r.arn))?;
+    let tags: Map<String, Value> = r.tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let doc = serde_json::json!({
+        "arn": r.arn, "name": r.name, "account": r.account, "region": r.region,
+        "tags": tags, "unknown": r.unknown, "kind": r.kind, "config": config,
+    });
+    let arn = doc["arn"].as_str().unwrap_or_default().to_string();
+    serde_json::from_value(doc).map_err(|e| format!("{arn}: not a resource this policy SDK understands: {e}"))
+}
+
+fn to_wit(report: Report) -> wit::Evaluation {
+    wit::Evaluation {
+        findings: report
+            .findings
+            .into_iter()
+            .map(|f| wit::Finding {
+                rule_id: f.rule_id,
+                resource_arn: f.resource_arn,
+                status: match f.status {
+                    Status::Fail => wit::Status::Fail,
+                    Status::Warning => wit::Status::Warning,
+                    Status::Manual => wit::Status::Manual,
+                },
+                severity: f.severity.map(severity_to_wit),
+                message: f.message,
+                evidence: f.evidence,
+                actions: f
+                    .actions
+                    .into_iter()
+                    .map(|a| wit::Action { kind: a.kind, version: a.version, params: a.params.to_string() })
+                    .collect(),
+            })
+            .collect(),
+        tallies: report
+            .tallies
+            .into_iter()
+            .map(|(rule_id, t)| wit::Tally { rule_id, evaluated: t.evaluated, passed: t.passed })
+            .collect(),
+    }
+}
+
+fn severity_to_wit(s: Severity) -> wit::Severity {
+    match s {
+        Severity::Info => wit::Severity::Info,
+        Severity::Low => wit::Severity::Low,
+        Severity::Medium => wit::Severity::Medium,
+        Severity::High => wit::Severity::High,
+        Severity::Critical => wit::Severity::Critical,
+    }
+}
+
+/// Lookups answered by the host through the `snapshot` import.
+struct HostLookup;
+
+impl Lookup for HostLookup {
+    fn by_arn(&self, arn: &str) -> Option<Resource> {
+        snapshot::resource_by_arn(arn).and_then(|r| from_wit(r).ok())
+    }
+
+    fn of_kind(&self, kind: &str) -> Vec<Resource> {
+        snapshot::resources_of_kind(kind).into_iter().filter_map(|r| from_wit(r).ok()).collect()
+    }
+}

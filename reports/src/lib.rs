@@ -1,0 +1,15 @@
+//! Rendering audit reports. Like a printer, this crate knows the finding model only: no AWS
+//! SDK, no wasmtime, no async runtime.
+
+mod table;
+
+pub use table::table;
+
+use bbscan_model::findings::AuditReport;
+
+/// The report as pretty JSON (the `AuditReport` document, `schema_version` 1).
+pub fn json(report: &AuditReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}

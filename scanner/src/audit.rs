@@ -1,0 +1,221 @@
+//! An audit: load the policies, evaluate them over a snapshot in parallel, and assemble the
+//! report. A policy that fails is a policy error in the report; the others still run.
+
+use crate::host::{Limits, Policy, PolicyHost, SnapshotIndex};
+use bbscan_model::findings::{
+    AUDIT_SCHEMA_VERSION, AuditReport, PolicyError, ReportFinding, ResourceRef, RuleResult, SnapshotSummary,
+};
+use bbscan_model::{Resource, Snapshot};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+}
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Extra policy components: files, or directories of `*.wasm`.
+    pub policies: Vec<PathBuf>,
+    /// Only these rule ids (empty: all).
+    pub only: Vec<String>,
+    /// Not these rule ids.
+    pub skip: Vec<String>,
+    /// Settings per policy name (JSON objects).
+    pub settings: BTreeMap<String, serde_json::Value>,
+    pub limits: Limits,
+    /// Where compiled components are cached; `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot start the policy engine: {0}")]
+    Engine(String),
+    #[error("cannot read policy {path}: {source}. Pass a .wasm component or a directory of them")]
+    ReadPolicy { path: PathBuf, source: std::io::Error },
+    #[error("no .wasm components in directory {0}")]
+    EmptyPolicyDir(PathBuf),
+    #[error("unknown rule {rule:?} in {flag}. Known rules: {known}")]
+    UnknownRule { rule: String, flag: &'static str, known: String },
+}
+
+/// Where a policy comes from, and its bytes.
+struct Source {
+    origin: String,
+    wasm: Vec<u8>,
+}
+
+fn sources(extra: &[PathBuf]) -> Result<Vec<Source>, AuditError> {
+    let mut sources: Vec<Source> = builtin::BUILTIN
+        .iter()
+        .map(|(name, wasm)| Source { origin: format!("builtin:{name}"), wasm: wasm.to_vec() })
+        .collect();
+    for path in extra {
+        let read =
+            |p: &Path| std::fs::read(p).map_err(|source| AuditError::ReadPolicy { path: p.to_path_buf(), source });
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|source| AuditError::ReadPolicy { path: path.clone(), source })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(AuditError::EmptyPolicyDir(path.clone()));
+            }
+            for file in files {
+                sources.push(Source { origin: file.display().to_string(), wasm: read(&file)? });
+            }
+        } else {
+            sources.push(Source { origin: path.display().to_string(), wasm: read(path)? });
+        }
+    }
+    Ok(sources)
+}
+
+/// Load every policy (built-in and extra), in parallel. Failures become policy errors.
+pub fn load_policies(host: &PolicyHost, extra: &[PathBuf]) -> Result<(Vec<Policy>, Vec<PolicyError>), AuditError> {
+    let sources = sources(extra)?;
+    let results = parallel_map(&sources, |s| host.load(&s.origin, &s.wasm).map_err(|e| (s.origin.clone(), e)));
+    let mut policies = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(p) => policies.push(p),
+            Err((origin, e)) => {
+                errors.push(PolicyError { policy: origin.clone(), origin, error: e.to_string(), log: Vec::new() })
+            }
+        }
+    }
+    Ok((policies, errors))
+}
+
+/// Run the audit.
+pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+    let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
+        .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
+    let (policies, mut policy_errors) = load_policies(&host, &options.policies)?;
+    check_rule_selection(&policies, options)?;
+    let selected = |rule: &str| {
+        (options.only.is_empty() || options.only.iter().any(|r| r == rule)) && !options.skip.iter().any(|r| r == rule)
+    };
+
+    let index = Arc::new(SnapshotIndex::new(snapshot));
+    let empty = serde_json::Value::Object(Default::default());
+    let outcomes = parallel_map(&policies, |policy| {
+        let settings = options.settings.get(&policy.info.name).unwrap_or(&empty);
+        host.validate_settings(policy, settings).and_then(|_| host.evaluate(policy, &index, settings))
+    });
+
+    let resources: HashMap<&str, &Resource> = snapshot.resources.iter().map(|r| (r.arn.as_str(), r)).collect();
+    let mut rules = Vec::new();
+    let mut findings = Vec::new();
+    for (policy, outcome) in policies.iter().zip(outcomes) {
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                policy_errors.push(PolicyError {
+                    policy: policy.info.name.clone(),
+                    origin: policy.origin.clone(),
+                    error: e.to_string(),
+                    log: Vec::new(),
+                });
+                continue;
+            }
+        };
+        for rule in policy.info.rules.iter().filter(|r| selected(&r.id)) {
+            let tally = outcome.tallies.get(&rule.id).copied().unwrap_or_default();
+            rules.push(RuleResult {
+                policy: policy.info.name.clone(),
+                rule: rule.clone(),
+                evaluated: tally.evaluated,
+                passed: tally.passed,
+            });
+        }
+        for f in outcome.findings.into_iter().filter(|f| selected(&f.rule_id)) {
+            let rule = policy.info.rules.iter().find(|r| r.id == f.rule_id);
+            let Some(resource) = resources.get(f.resource_arn.as_str()) else { continue };
+            findings.push(ReportFinding {
+                severity: f
+                    .severity
+                    .or(rule.map(|r| r.default_severity))
+                    .unwrap_or(bbscan_model::findings::Severity::Medium),
+                rule_id: f.rule_id,
+                policy: policy.info.name.clone(),
+                status: f.status,
+                resource: ResourceRef {
+                    arn: resource.arn.clone(),
+                    kind: resource.kind().to_string(),
+                    name: resource.name.clone(),
+                    account: resource.account.clone(),
+                    region: resource.region.clone(),
+                },
+                message: f.message,
+                evidence: f.evidence,
+                actions: f.actions,
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.resource.arn.cmp(&b.resource.arn))
+    });
+    rules.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
+    policy_errors.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let meta = &snapshot.metadata;
+    Ok(AuditReport {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        snapshot: SnapshotSummary {
+            account_id: meta.account_id.clone(),
+            partition: meta.partition.clone(),
+            regions: meta.regions.clone(),
+            app: meta.app.clone(),
+            stage: meta.stage.clone(),
+            taken_at: meta.finished_at.clone(),
+            resources: snapshot.resources.len(),
+        },
+        rules,
+        findings,
+        gaps: snapshot.gaps.clone(),
+        policy_errors,
+    })
+}
+
+fn check_rule_selection(policies: &[Policy], options: &AuditOptions) -> Result<(), AuditError> {
+    let known: Vec<&str> = policies.iter().flat_map(|p| p.info.rules.iter().map(|r| r.id.as_str())).collect();
+    for (flag, list) in [("--only", &options.only), ("--skip", &options.skip)] {
+        if let Some(rule) = list.iter().find(|r| !known.contains(&r.as_str())) {
+            let mut sorted = known.clone();
+            sorted.sort_unstable();
+            return Err(AuditError::UnknownRule { rule: rule.clone(), flag, known: sorted.join(", ") });
+        }
+    }
+    Ok(())
+}
+
+/// Map over items on up to as many threads as there are cores, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let value = f(item);
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(value);
+                    }
+                }
+            });
+        }
+    });
+    results.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect()
+}

@@ -1,0 +1,273 @@
+//! The WASM host: runs policy components in a sandbox.
+//!
+//! One [`Engine`] for the process with epoch interruption and a ticker thread; each component
+//! compiled once (and cached on disk, keyed by the wasm's hash and the engine's compatibility
+//! hash); one `InstancePre` per component; a fresh `Store` for every call, with a deadline and
+//! memory limits. WASI with nothing granted: no directories, environment, arguments or network;
+//! stdout and stderr captured into bounded buffers; a fixed clock and seeded randomness.
+//!
+//! wasmtime types stay in this module: the rest of bbscan sees [`PolicyHost`], [`Policy`] and
+//! the finding model.
+
+mod cache;
+
+pub use cache::default_dir as default_cache_dir;
+mod sandbox;
+mod validate;
+
+use bbscan_model::findings::{Finding, PolicyInfo, Tally};
+use bbscan_model::{Resource, Snapshot};
+use sandbox::{Sandbox, State};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine, Store};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "policy",
+    });
+}
+
+use bindings::bbscan::policy::types as wit;
+use bindings::{Policy as PolicyWorld, PolicyPre};
+
+/// How long the ticker waits between epochs. Deadlines are whole ticks.
+const TICK: Duration = Duration::from_millis(10);
+
+/// Bounds on what one policy may use and return.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall time for one call into a policy.
+    pub timeout: Duration,
+    /// Linear memory per policy instance.
+    pub memory_bytes: usize,
+    /// Findings one evaluation may return.
+    pub max_findings: usize,
+    /// Bytes of one finding's message plus evidence plus action parameters.
+    pub max_finding_bytes: usize,
+    /// Bytes kept of a policy's stdout and of its stderr.
+    pub max_log_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(5),
+            memory_bytes: 256 << 20,
+            max_findings: 100_000,
+            max_finding_bytes: 64 << 10,
+            max_log_bytes: 64 << 10,
+        }
+    }
+}
+
+/// Why a policy produced no (or only partial) results.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyFailure {
+    #[error("not a bbscan policy component: {0}")]
+    Invalid(String),
+    #[error("ran longer than its {0:?} deadline and was stopped")]
+    Timeout(Duration),
+    #[error("tried to use more than its {0} MiB of memory")]
+    Memory(usize),
+    #[error("trapped: {0}")]
+    Trap(String),
+    #[error("returned an error: {0}")]
+    Returned(String),
+    #[error("returned malformed results: {0}")]
+    Malformed(String),
+}
+
+/// The process-wide engine and linker.
+pub struct PolicyHost {
+    engine: Engine,
+    linker: Linker<State>,
+    limits: Limits,
+    cache_dir: Option<PathBuf>,
+    stop_ticker: Arc<AtomicBool>,
+}
+
+/// A compiled, described policy, ready to evaluate.
+pub struct Policy {
+    /// Where it came from: `builtin:s3` or a file path.
+    pub origin: String,
+    pub info: PolicyInfo,
+    pre: PolicyPre<State>,
+}
+
+/// What one policy's evaluation produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub tallies: BTreeMap<String, Tally>,
+    /// Lines the policy wrote to stdout and stderr.
+    pub log: Vec<String>,
+}
+
+impl PolicyHost {
+    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> anyhow::Result<PolicyHost> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        PolicyWorld::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
+        let stop_ticker = Arc::new(AtomicBool::new(false));
+        let (ticker_engine, stop) = (engine.clone(), stop_ticker.clone());
+        std::thread::Builder::new().name("bbscan-epoch".into()).spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(TICK);
+                ticker_engine.increment_epoch();
+            }
+        })?;
+        Ok(PolicyHost { engine, linker, limits, cache_dir, stop_ticker })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compile (or load from the cache) a component, check that it is a bbscan policy, and ask
+    /// it to describe itself.
+    pub fn load(&self, origin: &str, wasm: &[u8]) -> Result<Policy, PolicyFailure> {
+        let component = cache::compile(&self.engine, wasm, self.cache_dir.as_deref())
+            .map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
+        let instance_pre =
+            self.linker.instantiate_pre(&component).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
+        let pre = PolicyPre::new(instance_pre).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
+        let sandbox = Sandbox::empty();
+        let (info, _log) = self.call(&pre, &sandbox, |policy, store| policy.call_describe(store))?;
+        let info = validate::policy_info(info)?;
+        Ok(Policy { origin: origin.to_string(), info, pre })
+    }
+
+    /// Check a policy's settings.
+    pub fn validate_settings(&self, policy: &Policy, settings: &serde_json::Value) -> Result<(), PolicyFailure> {
+        let text = settings.to_string();
+        let (result, _log) =
+            self.call(&policy.pre, &Sandbox::empty(), |p, store| p.call_validate_settings(store, &text))?;
+        result.map_err(PolicyFailure::Returned)
+    }
+
+    /// Evaluate a policy over the resources of the kinds its rules read.
+    pub fn evaluate(
+        &self,
+        policy: &Policy,
+        index: &Arc<SnapshotIndex>,
+        settings: &serde_json::Value,
+    ) -> Result<Outcome, PolicyFailure> {
+        let mut kinds: Vec<&str> = policy.info.rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let resources: Vec<wit::Resource> = kinds.iter().flat_map(|k| index.of_kind(k)).collect();
+        let text = settings.to_string();
+        let sandbox = Sandbox::for_snapshot(index.clone());
+        let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, &resources, &text))?;
+        let evaluation = result.map_err(PolicyFailure::Returned)?;
+        let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
+        let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
+        Ok(Outcome { findings, tallies, log })
+    }
+
+    /// One call into a fresh instance, with the deadline and memory limit, turning traps into
+    /// failures.
+    fn call<R>(
+        &self,
+        pre: &PolicyPre<State>,
+        sandbox: &Sandbox,
+        f: impl FnOnce(&PolicyWorld, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<(R, Vec<String>), PolicyFailure> {
+        let mut store = Store::new(&self.engine, sandbox.state(&self.limits));
+        store.limiter(|state| &mut state.limits);
+        let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        let result = pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+        let log = store.data().log();
+        match result {
+            Ok(value) => Ok((value, log)),
+            Err(err) => Err(self.failure(err)),
+        }
+    }
+
+    fn failure(&self, err: wasmtime::Error) -> PolicyFailure {
+        if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) {
+            return PolicyFailure::Timeout(self.limits.timeout);
+        }
+        let text = format!("{err:#}");
+        if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") {
+            return PolicyFailure::Memory(self.limits.memory_bytes >> 20);
+        }
+        // The first line names the trap; the backtrace that follows is for developers.
+        PolicyFailure::Trap(text.lines().next().unwrap_or_default().to_string())
+    }
+}
+
+impl Drop for PolicyHost {
+    fn drop(&mut self) {
+        self.stop_ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The snapshot as policies see it: resources converted to the contract's shape once, looked
+/// up by ARN and by kind.
+pub struct SnapshotIndex {
+    resources: Vec<wit::Resource>,
+    by_arn: HashMap<String, usize>,
+    by_kind: HashMap<String, Vec<usize>>,
+    /// Seconds since the epoch that policies see as "now": when the snapshot was taken.
+    pub(crate) now: u64,
+}
+
+impl SnapshotIndex {
+    pub fn new(snapshot: &Snapshot) -> SnapshotIndex {
+        let resources: Vec<wit::Resource> = snapshot.resources.iter().map(to_wit).collect();
+        let mut by_arn = HashMap::new();
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            by_arn.insert(r.arn.clone(), i);
+            by_kind.entry(r.kind.clone()).or_default().push(i);
+        }
+        let now = epoch_seconds(&snapshot.metadata.finished_at).unwrap_or(0);
+        SnapshotIndex { resources, by_arn, by_kind, now }
+    }
+
+    fn of_kind(&self, kind: &str) -> Vec<wit::Resource> {
+        self.by_kind.get(kind).map(|ix| ix.iter().map(|i| self.resources[*i].clone()).collect()).unwrap_or_default()
+    }
+
+    fn by_arn(&self, arn: &str) -> Option<wit::Resource> {
+        self.by_arn.get(arn).map(|i| self.resources[*i].clone())
+    }
+}
+
+fn to_wit(r: &Resource) -> wit::Resource {
+    // The config alone, without the kind tag that wraps it in the snapshot.
+    let config = serde_json::to_value(&r.config)
+        .ok()
+        .and_then(|mut v| v.get_mut("config").map(std::mem::take))
+        .unwrap_or_default();
+    wit::Resource {
+        kind: r.kind().to_string(),
+        arn: r.arn.clone(),
+        name: r.name.clone(),
+        account: r.account.clone(),
+        region: r.region.clone(),
+        tags: r.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        config: config.to_string(),
+        unknown: r.unknown.clone(),
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 UTC timestamp.
+fn epoch_seconds(s: &str) -> Option<u64> {
+    aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime)
+        .ok()
+        .and_then(|t| u64::try_from(t.secs()).ok())
+}

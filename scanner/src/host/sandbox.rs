@@ -1,0 +1,128 @@
+//! What a policy's store holds: WASI with nothing granted, captured output, limits, and the
+//! snapshot lookups it may make.
+
+use super::bindings::bbscan::policy::{snapshot, types};
+use super::{Limits, SnapshotIndex};
+use rand::SeedableRng;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
+
+/// The seed of every policy's randomness, so that runs are reproducible.
+const RANDOM_SEED: u64 = 0x6262_7363_616e; // "bbscan"
+
+/// What a store is built from.
+pub(super) struct Sandbox {
+    index: Option<Arc<SnapshotIndex>>,
+}
+
+impl Sandbox {
+    /// No snapshot to look into (describe, validate-settings).
+    pub fn empty() -> Sandbox {
+        Sandbox { index: None }
+    }
+
+    pub fn for_snapshot(index: Arc<SnapshotIndex>) -> Sandbox {
+        Sandbox { index: Some(index) }
+    }
+
+    pub fn state(&self, limits: &Limits) -> State {
+        let stdout = MemoryOutputPipe::new(limits.max_log_bytes);
+        let stderr = MemoryOutputPipe::new(limits.max_log_bytes);
+        let now = self.index.as_ref().map_or(0, |i| i.now);
+        let wasi = WasiCtx::builder()
+            // Nothing is inherited or granted: no preopens, env, args, stdin or network.
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(|_, _| Box::pin(async { false }))
+            .wall_clock(FixedClock(now))
+            .monotonic_clock(FixedClock(now))
+            .secure_random(rand::rngs::StdRng::seed_from_u64(RANDOM_SEED))
+            .insecure_random(rand::rngs::StdRng::seed_from_u64(RANDOM_SEED + 1))
+            .insecure_random_seed(u128::from(RANDOM_SEED))
+            .build();
+        State {
+            wasi,
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .instances(20)
+                .memories(20)
+                .tables(20)
+                .trap_on_grow_failure(true)
+                .build(),
+            index: self.index.clone(),
+            stdout,
+            stderr,
+        }
+    }
+}
+
+/// The data of one policy store.
+pub(super) struct State {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub limits: StoreLimits,
+    index: Option<Arc<SnapshotIndex>>,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+}
+
+impl State {
+    /// What the policy printed, as lines, bounded.
+    pub fn log(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (stream, pipe) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            let bytes = pipe.contents();
+            let text = String::from_utf8_lossy(&bytes);
+            lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("{stream}: {l}")));
+        }
+        lines
+    }
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl types::Host for State {}
+
+impl snapshot::Host for State {
+    fn resource_by_arn(&mut self, arn: String) -> Option<types::Resource> {
+        self.index.as_ref().and_then(|i| i.by_arn(&arn))
+    }
+
+    fn resources_of_kind(&mut self, kind: String) -> Vec<types::Resource> {
+        self.index.as_ref().map(|i| i.of_kind(&kind)).unwrap_or_default()
+    }
+}
+
+/// A clock that always says the snapshot's collection time: policies judge ages against when
+/// the snapshot was taken, and the same snapshot always gives the same findings.
+struct FixedClock(u64);
+
+impl HostWallClock for FixedClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::from_secs(self.0)
+    }
+}
+
+impl HostMonotonicClock for FixedClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        self.0.saturating_mul(1_000_000_000)
+    }
+}

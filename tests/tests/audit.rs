@@ -1,0 +1,157 @@
+//! `bbscan audit` and `bbscan policy list` through the real binary: built-in WebAssembly
+//! policies over the demo snapshot, a seeded moto account (live and from its snapshot file),
+//! rule selection, exit codes, and a component that is not a policy.
+
+use bbscan_tests::{Moto, REGION, bbscan};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn json_report(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("the report is not JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// (rule id, resource name) of every finding.
+fn findings(report: &Value) -> BTreeSet<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["resource"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_audit_finds_the_plain_http_behaviour_and_the_string_secret_and_exits_1() {
+    let output = bbscan().args(["audit", "--demo"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(1), "findings at or above high exit 1");
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("CLOUDFRONT.VIEWER_PROTOCOL_HTTPS") && table.contains("/_next/static/*"), "{table}");
+    assert!(
+        table.contains("SSM.SECRET_NOT_SECURE_STRING") && table.contains("/brainbytes/production/OpenaiApiKey"),
+        "{table}"
+    );
+    assert!(table.contains("backup:ListBackupSelections"), "the table says what was not assessed: {table}");
+
+    let output = bbscan().args(["audit", "--demo", "--format", "json"]).output().expect("run");
+    let report = json_report(&output);
+    assert_eq!(report["schema_version"], 1);
+    let got = findings(&report);
+    assert!(got.iter().any(|(rule, _)| rule == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"));
+    assert!(got.contains(&("SSM.SECRET_NOT_SECURE_STRING".into(), "/brainbytes/production/OpenaiApiKey".into())));
+    // The production buckets all block public access: evaluated, all passed, no finding.
+    let s3 = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"]["id"] == "S3.BUCKET_PUBLIC_ACCESS_BLOCK")
+        .expect("the S3 rule ran");
+    assert!(s3["evaluated"].as_u64() > Some(0));
+    assert_eq!(s3["evaluated"], s3["passed"]);
+    assert!(!got.iter().any(|(rule, _)| rule == "S3.BUCKET_PUBLIC_ACCESS_BLOCK"));
+    // Proposed fixes come as catalogue actions.
+    let cf = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS")
+        .unwrap();
+    assert_eq!(cf["actions"][0]["kind"], "cloudfront.set_viewer_protocol_policy");
+    assert_eq!(cf["evidence"][0], "/config/cache_behaviors/1/viewer_protocol_policy");
+    assert!(report["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+}
+
+#[test]
+fn fail_on_and_rule_selection_decide_the_exit_status() {
+    let none = bbscan().args(["audit", "--demo", "--fail-on", "none"]).output().expect("run");
+    assert_eq!(none.status.code(), Some(0));
+    let critical = bbscan().args(["audit", "--demo", "--fail-on", "critical"]).output().expect("run");
+    assert_eq!(critical.status.code(), Some(0), "no critical finding in the demo");
+    let only = bbscan()
+        .args(["audit", "--demo", "--only", "S3.BUCKET_PUBLIC_ACCESS_BLOCK", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(only.status.code(), Some(0));
+    let report = json_report(&only);
+    assert_eq!(report["rules"].as_array().map(Vec::len), Some(1));
+    assert!(report["findings"].as_array().is_some_and(Vec::is_empty));
+    let skip = bbscan()
+        .args(["audit", "--demo", "--skip", "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(!findings(&json_report(&skip)).iter().any(|(rule, _)| rule == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"));
+
+    let unknown = bbscan().args(["audit", "--demo", "--only", "S3.NOPE"]).output().expect("run");
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("unknown rule \"S3.NOPE\"") && stderr.contains("S3.BUCKET_PUBLIC_ACCESS_BLOCK"),
+        "{stderr}"
+    );
+    let bad = bbscan().args(["audit", "--demo", "--fail-on", "severe"]).output().expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_component_that_is_not_a_policy_is_a_policy_error_and_the_rest_still_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("broken.wasm");
+    std::fs::write(&path, b"\0asm not really").expect("write");
+    let output = bbscan().args(["audit", "--demo", "--format", "json", "--policy"]).arg(&path).output().expect("run");
+    assert_eq!(output.status.code(), Some(2), "a policy error exits 2");
+    let report = json_report(&output);
+    let errors = report["policy_errors"].as_array().expect("policy_errors");
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0]["origin"].as_str().is_some_and(|o| o.ends_with("broken.wasm")));
+    assert!(
+        findings(&report).iter().any(|(rule, _)| rule == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"),
+        "built-ins still ran"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("broken.wasm"));
+}
+
+#[test]
+fn policy_list_shows_every_rule_with_its_mappings() {
+    let output = bbscan().args(["policy", "list"]).output().expect("run");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    for rule in ["S3.BUCKET_PUBLIC_ACCESS_BLOCK", "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS", "SSM.SECRET_NOT_SECURE_STRING"] {
+        assert!(text.contains(rule), "{rule} missing from:\n{text}");
+    }
+    assert!(text.contains("S3.8") && text.contains("CloudFront.3") && text.contains("CC6.1"), "{text}");
+}
+
+#[test]
+fn a_live_audit_and_an_audit_of_its_snapshot_give_the_same_findings() {
+    let moto = Moto::start();
+    moto.seed(0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snap = dir.path().join("snap.json");
+    let live_args = ["--endpoint-url", &moto.endpoint, "--region", REGION];
+    let wrote = bbscan().args(["snapshot", "-o"]).arg(&snap).args(live_args).output().expect("run");
+    assert!(wrote.status.success(), "{}", String::from_utf8_lossy(&wrote.stderr));
+    let live = bbscan().args(["audit", "--format", "json"]).args(live_args).output().expect("run");
+    let from_file = bbscan().args(["audit", "--format", "json", "--snapshot"]).arg(&snap).output().expect("run");
+    assert_eq!(live.status.code(), Some(1), "{}", String::from_utf8_lossy(&live.stderr));
+    assert_eq!(from_file.status.code(), Some(1));
+    let (live, from_file) = (findings(&json_report(&live)), findings(&json_report(&from_file)));
+    assert_eq!(live, from_file);
+    // The whole account: dev's public bucket and its String secrets are found as well.
+    assert!(
+        live.iter().any(|(rule, name)| rule == "S3.BUCKET_PUBLIC_ACCESS_BLOCK" && name.contains("dev-assetsbucket")),
+        "{live:?}"
+    );
+    assert!(
+        live.contains(&("SSM.SECRET_NOT_SECURE_STRING".into(), "/brainbytes/dev/GithubClientSecret".into())),
+        "{live:?}"
+    );
+    assert!(
+        !live.iter().any(|(_, name)| name.contains("production-assetsbucket")),
+        "the private production bucket passes"
+    );
+}
