@@ -1,8 +1,10 @@
 //! Rendering audit reports. Like a printer, this crate knows the finding model only: no AWS
 //! SDK, no wasmtime, no async runtime.
 
+mod sarif;
 mod table;
 
+pub use sarif::{artifact_uri, fingerprint, sarif};
 pub use table::table;
 
 use bbscan_model::findings::AuditReport;

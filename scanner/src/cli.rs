@@ -173,6 +173,8 @@ enum Format {
     Table,
     /// The audit report document (JSON).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 /// The `--fail-on` threshold; `None` never fails on findings.
@@ -289,6 +291,7 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     let text = match args.format {
         Format::Table => bbscan_reports::table(&report),
         Format::Json => bbscan_reports::json(&report),
+        Format::Sarif => bbscan_reports::sarif(&report, env!("CARGO_PKG_VERSION")),
     };
     match &args.output {
         Some(path) => snapshot::write_atomic(path, text.as_bytes())?,

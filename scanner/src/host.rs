@@ -192,7 +192,18 @@ impl PolicyHost {
         let log = store.data().log();
         match result {
             Ok(value) => Ok((value, log)),
-            Err(err) => Err(self.failure(err)),
+            Err(err) => Err(match self.failure(err) {
+                // What the policy last said (a panic message, say) tells its author why.
+                PolicyFailure::Trap(cause) => {
+                    let said: Vec<&str> = log.iter().rev().take(3).rev().map(String::as_str).collect();
+                    if said.is_empty() {
+                        PolicyFailure::Trap(cause)
+                    } else {
+                        PolicyFailure::Trap(format!("{cause}; it printed: {}", said.join(" | ")))
+                    }
+                }
+                other => other,
+            }),
         }
     }
 
@@ -204,8 +215,13 @@ impl PolicyHost {
         if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") {
             return PolicyFailure::Memory(self.limits.memory_bytes >> 20);
         }
-        // The first line names the trap; the backtrace that follows is for developers.
-        PolicyFailure::Trap(text.lines().next().unwrap_or_default().to_string())
+        // Say what trapped (the trap code, or the host error under it); the wasm backtrace
+        // in the chain is for developers.
+        let cause = match err.downcast_ref::<wasmtime::Trap>() {
+            Some(trap) => trap.to_string(),
+            None => err.root_cause().to_string(),
+        };
+        PolicyFailure::Trap(cause.lines().next().unwrap_or_default().to_string())
     }
 }
 

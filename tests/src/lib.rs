@@ -191,6 +191,57 @@ pub fn bbscan() -> assert_cmd::Command {
     cmd
 }
 
+/// Every misbehaviour of the hostile test policy (`tests/hostile`), one component each.
+pub const HOSTILE: &[&str] = &[
+    "endless_loop",
+    "memory_bomb",
+    "deep_recursion",
+    "panic",
+    "output_flood",
+    "huge_findings",
+    "unknown_rule",
+    "foreign_resource",
+    "bogus_action",
+    "bad_tally",
+    "open_file",
+    "read_env",
+    "open_socket",
+    "read_clock",
+];
+
+/// The component of one hostile behaviour, built from source for wasm32-wasip2 on first use
+/// (all of them at once, under a lock, into `<target>/hostile-wasm`).
+pub fn hostile_policy(behaviour: &str) -> PathBuf {
+    assert!(HOSTILE.contains(&behaviour), "no hostile behaviour {behaviour}");
+    let exe = std::env::current_exe().expect("the test's own path");
+    let target = exe.ancestors().nth(3).map(Path::to_path_buf).expect("target directory");
+    let dir = target.join("hostile-wasm");
+    let out = dir.join("components");
+    std::fs::create_dir_all(&out).expect("create the hostile build directory");
+    let lock = std::fs::File::create(dir.join("build.lock")).expect("create the build lock");
+    lock.lock().expect("take the build lock");
+    let wanted = out.join(format!("{behaviour}.wasm"));
+    if !out.join(".complete").exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        for feature in HOSTILE {
+            let status = Command::new(&cargo)
+                .current_dir(repo_root())
+                .args(["build", "--quiet", "--release", "--locked", "--target", "wasm32-wasip2"])
+                .args(["-p", "bbscan-hostile-policy", "--features", feature])
+                .env("CARGO_TARGET_DIR", &dir)
+                .env_remove("RUSTFLAGS")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .status()
+                .expect("run cargo");
+            assert!(status.success(), "building the hostile policy with feature {feature} failed");
+            let built = dir.join("wasm32-wasip2/release/bbscan_hostile_policy.wasm");
+            std::fs::copy(&built, out.join(format!("{feature}.wasm"))).expect("copy the component");
+        }
+        std::fs::write(out.join(".complete"), "").expect("mark the build complete");
+    }
+    wanted
+}
+
 /// A cache directory shared by the test run: `<target>/test-cache`.
 pub fn test_cache_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
@@ -203,6 +254,17 @@ pub fn snapshot_schema() -> Value {
     let path = repo_root().join("docs").join("snapshot.schema.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("the schema is JSON")
+}
+
+/// Validate a SARIF document against the official SARIF 2.1.0 schema (`tests/fixtures`).
+pub fn assert_valid_sarif(doc: &Value) {
+    let path = repo_root().join("tests/fixtures/sarif-2.1.0.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read the SARIF schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
+    assert!(errors.is_empty(), "not valid SARIF 2.1.0:\n{}", errors.join("\n"));
 }
 
 /// Validate a snapshot document against the published schema; panics with every error.

@@ -155,3 +155,52 @@ fn a_live_audit_and_an_audit_of_its_snapshot_give_the_same_findings() {
         "the private production bucket passes"
     );
 }
+
+#[test]
+fn sarif_is_valid_and_meets_github_code_scanning_requirements() {
+    let run = |extra: &[&str]| {
+        let output = bbscan().args(["audit", "--demo", "--format", "sarif"]).args(extra).output().expect("run");
+        let doc: Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+        bbscan_tests::assert_valid_sarif(&doc);
+        doc
+    };
+    let doc = run(&[]);
+    let sarif_run = &doc["runs"][0];
+    assert_eq!(sarif_run["automationDetails"]["id"], "bbscan/production/");
+    for rule in sarif_run["tool"]["driver"]["rules"].as_array().expect("rules") {
+        for field in ["/shortDescription/text", "/fullDescription/text", "/help/text", "/help/markdown"] {
+            assert!(
+                rule.pointer(field).and_then(Value::as_str).is_some_and(|t| !t.is_empty()),
+                "{field} missing: {rule}"
+            );
+        }
+        let severity: f64 =
+            rule["properties"]["security-severity"].as_str().and_then(|s| s.parse().ok()).expect("security-severity");
+        assert!((0.1..=10.0).contains(&severity));
+        assert!(rule["properties"]["tags"].as_array().is_some_and(|t| t.len() <= 10));
+    }
+    let results = sarif_run["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(
+            uri.starts_with("aws/123456789012/") && !uri.contains(':'),
+            "an ARN is not a valid artifact URI: {uri}"
+        );
+        assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+        let arn = r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].as_str().expect("ARN");
+        assert!(arn.starts_with("arn:aws:") && r["message"]["text"].as_str().is_some_and(|m| m.contains(arn)));
+        assert!(r["partialFingerprints"]["primaryLocationLineHash"].is_string());
+    }
+    let notes = sarif_run["invocations"][0]["toolExecutionNotifications"].as_array().expect("notifications");
+    assert!(
+        notes.iter().any(|n| n["message"]["text"].as_str().is_some_and(|t| t.contains("ListBackupSelections"))),
+        "gaps are reported"
+    );
+    // Fingerprints are stable from run to run.
+    let again = run(&[]);
+    assert_eq!(again["runs"][0]["results"], sarif_run["results"]);
+    // Nothing found is still a valid run, so fixed alerts close.
+    let empty = run(&["--only", "S3.BUCKET_PUBLIC_ACCESS_BLOCK"]);
+    assert_eq!(empty["runs"][0]["results"], serde_json::json!([]));
+}

@@ -1,0 +1,125 @@
+//! A policy that misbehaves in exactly one way, chosen by a cargo feature. The test suite
+//! builds one component per feature (`tests/tests/hostile.rs`) and checks that the host contains
+//! each: the audit survives, the misbehaviour is reported, the other policies' findings stand.
+//!
+//! The escape attempts (`open_file`, `read_env`, `open_socket`, `read_clock`) report what they
+//! got as the message of a finding of rule `HOSTILE.PROBE`, so a test can see whether the
+//! sandbox held.
+
+use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, json};
+use std::hint::black_box;
+
+pub const PROBE: &str = "HOSTILE.PROBE";
+
+pub struct Hostile;
+
+impl Policy for Hostile {
+    fn info() -> PolicyInfo {
+        PolicyInfo {
+            name: "hostile".into(),
+            version: "0.0.0".into(),
+            rules: vec![Rule {
+                id: PROBE.into(),
+                title: "misbehaves".into(),
+                description: "A test fixture.".into(),
+                default_severity: Severity::Info,
+                kinds: vec!["s3.bucket".into()],
+                compliance: vec![],
+                help_text: String::new(),
+                help_markdown: String::new(),
+                remediation: String::new(),
+            }],
+        }
+    }
+
+    #[allow(unused_variables, unreachable_code)]
+    fn evaluate(_ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
+        let Some(first) = resources.first() else { return Ok(()) };
+        #[cfg(feature = "endless_loop")]
+        loop {
+            black_box(first);
+        }
+        #[cfg(feature = "memory_bomb")]
+        {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(black_box(vec![7u8; 1 << 20]));
+            }
+        }
+        #[cfg(feature = "deep_recursion")]
+        {
+            fn down(n: u64) -> u64 {
+                if n == 0 { 0 } else { black_box(down(black_box(n - 1))) + 1 }
+            }
+            black_box(down(u64::MAX));
+        }
+        #[cfg(feature = "panic")]
+        panic!("a hostile policy panics");
+        #[cfg(feature = "output_flood")]
+        {
+            // 100 MB to stdout.
+            let line = "x".repeat(1 << 20);
+            for _ in 0..100 {
+                println!("{line}");
+            }
+        }
+        #[cfg(feature = "huge_findings")]
+        for _ in 0..100_001 {
+            report.fail(PROBE, first, "one of very many");
+        }
+        #[cfg(feature = "unknown_rule")]
+        report.fail("HOSTILE.UNDECLARED", first, "a rule the policy never declared");
+        #[cfg(feature = "foreign_resource")]
+        {
+            let mut fake = first.clone();
+            fake.arn = "arn:aws:s3:::a-bucket-nobody-gave-me".into();
+            report.fail(PROBE, &fake, "a resource the policy was not given");
+        }
+        #[cfg(feature = "bogus_action")]
+        report.fail(PROBE, first, "proposes an action outside the catalogue").action(
+            "iam.delete_everything",
+            1,
+            json!({}),
+        );
+        #[cfg(feature = "bad_tally")]
+        {
+            report.tallies.insert(PROBE.into(), bbscan_policy::Tally { evaluated: 1, passed: 5 });
+        }
+        #[cfg(feature = "open_file")]
+        {
+            let got = match std::fs::read("/etc/passwd") {
+                Ok(bytes) => format!("ESCAPED: read {} bytes of /etc/passwd", bytes.len()),
+                Err(e) => format!("denied: {e}"),
+            };
+            report.fail(PROBE, first, got);
+        }
+        #[cfg(feature = "read_env")]
+        {
+            let vars: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+            let got = if vars.is_empty() {
+                "denied: no environment".to_string()
+            } else {
+                format!("ESCAPED: {}", vars.join(","))
+            };
+            report.fail(PROBE, first, got);
+        }
+        #[cfg(feature = "open_socket")]
+        {
+            let got = match std::net::TcpStream::connect("127.0.0.1:80") {
+                Ok(_) => "ESCAPED: connected".to_string(),
+                Err(e) => format!("denied: {e}"),
+            };
+            report.fail(PROBE, first, got);
+        }
+        #[cfg(feature = "read_clock")]
+        {
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            report.fail(PROBE, first, format!("clock: {now}"));
+        }
+        black_box(json!(null));
+        Ok(())
+    }
+}
+
+bbscan_policy::export_policy!(Hostile);

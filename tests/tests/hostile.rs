@@ -1,0 +1,120 @@
+//! Hostile policies, each its own component built from source: every one is contained and
+//! reported, the host survives, and the built-in policies' findings are intact.
+
+use bbscan_tests::{bbscan, hostile_policy};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+struct Run {
+    status: Option<i32>,
+    report: Value,
+    seconds: f64,
+}
+
+fn audit_with(behaviour: &str) -> Run {
+    let component = hostile_policy(behaviour);
+    // Enough memory to build the findings the host must refuse; little for the memory bomb.
+    let memory = if behaviour == "huge_findings" { "512" } else { "64" };
+    let start = Instant::now();
+    let output = bbscan()
+        .args(["audit", "--demo", "--format", "json", "--policy-timeout", "2", "--policy-memory", memory, "--policy"])
+        .arg(&component)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run bbscan");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("{behaviour}: no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr))
+    });
+    // Whatever the hostile policy did, the built-in policies' findings stand.
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().any(|f| f["rule_id"] == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"),
+        "{behaviour}: the built-in findings are missing"
+    );
+    assert!(findings.iter().any(|f| f["rule_id"] == "SSM.SECRET_NOT_SECURE_STRING"), "{behaviour}");
+    Run { status: output.status.code(), report, seconds: start.elapsed().as_secs_f64() }
+}
+
+/// The hostile policy became exactly one policy error whose text contains `expected`.
+fn assert_policy_error(behaviour: &str, expected: &str) -> Run {
+    let run = audit_with(behaviour);
+    assert_eq!(run.status, Some(2), "{behaviour}: a policy error exits 2");
+    let errors = run.report["policy_errors"].as_array().expect("policy_errors");
+    assert_eq!(errors.len(), 1, "{behaviour}: {errors:#?}");
+    let error = errors[0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains(expected), "{behaviour}: expected {expected:?} in {error:?}");
+    assert!(
+        !run.report["findings"].as_array().unwrap().iter().any(|f| f["rule_id"] == "HOSTILE.PROBE"),
+        "{behaviour}: its findings are dropped"
+    );
+    run
+}
+
+/// The probe's one finding message.
+fn probe(behaviour: &str) -> String {
+    let run = audit_with(behaviour);
+    assert_eq!(run.status, Some(1), "{behaviour}: a normal run with findings");
+    let probes: Vec<&str> = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "HOSTILE.PROBE")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(probes.len(), 1, "{behaviour}: {probes:?}");
+    probes[0].to_string()
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_its_deadline() {
+    let run = assert_policy_error("endless_loop", "deadline");
+    assert!(run.seconds < 30.0, "the audit did not wait for the loop: {:.1} s", run.seconds);
+}
+
+#[test]
+fn a_memory_bomb_hits_its_memory_limit() {
+    assert_policy_error("memory_bomb", "memory");
+}
+
+#[test]
+fn deep_recursion_traps() {
+    assert_policy_error("deep_recursion", "call stack exhausted");
+}
+
+#[test]
+fn a_panic_traps() {
+    let run = assert_policy_error("panic", "trapped");
+    let error = run.report["policy_errors"][0]["error"].as_str().unwrap_or_default().to_string();
+    assert!(error.contains("a hostile policy panics"), "the panic message reaches the report: {error}");
+}
+
+#[test]
+fn a_flood_of_output_is_bounded() {
+    // The bounded pipe refuses the flood: printing fails and the policy traps. No hang, no
+    // unbounded buffer.
+    let run = assert_policy_error("output_flood", "trapped");
+    assert!(run.seconds < 30.0);
+}
+
+#[test]
+fn too_many_findings_are_refused() {
+    assert_policy_error("huge_findings", "more than the limit");
+}
+
+#[test]
+fn malformed_results_are_refused() {
+    assert_policy_error("unknown_rule", "does not declare");
+    assert_policy_error("foreign_resource", "was not given");
+    assert_policy_error("bogus_action", "unknown action kind");
+    assert_policy_error("bad_tally", "passed of");
+}
+
+#[test]
+fn the_sandbox_has_no_files_environment_network_or_real_clock() {
+    for behaviour in ["open_file", "read_env", "open_socket"] {
+        let message = probe(behaviour);
+        assert!(message.starts_with("denied"), "{behaviour} escaped the sandbox: {message}");
+    }
+    // The clock says when the demo snapshot was taken: 2026-01-15T09:00:00Z.
+    assert_eq!(probe("read_clock"), "clock: 1768467600");
+}
