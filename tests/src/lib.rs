@@ -242,6 +242,55 @@ pub fn hostile_policy(behaviour: &str) -> PathBuf {
     wanted
 }
 
+pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
+
+/// The Python example policy (`policies/examples/python-ssm`) built into a component with
+/// componentize-py, installed on first use into a virtualenv beside moto's.
+pub fn python_policy() -> PathBuf {
+    let venv = venv_dir().with_file_name(format!("componentize-py-{COMPONENTIZE_PY_VERSION}"));
+    let tool = venv.join("bin").join("componentize-py");
+    let exe = std::env::current_exe().expect("the test's own path");
+    let target = exe.ancestors().nth(3).map(Path::to_path_buf).expect("target directory");
+    let out_dir = target.join("python-policy");
+    std::fs::create_dir_all(&out_dir).expect("create the output directory");
+    let lock = std::fs::File::create(out_dir.join("build.lock")).expect("create the build lock");
+    lock.lock().expect("take the build lock");
+    let marker = venv.join(".bbscan-installed");
+    if !marker.exists() {
+        eprintln!("installing componentize-py=={COMPONENTIZE_PY_VERSION} into {} (once)", venv.display());
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().map(|s| s.success()).unwrap_or(false)
+            && Command::new(venv.join("bin").join("python"))
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("componentize-py=={COMPONENTIZE_PY_VERSION}"))
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+        assert!(ok, "could not install componentize-py from PyPI into {}", venv.display());
+        std::fs::write(&marker, COMPONENTIZE_PY_VERSION).expect("write the install marker");
+    }
+    let component = out_dir.join("python-ssm.wasm");
+    let source = repo_root().join("policies/examples/python-ssm");
+    let stale = |c: &Path| {
+        let built = std::fs::metadata(c).and_then(|m| m.modified()).ok();
+        let newest = ["app.py"]
+            .iter()
+            .chain(["../../../wit/policy.wit"].iter())
+            .filter_map(|f| std::fs::metadata(source.join(f)).and_then(|m| m.modified()).ok())
+            .max();
+        built.is_none() || newest > built
+    };
+    if stale(&component) {
+        let output = Command::new(&tool)
+            .current_dir(&source)
+            .args(["-d", "../../../wit", "-w", "policy", "componentize", "app", "-o"])
+            .arg(&component)
+            .output()
+            .expect("run componentize-py");
+        assert!(output.status.success(), "componentize-py failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    component
+}
+
 /// A cache directory shared by the test run: `<target>/test-cache`.
 pub fn test_cache_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
