@@ -152,7 +152,7 @@ impl PolicyHost {
         let text = settings.to_string();
         let (result, _log) =
             self.call(&policy.pre, &Sandbox::empty(), |p, store| p.call_validate_settings(store, &text))?;
-        result.map_err(PolicyFailure::Returned)
+        result.map_err(|message| PolicyFailure::Returned(bounded(message)))
     }
 
     /// Evaluate a policy over the resources of the kinds its rules read.
@@ -169,7 +169,7 @@ impl PolicyHost {
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone());
         let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, &resources, &text))?;
-        let evaluation = result.map_err(PolicyFailure::Returned)?;
+        let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
         Ok(Outcome { findings, tallies, log })
@@ -279,6 +279,20 @@ fn to_wit(r: &Resource) -> wit::Resource {
         config: config.to_string(),
         unknown: r.unknown.clone(),
     }
+}
+
+/// A policy's own error message, cut to a length a report can carry.
+fn bounded(mut message: String) -> String {
+    const MAX: usize = 2000;
+    if message.len() > MAX {
+        let mut end = MAX;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str(" …");
+    }
+    message
 }
 
 /// Seconds since the epoch of an RFC 3339 UTC timestamp.
