@@ -285,6 +285,7 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
         snap
     };
     let mut options = args.policies.options();
+    options.settings = config.policy_settings();
     options.only = args.only.clone();
     options.skip = args.skip.clone();
     let report = crate::audit::audit(&snapshot, &options)?;

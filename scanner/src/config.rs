@@ -6,6 +6,9 @@
 //!
 //! [collect]
 //! concurrency = 16            # most AWS calls in flight
+//!
+//! [policies.bbscan-ssm]       # settings of one policy, by its name, handed to it as JSON
+//! secret_name_patterns = ["secret", "token"]
 //! ```
 
 use serde::Deserialize;
@@ -23,6 +26,19 @@ pub struct Config {
     pub regions: Vec<String>,
     #[serde(default)]
     pub collect: CollectConfig,
+    /// Settings per policy name.
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, toml::Table>,
+}
+
+impl Config {
+    /// Each policy's settings as a JSON object.
+    pub fn policy_settings(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        self.policies
+            .iter()
+            .map(|(name, table)| (name.clone(), serde_json::to_value(table).unwrap_or_default()))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -73,6 +89,12 @@ mod tests {
         assert_eq!(c.app.as_deref(), Some("shop"));
         assert_eq!(c.regions, vec!["eu-west-1"]);
         assert_eq!(c.collect.concurrency, Some(4));
+    }
+
+    #[test]
+    fn policy_settings_become_json() {
+        let c = Config::parse("[policies.bbscan-ssm]\nsecret_name_patterns = [\"token\"]\n").unwrap();
+        assert_eq!(c.policy_settings()["bbscan-ssm"]["secret_name_patterns"][0], "token");
     }
 
     #[test]
