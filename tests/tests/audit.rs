@@ -209,19 +209,29 @@ fn sarif_is_valid_and_meets_github_code_scanning_requirements() {
 fn policy_settings_come_from_bbscan_toml_and_bad_ones_are_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Only parameters named like "openai" count as secrets now.
-    std::fs::write(dir.path().join("bbscan.toml"), "[policies.bbscan-ssm]\nsecret_name_patterns = [\"openai\"]\n").expect("write");
+    std::fs::write(dir.path().join("bbscan.toml"), "[policies.bbscan-ssm]\nsecret_name_patterns = [\"openai\"]\n")
+        .expect("write");
     let output = bbscan().current_dir(dir.path()).args(["audit", "--demo", "--format", "json"]).output().expect("run");
     let report = json_report(&output);
-    let ssm = report["rules"].as_array().unwrap().iter().find(|r| r["rule"]["id"] == "SSM.SECRET_NOT_SECURE_STRING").expect("ran");
+    let ssm = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"]["id"] == "SSM.SECRET_NOT_SECURE_STRING")
+        .expect("ran");
     // OpenaiApiKey matches the configured words; the SST passphrase always counts. Without the
     // setting, six parameters are judged.
     assert_eq!(ssm["evaluated"], 2, "only the configured words select parameters");
 
-    std::fs::write(dir.path().join("bbscan.toml"), "[policies.bbscan-ssm]\nsecret_name_patterns = \"openai\"\n").expect("write");
+    std::fs::write(dir.path().join("bbscan.toml"), "[policies.bbscan-ssm]\nsecret_name_patterns = \"openai\"\n")
+        .expect("write");
     let output = bbscan().current_dir(dir.path()).args(["audit", "--demo", "--format", "json"]).output().expect("run");
     assert_eq!(output.status.code(), Some(2), "settings the policy refuses are a policy error");
     let report = json_report(&output);
     let error = report["policy_errors"][0]["error"].as_str().unwrap_or_default();
     assert!(error.contains("secret_name_patterns must be a list of strings"), "{error}");
-    assert!(findings(&report).iter().any(|(rule, _)| rule == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"), "the other policies ran");
+    assert!(
+        findings(&report).iter().any(|(rule, _)| rule == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"),
+        "the other policies ran"
+    );
 }

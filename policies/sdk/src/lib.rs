@@ -6,7 +6,7 @@
 //! documents the host hands over: one definition for both sides. [`run`] evaluates a policy
 //! natively against a snapshot, for unit tests.
 //!
-//! ```ignore
+//! ```text
 //! struct Mine;
 //! impl bbscan_policy::Policy for Mine {
 //!     fn info() -> PolicyInfo { … }
@@ -19,6 +19,7 @@ pub use bbscan_model as model;
 pub use bbscan_model::{Resource, ResourceConfig, Snapshot};
 pub use serde_json::{self, Value, json};
 
+pub mod iam;
 mod report;
 mod wasm;
 
