@@ -165,6 +165,16 @@ enum PolicyCommand {
         #[command(flatten)]
         policies: PolicyArgs,
     },
+    /// Run the policies against test cases: DIR/<case>/snapshot.json and expected.json.
+    Test {
+        /// The directory of test cases.
+        dir: PathBuf,
+        #[command(flatten)]
+        policies: PolicyArgs,
+        /// Only these rules (repeatable).
+        #[arg(long, value_name = "RULE")]
+        only: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -233,6 +243,26 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             audit_command(args, &config, verbosity)
         }
         Command::Policy(PolicyCommand::List { policies }) => policy_list(&policies),
+        Command::Policy(PolicyCommand::Test { dir, policies, only }) => {
+            let mut options = policies.options();
+            options.only = only;
+            let results = crate::policy_test::run(&dir, &options)?;
+            let mut out = String::new();
+            for r in &results {
+                if r.problems.is_empty() {
+                    out.push_str(&format!("ok    {}\n", r.name));
+                } else {
+                    out.push_str(&format!("FAIL  {}\n", r.name));
+                    for p in &r.problems {
+                        out.push_str(&format!("        {p}\n"));
+                    }
+                }
+            }
+            let failed = results.iter().filter(|r| !r.problems.is_empty()).count();
+            out.push_str(&format!("{} passed, {failed} failed\n", results.len() - failed));
+            print_stdout(&out)?;
+            Ok(if failed == 0 { Exit::Clean } else { Exit::Findings })
+        }
     }
 }
 

@@ -235,3 +235,30 @@ fn policy_settings_come_from_bbscan_toml_and_bad_ones_are_refused() {
         "the other policies ran"
     );
 }
+
+#[test]
+fn policy_test_runs_the_fixture_cases_and_fails_on_a_wrong_expectation() {
+    let fixtures = bbscan_tests::repo_root().join("policies/fixtures");
+    let output = bbscan().args(["policy", "test"]).arg(&fixtures).output().expect("run");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok    brainbytes-production\n") && text.contains("3 passed, 0 failed"), "{text}");
+
+    // A case whose expectation misses a finding and invents another fails, naming both.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let case = dir.path().join("wrong");
+    std::fs::create_dir(&case).expect("mkdir");
+    std::fs::copy(fixtures.join("brainbytes-production/snapshot.json"), case.join("snapshot.json")).expect("copy");
+    std::fs::write(case.join("expected.json"), r#"[{"rule_id": "S3.BUCKET_PUBLIC_ACCESS_BLOCK", "resource_arn": "arn:aws:s3:::nope"}]"#).expect("write");
+    let output = bbscan().args(["policy", "test"]).arg(dir.path()).output().expect("run");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  wrong"), "{text}");
+    assert!(text.contains("expected S3.BUCKET_PUBLIC_ACCESS_BLOCK on arn:aws:s3:::nope, not found"), "{text}");
+    assert!(text.contains("unexpected CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"), "{text}");
+
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = bbscan().args(["policy", "test"]).arg(empty.path()).output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no test cases"));
+}
