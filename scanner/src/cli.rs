@@ -165,6 +165,20 @@ enum PolicyCommand {
         #[command(flatten)]
         policies: PolicyArgs,
     },
+    /// Create a new policy crate with a working rule and its tests.
+    New {
+        /// The policy's name (lower case, dashes): also its directory unless --dir.
+        name: String,
+        /// The language of the policy.
+        #[arg(long, value_enum, default_value_t = Lang::Rust)]
+        lang: Lang,
+        /// Where to create it (default: ./NAME).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The bbscan policy SDK (policies/sdk of the bbscan repository).
+        #[arg(long, value_name = "PATH")]
+        sdk: Option<PathBuf>,
+    },
     /// Run the policies against test cases: DIR/<case>/snapshot.json and expected.json.
     Test {
         /// The directory of test cases.
@@ -175,6 +189,11 @@ enum PolicyCommand {
         #[arg(long, value_name = "RULE")]
         only: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Lang {
+    Rust,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -243,6 +262,18 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             audit_command(args, &config, verbosity)
         }
         Command::Policy(PolicyCommand::List { policies }) => policy_list(&policies),
+        Command::Policy(PolicyCommand::New { name, lang: Lang::Rust, dir, sdk }) => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
+            let sdk = sdk.unwrap_or_else(crate::scaffold::default_sdk);
+            let written = crate::scaffold::new_rust_policy(&dir, &name, &sdk)?;
+            if verbosity != Verbosity::Quiet {
+                for file in &written {
+                    eprintln!("created {}", file.display());
+                }
+                eprintln!("next: cd {} && cargo test && cargo build --release --target wasm32-wasip2", dir.display());
+            }
+            Ok(Exit::Clean)
+        }
         Command::Policy(PolicyCommand::Test { dir, policies, only }) => {
             let mut options = policies.options();
             options.only = only;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod host;
 pub mod policy_test;
 pub mod remediate;
+pub mod scaffold;
 pub mod scope;
 pub mod snapshot;
 
