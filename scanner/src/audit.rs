@@ -3,7 +3,7 @@
 
 use crate::host::{Limits, Policy, PolicyHost, SnapshotIndex};
 use bbscan_model::findings::{
-    AUDIT_SCHEMA_VERSION, AuditReport, PolicyError, ReportFinding, ResourceRef, RuleResult, SnapshotSummary,
+    AUDIT_SCHEMA_VERSION, AuditReport, PolicyError, PolicyLog, ReportFinding, ResourceRef, RuleResult, SnapshotSummary,
 };
 use bbscan_model::{Resource, Snapshot};
 use std::collections::{BTreeMap, HashMap};
@@ -113,6 +113,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
     let resources: HashMap<&str, &Resource> = snapshot.resources.iter().map(|r| (r.arn.as_str(), r)).collect();
     let mut rules = Vec::new();
     let mut findings = Vec::new();
+    let mut policy_logs = Vec::new();
     for (policy, outcome) in policies.iter().zip(outcomes) {
         let outcome = match outcome {
             Ok(o) => o,
@@ -126,6 +127,9 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
                 continue;
             }
         };
+        if !outcome.log.is_empty() {
+            policy_logs.push(PolicyLog { policy: policy.info.name.clone(), lines: outcome.log.clone() });
+        }
         for rule in policy.info.rules.iter().filter(|r| selected(&r.id)) {
             let tally = outcome.tallies.get(&rule.id).copied().unwrap_or_default();
             rules.push(RuleResult {
@@ -183,6 +187,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         findings,
         gaps: snapshot.gaps.clone(),
         policy_errors,
+        policy_logs,
     })
 }
 

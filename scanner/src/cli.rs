@@ -369,6 +369,13 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     for e in &report.policy_errors {
         eprintln!("error: policy {} ({}) {}", e.policy, e.origin, e.error);
     }
+    if verbosity == Verbosity::Verbose {
+        for log in &report.policy_logs {
+            for line in &log.lines {
+                eprintln!("policy {}: {line}", log.policy);
+            }
+        }
+    }
     Ok(if !report.policy_errors.is_empty() {
         Exit::Error
     } else if args.fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {

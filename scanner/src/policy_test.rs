@@ -63,14 +63,21 @@ fn run_case(case: &Path, options: &AuditOptions) -> Result<Vec<String>, PolicyTe
         Err(e) => return Ok(vec![e.to_string()]),
     };
     let expected_path = case.join("expected.json");
-    let expected: Vec<Expected> = match std::fs::read(&expected_path).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
+    let expected: Vec<Expected> = match std::fs::read(&expected_path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
         Ok(e) => e,
         Err(e) => return Ok(vec![format!("{}: {e}", expected_path.display())]),
     };
     let report = audit::audit(&snapshot, options)?;
-    let mut problems: Vec<String> = report.policy_errors.iter().map(|e| format!("policy {} failed: {}", e.policy, e.error)).collect();
-    let got: BTreeSet<Expected> =
-        report.findings.iter().map(|f| Expected { rule_id: f.rule_id.clone(), resource_arn: f.resource.arn.clone() }).collect();
+    let mut problems: Vec<String> =
+        report.policy_errors.iter().map(|e| format!("policy {} failed: {}", e.policy, e.error)).collect();
+    let got: BTreeSet<Expected> = report
+        .findings
+        .iter()
+        .map(|f| Expected { rule_id: f.rule_id.clone(), resource_arn: f.resource.arn.clone() })
+        .collect();
     let want: BTreeSet<Expected> = expected.into_iter().collect();
     for missing in want.difference(&got) {
         problems.push(format!("expected {} on {}, not found", missing.rule_id, missing.resource_arn));

@@ -8,7 +8,9 @@ pub enum ScaffoldError {
     BadName(String),
     #[error("{0} already exists; bbscan will not overwrite it. Choose another name or --dir")]
     Exists(PathBuf),
-    #[error("the bbscan policy SDK was not found at {0}; pass --sdk PATH (the policies/sdk directory of the bbscan repository)")]
+    #[error(
+        "the bbscan policy SDK was not found at {0}; pass --sdk PATH (the policies/sdk directory of the bbscan repository)"
+    )]
     NoSdk(PathBuf),
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },

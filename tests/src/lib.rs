@@ -207,6 +207,7 @@ pub const HOSTILE: &[&str] = &[
     "read_env",
     "open_socket",
     "read_clock",
+    "chatty",
 ];
 
 /// The component of one hostile behaviour, built from source for wasm32-wasip2 on first use

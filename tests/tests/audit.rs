@@ -249,7 +249,11 @@ fn policy_test_runs_the_fixture_cases_and_fails_on_a_wrong_expectation() {
     let case = dir.path().join("wrong");
     std::fs::create_dir(&case).expect("mkdir");
     std::fs::copy(fixtures.join("brainbytes-production/snapshot.json"), case.join("snapshot.json")).expect("copy");
-    std::fs::write(case.join("expected.json"), r#"[{"rule_id": "S3.BUCKET_PUBLIC_ACCESS_BLOCK", "resource_arn": "arn:aws:s3:::nope"}]"#).expect("write");
+    std::fs::write(
+        case.join("expected.json"),
+        r#"[{"rule_id": "S3.BUCKET_PUBLIC_ACCESS_BLOCK", "resource_arn": "arn:aws:s3:::nope"}]"#,
+    )
+    .expect("write");
     let output = bbscan().args(["policy", "test"]).arg(dir.path()).output().expect("run");
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}");

@@ -118,3 +118,13 @@ fn the_sandbox_has_no_files_environment_network_or_real_clock() {
     // The clock says when the demo snapshot was taken: 2026-01-15T09:00:00Z.
     assert_eq!(probe("read_clock"), "clock: 1768467600");
 }
+
+#[test]
+fn what_a_policy_prints_is_captured_into_the_report() {
+    let run = audit_with("chatty");
+    assert_eq!(run.status, Some(1));
+    let logs = run.report["policy_logs"].as_array().expect("policy_logs");
+    let hostile = logs.iter().find(|l| l["policy"] == "hostile").expect("the hostile policy's log");
+    let lines: Vec<&str> = hostile["lines"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(lines, vec!["stdout: hello from a policy", "stderr: and from its stderr"]);
+}

@@ -40,9 +40,18 @@ fn a_scaffolded_rust_policy_tests_builds_and_runs() {
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
 
     let component = target.join("wasm32-wasip2/release/my_checks.wasm");
-    let audit = bbscan().args(["audit", "--demo", "--format", "json", "--fail-on", "none", "--policy"]).arg(&component).output().expect("run");
+    let audit = bbscan()
+        .args(["audit", "--demo", "--format", "json", "--fail-on", "none", "--policy"])
+        .arg(&component)
+        .output()
+        .expect("run");
     assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stderr));
     let report: Value = serde_json::from_slice(&audit.stdout).expect("JSON");
-    let rule = report["rules"].as_array().unwrap().iter().find(|r| r["rule"]["id"] == "MY_CHECKS.LAMBDA_TRACING").expect("the new rule ran");
+    let rule = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"]["id"] == "MY_CHECKS.LAMBDA_TRACING")
+        .expect("the new rule ran");
     assert_eq!(rule["evaluated"], 2, "both demo functions were evaluated");
 }

@@ -159,6 +159,17 @@ pub struct AuditReport {
     pub gaps: Vec<crate::Gap>,
     /// Policies that could not run or returned bad results.
     pub policy_errors: Vec<PolicyError>,
+    /// What policies printed (stdout and stderr, captured and bounded by the host).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_logs: Vec<PolicyLog>,
+}
+
+/// The output of one policy's evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct PolicyLog {
+    pub policy: String,
+    pub lines: Vec<String>,
 }
 
 /// Where the audited snapshot came from.

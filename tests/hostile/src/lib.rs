@@ -117,6 +117,11 @@ impl Policy for Hostile {
                 std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             report.fail(PROBE, first, format!("clock: {now}"));
         }
+        #[cfg(feature = "chatty")]
+        {
+            println!("hello from a policy");
+            eprintln!("and from its stderr");
+        }
         black_box(json!(null));
         Ok(())
     }
