@@ -165,10 +165,18 @@ impl PolicyHost {
         let mut kinds: Vec<&str> = policy.info.rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        let resources: Vec<wit::Resource> = kinds.iter().flat_map(|k| index.of_kind(k)).collect();
+        // One kind (the common case): hand over the index's own list, without copying it.
+        let joined: Vec<wit::Resource>;
+        let resources: &[wit::Resource] = match kinds.as_slice() {
+            [one] => index.of_kind(one),
+            _ => {
+                joined = kinds.iter().flat_map(|k| index.of_kind(k).iter().cloned()).collect();
+                &joined
+            }
+        };
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone());
-        let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, &resources, &text))?;
+        let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, resources, &text))?;
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
@@ -234,32 +242,33 @@ impl Drop for PolicyHost {
 /// The snapshot as policies see it: resources converted to the contract's shape once, looked
 /// up by ARN and by kind.
 pub struct SnapshotIndex {
-    resources: Vec<wit::Resource>,
-    by_arn: HashMap<String, usize>,
-    by_kind: HashMap<String, Vec<usize>>,
+    by_kind: HashMap<String, Vec<wit::Resource>>,
+    /// ARN → (kind, position in that kind's list).
+    by_arn: HashMap<String, (String, usize)>,
     /// Seconds since the epoch that policies see as "now": when the snapshot was taken.
     pub(crate) now: u64,
 }
 
 impl SnapshotIndex {
     pub fn new(snapshot: &Snapshot) -> SnapshotIndex {
-        let resources: Vec<wit::Resource> = snapshot.resources.iter().map(to_wit).collect();
+        let mut by_kind: HashMap<String, Vec<wit::Resource>> = HashMap::new();
         let mut by_arn = HashMap::new();
-        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in resources.iter().enumerate() {
-            by_arn.insert(r.arn.clone(), i);
-            by_kind.entry(r.kind.clone()).or_default().push(i);
+        for r in &snapshot.resources {
+            let list = by_kind.entry(r.kind().to_string()).or_default();
+            by_arn.insert(r.arn.clone(), (r.kind().to_string(), list.len()));
+            list.push(to_wit(r));
         }
         let now = epoch_seconds(&snapshot.metadata.finished_at).unwrap_or(0);
-        SnapshotIndex { resources, by_arn, by_kind, now }
+        SnapshotIndex { by_kind, by_arn, now }
     }
 
-    fn of_kind(&self, kind: &str) -> Vec<wit::Resource> {
-        self.by_kind.get(kind).map(|ix| ix.iter().map(|i| self.resources[*i].clone()).collect()).unwrap_or_default()
+    fn of_kind(&self, kind: &str) -> &[wit::Resource] {
+        self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
     }
 
     fn by_arn(&self, arn: &str) -> Option<wit::Resource> {
-        self.by_arn.get(arn).map(|i| self.resources[*i].clone())
+        let (kind, i) = self.by_arn.get(arn)?;
+        self.by_kind.get(kind).and_then(|list| list.get(*i)).cloned()
     }
 }
 

@@ -2,7 +2,7 @@
 //! by the host's `snapshot` imports.
 
 use crate::bindings::bbscan::policy::{snapshot, types as wit};
-use crate::{Context, Lookup, Policy, Report, Resource, Severity, Status};
+use crate::{Context, Lookup, Policy, Report, Resource, ResourceConfig, Severity, Status};
 use serde_json::{Map, Value};
 
 #[doc(hidden)]
@@ -56,14 +56,21 @@ fn parse_settings(settings: &str) -> Result<Value, String> {
 
 /// Decode a resource handed over by the host into the snapshot's own type.
 pub(crate) fn from_wit(r: wit::Resource) -> Result<Resource, String> {
-    let config: Value = serde_json::from_str(&r.config).map_err(|e| format!("{}: config is not JSON: {e}", r.arn))?;
-    let tags: Map<String, Value> = r.tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-    let doc = serde_json::json!({
-        "arn": r.arn, "name": r.name, "account": r.account, "region": r.region,
-        "tags": tags, "unknown": r.unknown, "kind": r.kind, "config": config,
-    });
-    let arn = doc["arn"].as_str().unwrap_or_default().to_string();
-    serde_json::from_value(doc).map_err(|e| format!("{arn}: not a resource this policy SDK understands: {e}"))
+    // The kind tag in front of the config text, parsed once straight into the typed config:
+    // no intermediate JSON tree.
+    let kind = serde_json::to_string(&r.kind).map_err(|e| e.to_string())?;
+    let text = format!("{{\"kind\":{kind},\"config\":{}}}", r.config);
+    let config: ResourceConfig = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a resource this policy SDK understands: {e}", r.arn))?;
+    Ok(Resource {
+        arn: r.arn,
+        name: r.name,
+        account: r.account,
+        region: r.region,
+        tags: r.tags.into_iter().collect(),
+        unknown: r.unknown,
+        config,
+    })
 }
 
 fn to_wit(report: Report) -> wit::Evaluation {

@@ -101,7 +101,7 @@ impl snapshot::Host for State {
     }
 
     fn resources_of_kind(&mut self, kind: String) -> Vec<types::Resource> {
-        self.index.as_ref().map(|i| i.of_kind(&kind)).unwrap_or_default()
+        self.index.as_ref().map(|i| i.of_kind(&kind).to_vec()).unwrap_or_default()
     }
 }
 
