@@ -4,16 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf '==> %s\n' "$*"; }
-
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "error: cargo is not installed. Install Rust with rustup (https://rustup.rs), then rerun." >&2
-  exit 2
-fi
-if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx wasm32-wasip2; then
-  say "installing the Rust target wasm32-wasip2 (bbscan's policies are built for it)"
-  rustup target add wasm32-wasip2
-fi
+. tests/toolchain.sh
 
 say "building bbscan (the first build of the AWS SDK and wasmtime takes several minutes)"
 cargo build --locked --quiet -p bbscan

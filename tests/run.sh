@@ -4,22 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-say() { printf '==> %s\n' "$*"; }
-
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "error: cargo is not installed. Install Rust with rustup (https://rustup.rs), then rerun." >&2
-  exit 2
-fi
-
-# Built-in policies are WebAssembly components built from source for wasm32-wasip2.
-if command -v rustup >/dev/null 2>&1; then
-  if ! rustup target list --installed | grep -qx wasm32-wasip2; then
-    say "installing the Rust target wasm32-wasip2 (policies are built for it)"
-    rustup target add wasm32-wasip2
-  fi
-else
-  say "rustup not found: make sure the wasm32-wasip2 target is installed for your Rust"
-fi
+. tests/toolchain.sh
 
 # The fake AWS: moto's server in a virtualenv outside the repository (shared with the harness,
 # which installs it itself on first use if this step was skipped).
