@@ -53,12 +53,6 @@ pub trait Progress: Sync {
     fn service_done(&self, service: &str, region: &str, resources: usize, seconds: f64);
 }
 
-/// A progress sink that ignores everything.
-pub struct Silent;
-impl Progress for Silent {
-    fn service_done(&self, _: &str, _: &str, _: usize, _: f64) {}
-}
-
 /// Shared state of one collection run.
 pub(crate) struct Ctx<'a> {
     pub api: Api,

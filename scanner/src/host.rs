@@ -129,10 +129,6 @@ impl PolicyHost {
         Ok(PolicyHost { engine, linker, limits, cache_dir, stop_ticker })
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// Compile (or load from the cache) a component, check that it is a bbscan policy, and ask
     /// it to describe itself.
     pub fn load(&self, origin: &str, wasm: &[u8]) -> Result<Policy, PolicyFailure> {

@@ -84,13 +84,20 @@ impl Scope {
         if !seen.contains(stage) {
             return Err(ScopeError::UnknownStage { app: self.app.clone(), stage: stage.clone(), found: seen });
         }
-        let (mut kept, undecided): (Vec<Resource>, Vec<Resource>) =
-            resources.into_iter().filter(|r| self.early(&r.tags) != Early::Drop).partition(|r| {
-                self.early(&r.tags) == Early::Keep
-                    || r.config.is_account_wide()
-                    || is_sst_bootstrap(r)
-                    || self.named_for_stage(r, stage)
-            });
+        let mut kept = Vec::new();
+        let mut undecided = Vec::new();
+        for r in resources {
+            match self.early(&r.tags) {
+                Early::Drop => {}
+                Early::Keep => kept.push(r),
+                Early::Undecided
+                    if r.config.is_account_wide() || is_sst_bootstrap(&r) || self.named_for_stage(&r, stage) =>
+                {
+                    kept.push(r)
+                }
+                Early::Undecided => undecided.push(r),
+            }
+        }
         // What the kept resources point at. Repeat until nothing new is pulled in, so that a
         // log group's KMS key is kept with the log group.
         let mut pending = undecided;

@@ -214,9 +214,7 @@ pub const HOSTILE: &[&str] = &[
 /// (all of them at once, under a lock, into `<target>/hostile-wasm`).
 pub fn hostile_policy(behaviour: &str) -> PathBuf {
     assert!(HOSTILE.contains(&behaviour), "no hostile behaviour {behaviour}");
-    let exe = std::env::current_exe().expect("the test's own path");
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).expect("target directory");
-    let dir = target.join("hostile-wasm");
+    let dir = target_dir().join("hostile-wasm");
     let out = dir.join("components");
     std::fs::create_dir_all(&out).expect("create the hostile build directory");
     let lock = std::fs::File::create(dir.join("build.lock")).expect("create the build lock");
@@ -250,9 +248,7 @@ pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 pub fn python_policy() -> PathBuf {
     let venv = venv_dir().with_file_name(format!("componentize-py-{COMPONENTIZE_PY_VERSION}"));
     let tool = venv.join("bin").join("componentize-py");
-    let exe = std::env::current_exe().expect("the test's own path");
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).expect("target directory");
-    let out_dir = target.join("python-policy");
+    let out_dir = target_dir().join("python-policy");
     std::fs::create_dir_all(&out_dir).expect("create the output directory");
     let lock = std::fs::File::create(out_dir.join("build.lock")).expect("create the build lock");
     lock.lock().expect("take the build lock");
@@ -292,11 +288,15 @@ pub fn python_policy() -> PathBuf {
     component
 }
 
+/// The cargo target directory this test runs from (tests live in `<target>/<profile>/deps`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    exe.ancestors().nth(3).map(Path::to_path_buf).expect("the test runs inside a cargo target directory")
+}
+
 /// A cache directory shared by the test run: `<target>/test-cache`.
 pub fn test_cache_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
-    target.join("test-cache")
+    target_dir().join("test-cache")
 }
 
 /// The snapshot JSON Schema published in the repository.

@@ -31,8 +31,7 @@ fn a_scaffolded_rust_policy_tests_builds_and_runs() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("will not overwrite"));
 
     // Shared between runs so the SDK's dependencies are compiled once.
-    let exe = std::env::current_exe().expect("test path");
-    let target = exe.ancestors().nth(3).expect("target dir").join("scaffold");
+    let target = bbscan_tests::target_dir().join("scaffold");
     let tests = cargo(&crate_dir, &target, &["test", "--quiet"]);
     assert!(tests.status.success(), "the scaffold's tests fail:\n{}", String::from_utf8_lossy(&tests.stderr));
     assert!(String::from_utf8_lossy(&tests.stdout).contains("1 passed"), "{}", String::from_utf8_lossy(&tests.stdout));

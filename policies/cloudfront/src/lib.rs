@@ -92,18 +92,11 @@ mod tests {
                 ..Default::default()
             })
             .collect();
-        Resource {
-            arn: "arn:aws:cloudfront::123456789012:distribution/E1".into(),
-            name: "E1".into(),
-            account: "123456789012".into(),
-            region: "global".into(),
-            tags: Default::default(),
-            unknown: vec![],
-            config: ResourceConfig::CloudFrontDistribution(Box::new(CloudFrontDistribution {
-                cache_behaviors,
-                ..Default::default()
-            })),
-        }
+        let config = ResourceConfig::CloudFrontDistribution(Box::new(CloudFrontDistribution {
+            cache_behaviors,
+            ..Default::default()
+        }));
+        bbscan_policy::testing::resource("arn:aws:cloudfront::123456789012:distribution/E1", "E1", "global", config)
     }
 
     fn evaluate(r: Resource) -> Report {

@@ -88,15 +88,10 @@ mod tests {
     use bbscan_policy::model::{PublicAccessBlock, S3Bucket};
 
     fn bucket(name: &str, block: Option<PublicAccessBlock>, unknown: &[&str]) -> Resource {
-        Resource {
-            arn: format!("arn:aws:s3:::{name}"),
-            name: name.into(),
-            account: "123456789012".into(),
-            region: "us-east-1".into(),
-            tags: Default::default(),
-            unknown: unknown.iter().map(|u| u.to_string()).collect(),
-            config: ResourceConfig::S3Bucket(Box::new(S3Bucket { public_access_block: block, ..Default::default() })),
-        }
+        let config = ResourceConfig::S3Bucket(Box::new(S3Bucket { public_access_block: block, ..Default::default() }));
+        let mut r = bbscan_policy::testing::resource(&format!("arn:aws:s3:::{name}"), name, "us-east-1", config);
+        r.unknown = unknown.iter().map(|u| u.to_string()).collect();
+        r
     }
 
     fn all_on() -> PublicAccessBlock {

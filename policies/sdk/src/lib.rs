@@ -137,7 +137,20 @@ macro_rules! export_policy {
 
 /// Helpers for policy unit tests.
 pub mod testing {
-    use crate::{Resource, Snapshot};
+    use crate::{Resource, ResourceConfig, Snapshot};
+
+    /// A resource of account 123456789012 with no tags and nothing unknown.
+    pub fn resource(arn: &str, name: &str, region: &str, config: ResourceConfig) -> Resource {
+        Resource {
+            arn: arn.into(),
+            name: name.into(),
+            account: "123456789012".into(),
+            region: region.into(),
+            tags: Default::default(),
+            unknown: Vec::new(),
+            config,
+        }
+    }
 
     /// A snapshot holding `resources`, for [`crate::run`].
     pub fn snapshot(resources: Vec<Resource>) -> Snapshot {

@@ -111,15 +111,13 @@ mod tests {
     use bbscan_policy::model::SsmParameter;
 
     fn parameter(name: &str, kind: &str) -> Resource {
-        Resource {
-            arn: format!("arn:aws:ssm:us-east-1:123456789012:parameter{name}"),
-            name: name.into(),
-            account: "123456789012".into(),
-            region: "us-east-1".into(),
-            tags: Default::default(),
-            unknown: vec![],
-            config: ResourceConfig::SsmParameter(SsmParameter { parameter_type: kind.into(), ..Default::default() }),
-        }
+        let config = ResourceConfig::SsmParameter(SsmParameter { parameter_type: kind.into(), ..Default::default() });
+        bbscan_policy::testing::resource(
+            &format!("arn:aws:ssm:us-east-1:123456789012:parameter{name}"),
+            name,
+            "us-east-1",
+            config,
+        )
     }
 
     fn evaluate(resources: Vec<Resource>, settings: Value) -> Result<Report, String> {

@@ -168,15 +168,6 @@ pub enum Read<T> {
 }
 
 impl<T> Read<T> {
-    /// `Some(Some(v))` found, `Some(None)` absent, `None` unknown.
-    pub fn known(self) -> Option<Option<T>> {
-        match self {
-            Read::Found(v) => Some(Some(v)),
-            Read::Absent => Some(None),
-            Read::Unknown => None,
-        }
-    }
-
     pub fn found(self) -> Option<T> {
         match self {
             Read::Found(v) => Some(v),
