@@ -6,8 +6,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Built-in policy crates: (short name, package, directory under policies/).
-const BUILTINS: &[(&str, &str)] =
-    &[("s3", "bbscan-policy-s3"), ("cloudfront", "bbscan-policy-cloudfront"), ("ssm", "bbscan-policy-ssm")];
+const BUILTINS: &[(&str, &str)] = &[
+    ("iam", "bbscan-policy-iam"),
+    ("s3", "bbscan-policy-s3"),
+    ("cloudfront", "bbscan-policy-cloudfront"),
+    ("lambda", "bbscan-policy-lambda"),
+    ("ssm", "bbscan-policy-ssm"),
+    ("logging", "bbscan-policy-logging"),
+    ("recovery", "bbscan-policy-recovery"),
+    ("tags", "bbscan-policy-tags"),
+];
 
 const TARGET: &str = "wasm32-wasip2";
 

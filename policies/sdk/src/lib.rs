@@ -21,6 +21,8 @@ pub use serde_json::{self, Value, json};
 
 pub mod iam;
 mod report;
+pub mod settings;
+pub mod time;
 mod wasm;
 
 pub use bbscan_model::findings::{Action, ComplianceRef, Finding, PolicyInfo, Rule, Severity, Status, Tally};
@@ -50,12 +52,20 @@ pub trait Lookup {
 pub struct Context<'a> {
     /// The policy's settings (a JSON object, `{}` when none are configured).
     pub settings: &'a Value,
+    /// When the snapshot was taken, in seconds since the Unix epoch: the "now" ages are judged
+    /// against (a policy has no clock of its own).
+    pub now: i64,
     lookup: &'a dyn Lookup,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(settings: &'a Value, lookup: &'a dyn Lookup) -> Self {
-        Context { settings, lookup }
+    pub fn new(settings: &'a Value, now: i64, lookup: &'a dyn Lookup) -> Self {
+        Context { settings, now, lookup }
+    }
+
+    /// Whole days from an RFC 3339 timestamp to [`Context::now`]; `None` if it does not parse.
+    pub fn days_since(&self, timestamp: &str) -> Option<i64> {
+        time::days_between(timestamp, self.now)
     }
 
     /// Another resource of the snapshot, by ARN.
@@ -103,7 +113,8 @@ pub fn run<P: Policy>(snapshot: &Snapshot, settings: &Value) -> Result<Report, S
     let resources: Vec<Resource> =
         snapshot.resources.iter().filter(|r| kinds.iter().any(|k| k == r.kind())).cloned().collect();
     let mut report = Report::default();
-    P::evaluate(&Context::new(settings, snapshot), &resources, &mut report)?;
+    let now = time::parse_rfc3339(&snapshot.metadata.finished_at).unwrap_or(0);
+    P::evaluate(&Context::new(settings, now, snapshot), &resources, &mut report)?;
     Ok(report)
 }
 

@@ -43,7 +43,11 @@ pub fn evaluate<P: Policy>(resources: Vec<wit::Resource>, settings: &str) -> Res
     let settings = parse_settings(settings)?;
     let resources = resources.into_iter().map(from_wit).collect::<Result<Vec<_>, _>>()?;
     let mut report = Report::default();
-    P::evaluate(&Context::new(&settings, &HostLookup), &resources, &mut report)?;
+    // The host's clock is fixed at the snapshot's collection time.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    P::evaluate(&Context::new(&settings, now, &HostLookup), &resources, &mut report)?;
     Ok(to_wit(report))
 }
 

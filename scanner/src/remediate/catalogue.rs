@@ -13,42 +13,114 @@ pub struct ActionSpec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
-    String,
+    /// A non-empty string.
+    Text,
+    /// One of the listed strings.
+    OneOf(&'static [&'static str]),
     Bool,
-    Integer,
+    /// A whole number in the inclusive range.
+    Integer(i64, i64),
+    /// A non-empty list of strings.
+    StringList,
     /// A list of strings or nulls (e.g. CloudFront path patterns, null for the default).
     StringOrNullList,
+    /// A non-empty JSON object of string values (tags).
+    StringMap,
 }
 
+use ParamType as P;
+
+const fn spec(
+    kind: &'static str,
+    params: &'static [(&'static str, ParamType, bool)],
+    summary: &'static str,
+) -> ActionSpec {
+    ActionSpec { kind, version: 1, params, summary }
+}
+
+/// Every action a policy may propose, each the smallest change that fixes its finding.
 pub const CATALOGUE: &[ActionSpec] = &[
-    ActionSpec {
-        kind: "s3.put_public_access_block",
-        version: 1,
-        params: &[("bucket", ParamType::String, true)],
-        summary: "turn on all four public access block settings of a bucket",
-    },
-    ActionSpec {
-        kind: "s3.put_account_public_access_block",
-        version: 1,
-        params: &[],
-        summary: "turn on all four account-level public access block settings",
-    },
-    ActionSpec {
-        kind: "cloudfront.set_viewer_protocol_policy",
-        version: 1,
-        params: &[
-            ("distribution_id", ParamType::String, true),
-            ("path_patterns", ParamType::StringOrNullList, true),
-            ("viewer_protocol_policy", ParamType::String, true),
+    spec(
+        "s3.put_public_access_block",
+        &[("bucket", P::Text, true)],
+        "turn on all four public access block settings of a bucket",
+    ),
+    spec("s3.put_account_public_access_block", &[], "turn on all four account-level public access block settings"),
+    spec(
+        "s3.put_default_encryption",
+        &[("bucket", P::Text, true), ("sse_algorithm", P::OneOf(&["AES256", "aws:kms"]), true), ("kms_key_id", P::Text, false)],
+        "set a bucket's default encryption (with a bucket key for aws:kms)",
+    ),
+    spec("s3.enable_versioning", &[("bucket", P::Text, true)], "turn on versioning of a bucket"),
+    spec(
+        "s3.put_noncurrent_version_expiration",
+        &[("bucket", P::Text, true), ("days", P::Integer(1, 3650), true)],
+        "add one lifecycle rule expiring noncurrent versions, keeping the existing rules",
+    ),
+    spec(
+        "s3.add_secure_transport_deny",
+        &[("bucket", P::Text, true)],
+        "merge a statement denying aws:SecureTransport=false into the bucket policy",
+    ),
+    spec(
+        "s3.remove_policy_statement",
+        &[("bucket", P::Text, true), ("statement", P::Text, true)],
+        "remove one statement (by JSON pointer into the policy) from a bucket policy, keeping the rest",
+    ),
+    spec(
+        "cloudfront.set_viewer_protocol_policy",
+        &[
+            ("distribution_id", P::Text, true),
+            ("path_patterns", P::StringOrNullList, true),
+            ("viewer_protocol_policy", P::OneOf(&["redirect-to-https", "https-only"]), true),
         ],
-        summary: "set the viewer protocol policy of the named cache behaviours",
-    },
-    ActionSpec {
-        kind: "ssm.convert_to_secure_string",
-        version: 1,
-        params: &[("name", ParamType::String, true)],
-        summary: "rewrite a String parameter as a SecureString (the value is never stored)",
-    },
+        "set the viewer protocol policy of the named cache behaviours",
+    ),
+    spec(
+        "cloudfront.set_minimum_protocol_version",
+        &[("distribution_id", P::Text, true), ("minimum_protocol_version", P::OneOf(&["TLSv1.2_2021", "TLSv1.2_2025"]), true)],
+        "raise a distribution's minimum viewer TLS version (SNI only)",
+    ),
+    spec("cloudtrail.enable_log_file_validation", &[("trail", P::Text, true)], "turn on log file validation of a trail"),
+    spec("cloudtrail.enable_multi_region", &[("trail", P::Text, true)], "make a trail multi-region"),
+    spec("cloudtrail.start_logging", &[("trail", P::Text, true)], "start logging on a trail"),
+    spec(
+        "lambda.remove_permission",
+        &[("function", P::Text, true), ("statement_id", P::Text, true)],
+        "remove one statement from a function's resource policy, keeping the rest",
+    ),
+    spec(
+        "lambda.set_function_url_auth_type",
+        &[("function", P::Text, true), ("auth_type", P::OneOf(&["AWS_IAM"]), true)],
+        "require IAM authorisation on a function URL",
+    ),
+    spec(
+        "lambda.put_reserved_concurrency",
+        &[("function", P::Text, true), ("reserved_concurrency", P::Integer(0, 100_000), true)],
+        "set a function's reserved concurrency",
+    ),
+    spec(
+        "logs.put_retention_policy",
+        &[("log_group", P::Text, true), ("retention_in_days", P::Integer(1, 3653), true)],
+        "set the retention of a log group",
+    ),
+    spec("tags.add_tags", &[("tags", P::StringMap, true)], "add missing tags to a resource, changing no existing tag"),
+    spec(
+        "ssm.convert_to_secure_string",
+        &[("name", P::Text, true)],
+        "rewrite a String parameter as a SecureString (the value is never stored)",
+    ),
+    spec(
+        "iam.restrict_github_oidc_trust",
+        &[("role", P::Text, true), ("audience", P::Text, true), ("subjects", P::StringList, true)],
+        "pin a role's GitHub OIDC trust to an audience and repository subjects",
+    ),
+    spec(
+        "iam.detach_policy",
+        &[("principal_arn", P::Text, true), ("policy_arn", P::Text, true)],
+        "detach one managed policy from a user, group or role",
+    ),
+    spec("kms.enable_key_rotation", &[("key_id", P::Text, true)], "turn on automatic rotation of a KMS key"),
 ];
 
 /// Check one proposed action.
@@ -69,12 +141,17 @@ pub fn check(kind: &str, version: u32, params: &Value) -> Result<(), String> {
             None => {}
             Some(v) => {
                 let ok = match ty {
-                    ParamType::String => v.as_str().is_some_and(|s| !s.is_empty()),
-                    ParamType::Bool => v.is_boolean(),
-                    ParamType::Integer => v.is_i64(),
-                    ParamType::StringOrNullList => v
+                    P::Text => v.as_str().is_some_and(|s| !s.is_empty()),
+                    P::OneOf(allowed) => v.as_str().is_some_and(|s| allowed.contains(&s)),
+                    P::Bool => v.is_boolean(),
+                    P::Integer(min, max) => v.as_i64().is_some_and(|n| (*min..=*max).contains(&n)),
+                    P::StringList => v
+                        .as_array()
+                        .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty()))),
+                    P::StringOrNullList => v
                         .as_array()
                         .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.is_string() || i.is_null())),
+                    P::StringMap => v.as_object().is_some_and(|m| !m.is_empty() && m.values().all(|i| i.is_string())),
                 };
                 if !ok {
                     return Err(format!("parameter {name:?} of {kind} has the wrong type"));
@@ -99,5 +176,11 @@ mod tests {
         assert!(check("s3.put_public_access_block", 1, &json!({"bucket": 3})).is_err());
         assert!(check("s3.put_public_access_block", 1, &json!({"bucket": "b", "x": 1})).is_err());
         assert!(check("s3.put_public_access_block", 1, &json!(["b"])).is_err());
+        let tls = |v: &str| check("cloudfront.set_minimum_protocol_version", 1, &json!({"distribution_id": "E1", "minimum_protocol_version": v}));
+        assert!(tls("TLSv1.2_2021").is_ok() && tls("TLSv1").is_err());
+        assert!(check("logs.put_retention_policy", 1, &json!({"log_group": "g", "retention_in_days": 0})).is_err());
+        assert!(check("tags.add_tags", 1, &json!({"tags": {"CostCenter": "eng"}})).is_ok());
+        assert!(check("tags.add_tags", 1, &json!({"tags": {"CostCenter": 1}})).is_err());
+        assert!(check("iam.restrict_github_oidc_trust", 1, &json!({"role": "r", "audience": "sts.amazonaws.com", "subjects": []})).is_err());
     }
 }
