@@ -1,9 +1,11 @@
 //! Rendering audit reports. Like a printer, this crate knows the finding model only: no AWS
 //! SDK, no wasmtime, no async runtime.
 
+mod catalogue;
 mod sarif;
 mod table;
 
+pub use catalogue::catalogue_markdown;
 pub use sarif::{artifact_uri, fingerprint, sarif};
 pub use table::table;
 

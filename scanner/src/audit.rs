@@ -40,6 +40,11 @@ pub enum AuditError {
     EmptyPolicyDir(PathBuf),
     #[error("unknown rule {rule:?} in {flag}. Known rules: {known}")]
     UnknownRule { rule: String, flag: &'static str, known: String },
+    #[error(
+        "the settings name policy {name:?}, but no policy has that name. Fix the [policies.{name}] table \
+         in bbscan.toml; the policies are: {known}"
+    )]
+    UnknownPolicySettings { name: String, known: String },
 }
 
 /// Where a policy comes from, and its bytes.
@@ -84,7 +89,25 @@ pub fn load_policies(host: &PolicyHost, extra: &[PathBuf]) -> Result<(Vec<Policy
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(p) => policies.push(p),
+            Ok(p) => {
+                // Rule ids are the identity of findings (fingerprints, baselines, waivers): two
+                // policies may not both claim one.
+                let taken = p.info.rules.iter().find_map(|r| {
+                    policies.iter().find(|q: &&Policy| q.info.rules.iter().any(|qr| qr.id == r.id)).map(|q| (r, q))
+                });
+                match taken {
+                    Some((rule, owner)) => errors.push(PolicyError {
+                        policy: p.info.name.clone(),
+                        origin: p.origin.clone(),
+                        error: format!(
+                            "rule {} is already declared by policy {} ({}); give the rule another id",
+                            rule.id, owner.info.name, owner.origin
+                        ),
+                        log: Vec::new(),
+                    }),
+                    None => policies.push(p),
+                }
+            }
             Err((origin, e)) => {
                 errors.push(PolicyError { policy: origin.clone(), origin, error: e.to_string(), log: Vec::new() })
             }
@@ -99,6 +122,12 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
     let (policies, mut policy_errors) = load_policies(&host, &options.policies)?;
     check_rule_selection(&policies, options)?;
+    // (When a policy failed to load its name is unknown: then its settings cannot be judged.)
+    let unclaimed = options.settings.keys().find(|n| !policies.iter().any(|p| &p.info.name == *n));
+    if let Some(name) = unclaimed.filter(|_| policy_errors.is_empty()) {
+        let known: Vec<&str> = policies.iter().map(|p| p.info.name.as_str()).collect();
+        return Err(AuditError::UnknownPolicySettings { name: name.clone(), known: known.join(", ") });
+    }
     let selected = |rule: &str| {
         (options.only.is_empty() || options.only.iter().any(|r| r == rule)) && !options.skip.iter().any(|r| r == rule)
     };

@@ -164,6 +164,10 @@ enum PolicyCommand {
     List {
         #[command(flatten)]
         policies: PolicyArgs,
+        /// `text` (one line a rule), `json` (every policy's rules in full), or `markdown` (the
+        /// catalogue document, docs/rules.md).
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
     /// Create a new policy crate with a working rule and its tests.
     New {
@@ -261,7 +265,7 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             let config = Config::load(cli.config.as_deref())?;
             audit_command(args, &config, verbosity)
         }
-        Command::Policy(PolicyCommand::List { policies }) => policy_list(&policies),
+        Command::Policy(PolicyCommand::List { policies, format }) => policy_list(&policies, format),
         Command::Policy(PolicyCommand::New { name, lang: Lang::Rust, dir, sdk }) => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
             let sdk = sdk.unwrap_or_else(crate::scaffold::default_sdk);
@@ -385,12 +389,28 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     })
 }
 
-fn policy_list(args: &PolicyArgs) -> anyhow::Result<Exit> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
     let options = args.options();
     let host = crate::host::PolicyHost::new(options.limits.clone(), options.cache_dir.clone())?;
     let (policies, errors) = crate::audit::load_policies(&host, &options.policies)?;
+    let infos: Vec<bbscan_model::findings::PolicyInfo> = policies.iter().map(|p| p.info.clone()).collect();
     let mut out = String::new();
-    for p in &policies {
+    match format {
+        ListFormat::Json => {
+            out = serde_json::to_string_pretty(&infos)?;
+            out.push('\n');
+        }
+        ListFormat::Markdown => out = bbscan_reports::catalogue_markdown(&infos),
+        ListFormat::Text => {}
+    }
+    for p in policies.iter().filter(|_| format == ListFormat::Text) {
         out.push_str(&format!("{} {} ({})\n", p.info.name, p.info.version, p.origin));
         for r in &p.info.rules {
             let compliance: Vec<String> =

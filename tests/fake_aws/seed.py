@@ -344,7 +344,7 @@ def seed_kms(ctx: Context) -> None:
             ctx.aws.kms.enable_key_rotation(KeyId=state.kms_key_id)
         else:
             ctx.manifest.misconfig(
-                stage, "kms.key", state.kms_key_id, "KMS.KEY_ROTATION_DISABLED",
+                stage, "kms.key", state.kms_key_id, "KMS.KEY_ROTATION",
                 f"Customer-managed key alias/{APP}-dev has automatic key rotation disabled.",
             )
         ctx.manifest.resource(stage, "kms.key", state.kms_key_id, state.kms_key_arn)
@@ -508,12 +508,12 @@ def seed_s3_shared_buckets(ctx: Context) -> None:
     for bootstrap in (state_bucket, asset_bucket):
         s3.put_bucket_policy(Bucket=bootstrap, Policy=policy_document(deny_insecure_transport(bootstrap)))
     ctx.manifest.misconfig(
-        None, "s3.bucket", asset_bucket, "S3.VERSIONING_DISABLED",
+        None, "s3.bucket", asset_bucket, "S3.VERSIONING",
         "SST bootstrap asset bucket has versioning disabled (SST default).",
     )
     for bootstrap in (state_bucket, asset_bucket):
         ctx.manifest.misconfig(
-            None, "s3.bucket", bootstrap, "S3.ACCESS_LOGGING_DISABLED",
+            None, "s3.bucket", bootstrap, "S3.ACCESS_LOGGING",
             "SST bootstrap bucket has no server access logging (SST default).",
         )
     ctx.log("s3: shared buckets")
@@ -548,7 +548,7 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
         )
         s3.put_bucket_policy(Bucket=artifacts, Policy=policy_document(deny_insecure_transport(artifacts)))
         manifest.misconfig(
-            stage, "s3.bucket", artifacts, "S3.VERSIONING_DISABLED",
+            stage, "s3.bucket", artifacts, "S3.VERSIONING",
             "Production build-artifacts bucket has versioning disabled (no recovery from overwrite/delete).",
         )
         return
@@ -574,13 +574,13 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
         " (the account-level block's IgnorePublicAcls/RestrictPublicBuckets currently mitigate it)"
     )
     for control, description in (
-        ("S3.PUBLIC_ACCESS_BLOCK_DISABLED", "Bucket-level Block Public Access is fully disabled."),
+        ("S3.BUCKET_PUBLIC_ACCESS_BLOCK", "Bucket-level Block Public Access is fully disabled."),
         ("S3.BUCKET_POLICY_PUBLIC", 'Bucket policy grants s3:GetObject to Principal "*".' + mitigation),
-        ("S3.ACL_PUBLIC_READ", "Bucket ACL grants READ to AllUsers (ObjectOwnership=ObjectWriter)." + mitigation),
-        ("S3.DEFAULT_ENCRYPTION_MISSING", "No default server-side encryption configuration."),
-        ("S3.VERSIONING_DISABLED", "Versioning is not enabled."),
-        ("S3.SECURE_TRANSPORT_NOT_ENFORCED", "Bucket policy does not deny aws:SecureTransport=false."),
-        ("S3.ACCESS_LOGGING_DISABLED", "Server access logging is not enabled."),
+        ("S3.BUCKET_ACL_PUBLIC", "Bucket ACL grants READ to AllUsers (ObjectOwnership=ObjectWriter)." + mitigation),
+        ("S3.DEFAULT_ENCRYPTION", "No default server-side encryption configuration."),
+        ("S3.VERSIONING", "Versioning is not enabled."),
+        ("S3.SECURE_TRANSPORT", "Bucket policy does not deny aws:SecureTransport=false."),
+        ("S3.ACCESS_LOGGING", "Server access logging is not enabled."),
     ):
         manifest.misconfig(stage, "s3.bucket", assets, control, description)
 
@@ -588,8 +588,8 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
     create_bucket(ctx, artifacts, stage, tags, versioning=True)
     for control, description in (
         ("S3.VERSIONING_WITHOUT_LIFECYCLE", "Versioning enabled without any lifecycle rule for noncurrent versions."),
-        ("S3.SECURE_TRANSPORT_NOT_ENFORCED", "No bucket policy denying aws:SecureTransport=false."),
-        ("S3.ACCESS_LOGGING_DISABLED", "Server access logging is not enabled."),
+        ("S3.SECURE_TRANSPORT", "No bucket policy denying aws:SecureTransport=false."),
+        ("S3.ACCESS_LOGGING", "Server access logging is not enabled."),
     ):
         manifest.misconfig(stage, "s3.bucket", artifacts, control, description)
 
@@ -708,7 +708,7 @@ def seed_iam_account(ctx: Context) -> None:
     )
     manifest.resource(None, "iam.account", ACCOUNT_ID)
     manifest.misconfig(
-        None, "iam.account", ACCOUNT_ID, "IAM.PASSWORD_POLICY_WEAK",
+        None, "iam.account", ACCOUNT_ID, "IAM.PASSWORD_POLICY",
         "Password policy: minimum length 8, symbols not required, no expiry, no reuse prevention.",
     )
     arn = iam.create_open_id_connect_provider(
@@ -779,7 +779,7 @@ def seed_iam_roles(ctx: Context) -> None:
         inline={"deploy": deploy_policy("dev")},
     )
     manifest.misconfig(
-        "dev", "iam.role", dev_deploy, "IAM.OIDC_TRUST_SUB_WILDCARD",
+        "dev", "iam.role", dev_deploy, "IAM.OIDC_TRUST_ANY_REF",
         f"[medium] GitHub OIDC trust allows sub 'repo:{GITHUB_REPO}:*' (any branch, tag, PR or environment).",
     )
     preview = resource_name("dev", "GithubPreviewRole")
@@ -797,7 +797,7 @@ def seed_iam_roles(ctx: Context) -> None:
         },
     )
     manifest.misconfig(
-        "dev", "iam.role", preview, "IAM.OIDC_TRUST_NO_SUB",
+        "dev", "iam.role", preview, "IAM.OIDC_TRUST_UNPINNED",
         "[critical] GitHub OIDC trust checks only aud=sts.amazonaws.com: any GitHub repository can assume it.",
     )
 
@@ -908,7 +908,7 @@ def seed_iam_roles(ctx: Context) -> None:
         managed=(READ_ONLY_ACCESS,),
     )
     manifest.misconfig(
-        "production", "iam.role", vendor, "IAM.ROLE_CROSS_ACCOUNT_NO_EXTERNAL_ID",
+        "production", "iam.role", vendor, "IAM.TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID",
         f"Role trusts account {TRUSTED_VENDOR_ACCOUNT} (root) with no sts:ExternalId condition (confused deputy).",
     )
     ctx.log("iam: roles")
@@ -962,11 +962,11 @@ def seed_iam_users(ctx: Context) -> None:
     iam.add_user_to_group(GroupName="developers", UserName="alice")
     iam.create_access_key(UserName="alice")
     manifest.misconfig(
-        None, "iam.user", "alice", "IAM.USER_CONSOLE_WITHOUT_MFA",
+        None, "iam.user", "alice", "IAM.USER_CONSOLE_NO_MFA",
         "User has a console password and no MFA device.",
     )
     manifest.misconfig(
-        None, "iam.user", "alice", "IAM.USER_ADMIN_POLICY_ATTACHED",
+        None, "iam.user", "alice", "IAM.ADMIN_POLICY_ATTACHED",
         "AdministratorAccess is attached directly to the user (not through a group).",
     )
 
@@ -1050,7 +1050,7 @@ def seed_ssm(ctx: Context) -> None:
             )
             if kind == "String" and secret != "CloudflareAccountId":
                 manifest.misconfig(
-                    stage, "ssm.parameter", name, "SSM.SECRET_NOT_SECURESTRING",
+                    stage, "ssm.parameter", name, "SSM.SECRET_NOT_SECURE_STRING",
                     f"Secret {secret} is stored as a plaintext String parameter, not SecureString.",
                 )
         passphrase = manifest.secret(f"bb{stage.upper()[:4]}-sst-passphrase-{fake_token(stage + 'pass', 44)}")
@@ -1091,7 +1091,7 @@ def create_log_group(
     ctx.manifest.resource(stage, "logs.log_group", name, arn)
     if retention is None:
         ctx.manifest.misconfig(
-            stage, "logs.log_group", name, "LOGS.RETENTION_NEVER_EXPIRES",
+            stage, "logs.log_group", name, "LOGS.RETENTION",
             "Log group retention is 'Never expire'.",
         )
 
@@ -1170,14 +1170,10 @@ def seed_lambda(ctx: Context, stage: str) -> None:
             ),
             ("LAMBDA.FUNCTION_URL_AUTH_NONE", "Function URL has AuthType NONE (publicly invocable, bypasses CloudFront)."),
             ("LAMBDA.FUNCTION_URL_CORS_WILDCARD", "Function URL CORS allows origin '*'."),
-            ("LAMBDA.TRACING_DISABLED", "X-Ray active tracing is not enabled."),
         ):
             manifest.misconfig(stage, "lambda.function", server, control, description)
-        for control, description in (
-            ("LAMBDA.DEPRECATED_RUNTIME", "Runtime nodejs16.x is deprecated."),
-            ("LAMBDA.TRACING_DISABLED", "X-Ray active tracing is not enabled."),
-        ):
-            manifest.misconfig(stage, "lambda.function", image, control, description)
+        # Tracing is off here too: observability hygiene, not one of the team's controls.
+        manifest.misconfig(stage, "lambda.function", image, "LAMBDA.DEPRECATED_RUNTIME", "Runtime nodejs16.x is deprecated.")
     state.server_url_domain = urlsplit(url).hostname or ""
 
     if production:
@@ -1392,27 +1388,27 @@ def seed_cloudfront(ctx: Context, stage: str) -> None:
 
     if production:
         manifest.misconfig(
-            stage, "cloudfront.distribution", distribution["Id"], "CLOUDFRONT.VIEWER_PROTOCOL_ALLOW_ALL",
+            stage, "cloudfront.distribution", distribution["Id"], "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS",
             "Cache behavior /_next/static/* has ViewerProtocolPolicy allow-all (HTTP served); "
             "the default behavior redirects to HTTPS.",
         )
         ctx.log(f"cloudfront: {stage}")
         return
     dev_findings = [
-        ("CLOUDFRONT.ORIGIN_PROTOCOL_NOT_HTTPS", "Custom origin 'server' uses OriginProtocolPolicy match-viewer."),
-        ("CLOUDFRONT.ORIGIN_WEAK_TLS", "Custom origin 'server' allows TLSv1 and TLSv1.1."),
-        ("CLOUDFRONT.LOGGING_DISABLED", "Standard access logging is disabled."),
+        ("CLOUDFRONT.ORIGIN_HTTPS", "Custom origin 'server' uses OriginProtocolPolicy match-viewer."),
+        ("CLOUDFRONT.ORIGIN_TLS", "Custom origin 'server' allows TLSv1 and TLSv1.1."),
+        ("CLOUDFRONT.ACCESS_LOGGING", "Standard access logging is disabled."),
         (
             "CLOUDFRONT.DEFAULT_CERTIFICATE",
             "Uses the default *.cloudfront.net certificate: viewer minimum protocol is TLSv1.",
         ),
-        ("CLOUDFRONT.NO_SECURITY_HEADERS", "No response headers policy (no HSTS) on the default behavior."),
+        ("CLOUDFRONT.SECURITY_HEADERS", "No response headers policy (no HSTS) on the default behavior."),
     ]
     if oai_id:
-        dev_findings.append(("CLOUDFRONT.S3_ORIGIN_LEGACY_OAI", "S3 origin uses a legacy origin access identity."))
+        dev_findings.append(("CLOUDFRONT.S3_ORIGIN_OAC", "S3 origin uses a legacy origin access identity."))
     else:
         dev_findings.append(
-            ("CLOUDFRONT.S3_ORIGIN_NO_ACCESS_CONTROL", "S3 origin 'assets' has neither an OAC nor an OAI (public bucket).")
+            ("CLOUDFRONT.S3_ORIGIN_OAC", "S3 origin 'assets' has neither an OAC nor an OAI (public bucket).")
         )
     for control, description in dev_findings:
         manifest.misconfig(stage, "cloudfront.distribution", distribution["Id"], control, description)
@@ -1462,7 +1458,7 @@ def seed_alarms(ctx: Context) -> None:
     name = resource_name("dev", "ServerFunctionErrorsAlarm")
     put_function_alarm(ctx, "dev", name, dev.server_function, "Errors", [])
     ctx.manifest.misconfig(
-        "dev", "cloudwatch.alarm", name, "CLOUDWATCH.ALARM_NO_ACTIONS",
+        "dev", "cloudwatch.alarm", name, "CLOUDWATCH.ALARM_ACTIONS",
         "Alarm has no actions: nobody is notified.",
     )
 
@@ -1524,9 +1520,9 @@ def seed_cloudtrail(ctx: Context) -> None:
     arn = created.get("TrailARN", trail_arn)
     ctx.manifest.resource(None, "cloudtrail.trail", trail, arn)
     for control, description in (
-        ("CLOUDTRAIL.NOT_MULTI_REGION", "The only trail is single-region (us-east-1)."),
-        ("CLOUDTRAIL.LOG_FILE_VALIDATION_DISABLED", "Log file integrity validation is disabled."),
-        ("CLOUDTRAIL.NOT_KMS_ENCRYPTED", "Trail logs are not encrypted with a KMS key (SSE-S3 only)."),
+        ("CLOUDTRAIL.MULTI_REGION", "The only trail is single-region (us-east-1)."),
+        ("CLOUDTRAIL.LOG_FILE_VALIDATION", "Log file integrity validation is disabled."),
+        ("CLOUDTRAIL.KMS_ENCRYPTION", "Trail logs are not encrypted with a KMS key (SSE-S3 only)."),
     ):
         ctx.manifest.misconfig(None, "cloudtrail.trail", trail, control, description)
 

@@ -147,6 +147,22 @@ impl Manifest {
             .unwrap_or_default()
     }
 
+    /// Every planted misconfiguration as (stage, rule id, kind, resource name); stage `None`
+    /// for account-wide resources, which every stage's audit sees.
+    pub fn misconfigurations(&self) -> Vec<(Option<String>, String, String, String)> {
+        self.raw["misconfigurations"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|m| {
+                        let text = |k: &str| m[k].as_str().unwrap_or_default().to_string();
+                        (m["stage"].as_str().map(str::to_string), text("control"), text("kind"), text("name"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Every secret value planted in SSM and Lambda environments.
     pub fn secret_values(&self) -> Vec<String> {
         self.raw["secret_values"]

@@ -148,7 +148,80 @@ macro_rules! export_policy {
 
 /// Helpers for policy unit tests.
 pub mod testing {
-    use crate::{Resource, ResourceConfig, Snapshot};
+    use crate::{Policy, Resource, ResourceConfig, Snapshot, Value};
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Run `P` natively over every fixture case under `dir` — the same layout `bbscan policy
+    /// test` reads: `<case>/snapshot.json` and `<case>/expected.json` (a list of
+    /// `{"rule_id", "resource_arn"}`: exactly the failing findings of `P`'s rules) — and check
+    /// that every rule of `P` fails at least once and passes at least once across the cases.
+    /// Returns every problem found, empty when all is well.
+    pub fn check_fixtures<P: Policy>(dir: &Path) -> Vec<String> {
+        let rules: BTreeSet<String> = P::info().rules.into_iter().map(|r| r.id).collect();
+        let mut problems = Vec::new();
+        let mut failed = BTreeSet::new();
+        let mut passed = BTreeSet::new();
+        let mut cases: Vec<_> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect(),
+            Err(e) => return vec![format!("cannot read {}: {e}", dir.display())],
+        };
+        cases.sort();
+        for case in cases {
+            let name = case.display().to_string();
+            let read = |file: &str| std::fs::read(case.join(file)).map_err(|e| format!("{name}/{file}: {e}"));
+            let (snapshot, expected) = match (read("snapshot.json"), read("expected.json")) {
+                (Ok(s), Ok(e)) => (s, e),
+                (Err(e), _) | (_, Err(e)) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            let snapshot = match Snapshot::from_json(&snapshot) {
+                Ok(s) => s,
+                Err(e) => {
+                    problems.push(format!("{name}/snapshot.json: {e}"));
+                    continue;
+                }
+            };
+            let expected: BTreeSet<(String, String)> = match serde_json::from_slice::<Vec<BTreeMap<String, String>>>(&expected) {
+                Ok(items) => items
+                    .into_iter()
+                    .map(|i| (i.get("rule_id").cloned().unwrap_or_default(), i.get("resource_arn").cloned().unwrap_or_default()))
+                    .collect(),
+                Err(e) => {
+                    problems.push(format!("{name}/expected.json: {e}"));
+                    continue;
+                }
+            };
+            let report = match crate::run::<P>(&snapshot, &Value::Object(Default::default())) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("{name}: the policy failed: {e}"));
+                    continue;
+                }
+            };
+            let got: BTreeSet<(String, String)> =
+                report.findings.iter().map(|f| (f.rule_id.clone(), f.resource_arn.clone())).collect();
+            for missing in expected.difference(&got) {
+                problems.push(format!("{name}: expected {} on {}, not reported", missing.0, missing.1));
+            }
+            for extra in got.difference(&expected) {
+                problems.push(format!("{name}: unexpected {} on {}", extra.0, extra.1));
+            }
+            failed.extend(got.into_iter().map(|(rule, _)| rule));
+            passed.extend(report.tallies.into_iter().filter(|(_, t)| t.passed > 0).map(|(rule, _)| rule));
+        }
+        for rule in &rules {
+            if !failed.contains(rule) {
+                problems.push(format!("no fixture case under {} fails rule {rule}", dir.display()));
+            }
+            if !passed.contains(rule) {
+                problems.push(format!("no fixture case under {} passes rule {rule}", dir.display()));
+            }
+        }
+        problems
+    }
 
     /// A resource of account 123456789012 with no tags and nothing unknown.
     pub fn resource(arn: &str, name: &str, region: &str, config: ResourceConfig) -> Resource {

@@ -125,6 +125,7 @@ impl ResourceConfig {
 /// Account-level IAM settings: password policy, account summary, the root user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamAccount {
     /// `null`: the account has no password policy (AWS defaults apply).
     pub password_policy: Option<PasswordPolicy>,
@@ -142,6 +143,7 @@ pub struct IamAccount {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct PasswordPolicy {
     pub minimum_password_length: Option<i32>,
     pub require_symbols: bool,
@@ -173,6 +175,7 @@ pub struct AttachedPolicy {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamUser {
     pub user_id: String,
     pub path: String,
@@ -192,6 +195,7 @@ pub struct IamUser {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LoginProfile {
     pub create_date: Option<String>,
     pub password_reset_required: bool,
@@ -199,6 +203,7 @@ pub struct LoginProfile {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct MfaDevice {
     pub serial_number: String,
     pub enable_date: Option<String>,
@@ -206,6 +211,7 @@ pub struct MfaDevice {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct AccessKey {
     pub access_key_id: String,
     /// `Active` or `Inactive`.
@@ -218,6 +224,7 @@ pub struct AccessKey {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamGroup {
     pub group_id: String,
     pub path: String,
@@ -228,6 +235,7 @@ pub struct IamGroup {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamRole {
     pub role_id: String,
     pub path: String,
@@ -245,6 +253,7 @@ pub struct IamRole {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct RoleLastUsed {
     pub date: Option<String>,
     pub region: Option<String>,
@@ -253,6 +262,7 @@ pub struct RoleLastUsed {
 /// A customer-managed policy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamPolicy {
     pub policy_id: Option<String>,
     pub path: String,
@@ -268,6 +278,7 @@ pub struct IamPolicy {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct IamOidcProvider {
     /// Issuer URL without scheme, as IAM stores it (`token.actions.githubusercontent.com`).
     pub url: String,
@@ -280,6 +291,7 @@ pub struct IamOidcProvider {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
@@ -295,6 +307,7 @@ impl PublicAccessBlock {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct S3AccountPublicAccessBlock {
     /// `null`: no account-level block is configured.
     pub configuration: Option<PublicAccessBlock>,
@@ -302,6 +315,7 @@ pub struct S3AccountPublicAccessBlock {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct S3Bucket {
     pub creation_date: Option<String>,
     /// `null`: no bucket-level public access block.
@@ -326,6 +340,7 @@ pub struct S3Bucket {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct BucketAcl {
     pub owner_id: Option<String>,
     pub grants: Vec<AclGrant>,
@@ -333,6 +348,7 @@ pub struct BucketAcl {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct AclGrant {
     /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
     pub grantee_type: String,
@@ -344,6 +360,7 @@ pub struct AclGrant {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct EncryptionRule {
     /// `AES256`, `aws:kms` or `aws:kms:dsse`.
     pub sse_algorithm: String,
@@ -353,6 +370,7 @@ pub struct EncryptionRule {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct Versioning {
     /// `Enabled`, `Suspended`; `null`: never enabled.
     pub status: Option<String>,
@@ -362,6 +380,7 @@ pub struct Versioning {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LifecycleRule {
     pub id: Option<String>,
     /// `Enabled` or `Disabled`.
@@ -376,6 +395,7 @@ pub struct LifecycleRule {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LifecycleTransition {
     pub days: Option<i32>,
     pub storage_class: Option<String>,
@@ -385,6 +405,7 @@ pub struct LifecycleTransition {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct BucketLogging {
     pub target_bucket: String,
     pub target_prefix: String,
@@ -392,6 +413,7 @@ pub struct BucketLogging {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct ObjectLock {
     pub enabled: bool,
     /// `GOVERNANCE` or `COMPLIANCE`.
@@ -404,6 +426,7 @@ pub struct ObjectLock {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct CloudFrontDistribution {
     pub domain_name: String,
     pub status: Option<String>,
@@ -427,6 +450,7 @@ pub struct CloudFrontDistribution {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct ViewerCertificate {
     pub cloudfront_default_certificate: bool,
     pub acm_certificate_arn: Option<String>,
@@ -439,6 +463,7 @@ pub struct ViewerCertificate {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct CacheBehavior {
     /// `null` for the default cache behaviour.
     pub path_pattern: Option<String>,
@@ -471,6 +496,7 @@ pub enum OriginKind {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct Origin {
     pub id: String,
     pub domain_name: String,
@@ -489,6 +515,7 @@ pub struct Origin {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct DistributionLogging {
     pub bucket: String,
     pub prefix: String,
@@ -497,6 +524,7 @@ pub struct DistributionLogging {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct CloudFrontOriginAccessControl {
     pub id: String,
     pub description: Option<String>,
@@ -512,6 +540,7 @@ pub struct CloudFrontOriginAccessControl {
 /// A Parameter Store parameter: metadata only, never its value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct SsmParameter {
     /// `String`, `StringList` or `SecureString`.
     pub parameter_type: String,
@@ -529,6 +558,7 @@ pub struct SsmParameter {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct CloudTrailTrail {
     pub home_region: Option<String>,
     pub is_multi_region_trail: bool,
@@ -552,6 +582,7 @@ pub struct CloudTrailTrail {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct TrailStatus {
     pub is_logging: bool,
     pub latest_delivery_error: Option<String>,
@@ -565,6 +596,7 @@ pub struct TrailStatus {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LambdaFunction {
     pub runtime: Option<String>,
     pub architectures: Vec<String>,
@@ -594,6 +626,7 @@ pub struct LambdaFunction {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LambdaVpc {
     pub vpc_id: Option<String>,
     pub subnet_ids: Vec<String>,
@@ -626,6 +659,7 @@ pub enum EnvValueClass {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct FunctionUrl {
     pub url: String,
     /// `NONE` or `AWS_IAM`.
@@ -639,6 +673,7 @@ pub struct FunctionUrl {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct LogGroup {
     /// `null`: logs never expire.
     pub retention_in_days: Option<i32>,
@@ -650,6 +685,7 @@ pub struct LogGroup {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct CloudWatchAlarm {
     pub namespace: Option<String>,
     pub metric_name: Option<String>,
@@ -672,6 +708,7 @@ pub struct CloudWatchAlarm {
 /// A customer-managed KMS key (AWS-managed keys are not collected).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct KmsKey {
     pub key_id: String,
     pub description: Option<String>,
@@ -691,6 +728,7 @@ pub struct KmsKey {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct AcmCertificate {
     pub domain_name: Option<String>,
     /// Sorted.
@@ -708,6 +746,7 @@ pub struct AcmCertificate {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct BackupPlan {
     pub plan_id: String,
     pub version_id: Option<String>,
@@ -720,6 +759,7 @@ pub struct BackupPlan {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct BackupRule {
     pub name: String,
     pub target_vault: String,
@@ -730,6 +770,7 @@ pub struct BackupRule {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
 pub struct BackupVault {
     pub creation_date: Option<String>,
     pub encryption_key_arn: Option<String>,

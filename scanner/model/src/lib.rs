@@ -82,6 +82,7 @@ pub struct Resource {
     pub account: String,
     /// Region, or `global` for IAM, CloudFront and account-level settings.
     pub region: String,
+    #[serde(default)]
     pub tags: BTreeMap<String, String>,
     /// Configuration fields that could not be read (each has a matching snapshot gap).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
