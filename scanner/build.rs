@@ -42,8 +42,15 @@ fn main() {
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
         command.env_remove(var);
     }
-    let status = command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
-    if !status.success() {
+    // BBSCAN_PREBUILT_POLICIES=1 embeds the components already in the policy target directory
+    // without rebuilding them: for working on the scanner while a policy crate is mid-edit.
+    println!("cargo:rerun-if-env-changed=BBSCAN_PREBUILT_POLICIES");
+    let prebuilt = env::var_os("BBSCAN_PREBUILT_POLICIES").is_some();
+    if prebuilt {
+        println!("cargo:warning=BBSCAN_PREBUILT_POLICIES is set: embedding the policies built earlier, not rebuilding them");
+    }
+    let status = if prebuilt { None } else { Some(command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"))) };
+    if status.is_some_and(|s| !s.success()) {
         panic!(
             "building the built-in policies for {TARGET} failed (see above). If the target is missing, \
              install it with `rustup target add {TARGET}` (tests/run.sh and tests/demo.sh do this)"

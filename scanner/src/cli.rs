@@ -54,6 +54,23 @@ enum Command {
     Policy(PolicyCommand),
     /// Print the JSON Schema of the snapshot document.
     Schema,
+    /// Print the IAM policy the scanner's role needs (exactly the read-only calls bbscan makes,
+    /// and a deny on reading secrets), or, with --trust-repository, the role's trust policy for
+    /// GitHub Actions OIDC.
+    Permissions(PermissionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct PermissionsArgs {
+    /// Print the trust policy for this GitHub repository (OWNER/NAME) instead.
+    #[arg(long, value_name = "OWNER/NAME", requires = "account_id")]
+    trust_repository: Option<String>,
+    /// The account that holds the GitHub OIDC provider (with --trust-repository).
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// The branch the scheduled job runs on (with --trust-repository).
+    #[arg(long, value_name = "BRANCH", default_value = "main")]
+    branch: String,
 }
 
 /// Where to collect from: shared by every command that reads AWS.
@@ -255,6 +272,28 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Schema => {
             print_stdout(&snapshot::schema())?;
+            Ok(Exit::Clean)
+        }
+        Command::Permissions(args) => {
+            let document = match (&args.trust_repository, &args.account_id) {
+                (Some(repository), Some(account)) => {
+                    let valid_repo = repository.split_once('/').is_some_and(|(o, n)| {
+                        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                        ok(o) && ok(n)
+                    });
+                    if !valid_repo {
+                        anyhow::bail!("--trust-repository must be OWNER/NAME (e.g. brainbytes/app), not {repository:?}");
+                    }
+                    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                        anyhow::bail!("--account-id must be a 12-digit AWS account id, not {account:?}");
+                    }
+                    crate::permissions::github_trust_policy(account, repository, &args.branch)
+                }
+                _ => crate::permissions::scanner_role_policy(),
+            };
+            let mut text = serde_json::to_string_pretty(&document)?;
+            text.push('\n');
+            print_stdout(&text)?;
             Ok(Exit::Clean)
         }
         Command::Snapshot(args) => {

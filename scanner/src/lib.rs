@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod host;
+pub mod permissions;
 pub mod policy_test;
 pub mod remediate;
 pub mod scaffold;

@@ -22,3 +22,21 @@ fn the_published_schema_is_current() {
     assert_eq!(schema["title"], "Snapshot");
     assert!(schema["$defs"]["Gap"].is_object());
 }
+
+/// The scanner-role policy shipped in `docs/` is what `bbscan permissions` generates from the
+/// code's own list of calls. Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan --test schema`.
+#[test]
+fn the_published_scanner_role_policy_is_current() {
+    let output = Command::new(env!("CARGO_BIN_EXE_bbscan")).arg("permissions").output().expect("run bbscan permissions");
+    assert!(output.status.success());
+    let generated = String::from_utf8(output.stdout).expect("UTF-8");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scanner-role-policy.json");
+    if std::env::var_os("BBSCAN_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write the policy");
+    }
+    let published = std::fs::read_to_string(&path).expect("read docs/scanner-role-policy.json");
+    assert!(
+        published == generated,
+        "docs/scanner-role-policy.json is out of date: run `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit it"
+    );
+}
