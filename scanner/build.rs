@@ -47,9 +47,12 @@ fn main() {
     println!("cargo:rerun-if-env-changed=BBSCAN_PREBUILT_POLICIES");
     let prebuilt = env::var_os("BBSCAN_PREBUILT_POLICIES").is_some();
     if prebuilt {
-        println!("cargo:warning=BBSCAN_PREBUILT_POLICIES is set: embedding the policies built earlier, not rebuilding them");
+        println!(
+            "cargo:warning=BBSCAN_PREBUILT_POLICIES is set: embedding the policies built earlier, not rebuilding them"
+        );
     }
-    let status = if prebuilt { None } else { Some(command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"))) };
+    let status =
+        if prebuilt { None } else { Some(command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"))) };
     if status.is_some_and(|s| !s.success()) {
         panic!(
             "building the built-in policies for {TARGET} failed (see above). If the target is missing, \

@@ -2,12 +2,16 @@
 //! SDK, no wasmtime, no async runtime.
 
 mod catalogue;
+mod html;
+mod markdown;
 mod sarif;
 mod table;
 
 pub use catalogue::catalogue_markdown;
+pub use html::html;
+pub use markdown::markdown;
 pub use sarif::{artifact_uri, fingerprint, sarif};
-pub use table::table;
+pub use table::{table, table_coloured};
 
 use bbscan_model::findings::AuditReport;
 

@@ -13,7 +13,7 @@
 //! The document is built as JSON and then read into serde-sarif's types, which checks its shape
 //! against the SARIF object model before it is written.
 
-use bbscan_model::findings::{AuditReport, ReportFinding, Severity, Status};
+use bbscan_model::findings::{AuditReport, BaselineState, ReportFinding, Severity, Status, WaiverState};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -55,19 +55,7 @@ pub fn artifact_uri(f: &ReportFinding) -> String {
     format!("aws/{}/{}/{}/{}", f.resource.account, f.resource.region, service, clean)
 }
 
-/// A stable fingerprint from the rule id and the ARN.
-pub fn fingerprint(rule_id: &str, arn: &str) -> String {
-    // FNV-1a, 64 bits, twice with different seeds: stable across runs and platforms.
-    let hash = |seed: u64| {
-        let mut h = seed;
-        for b in rule_id.bytes().chain([0]).chain(arn.bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h
-    };
-    format!("{:016x}{:016x}", hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4))
-}
+pub use bbscan_model::findings::fingerprint;
 
 pub fn sarif(report: &AuditReport, tool_version: &str) -> String {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -113,7 +101,7 @@ pub fn sarif(report: &AuditReport, tool_version: &str) -> String {
                     },
                     "logicalLocations": [{ "fullyQualifiedName": f.resource.arn, "name": f.resource.name, "kind": "resource" }]
                 }],
-                "partialFingerprints": { "primaryLocationLineHash": fingerprint(&f.rule_id, &f.resource.arn) },
+                "partialFingerprints": { "primaryLocationLineHash": if f.fingerprint.is_empty() { fingerprint(&f.rule_id, &f.resource.arn) } else { f.fingerprint.clone() } },
                 "properties": {
                     "arn": f.resource.arn,
                     "resourceKind": f.resource.kind,
@@ -125,6 +113,21 @@ pub fn sarif(report: &AuditReport, tool_version: &str) -> String {
             });
             if let Some(i) = rule_index.get(f.rule_id.as_str()) {
                 result["ruleIndex"] = json!(i);
+            }
+            match f.baseline {
+                Some(BaselineState::New) => result["baselineState"] = json!("new"),
+                Some(BaselineState::Existing) => result["baselineState"] = json!("unchanged"),
+                None => {}
+            }
+            // A waived finding stays in the log, marked as an accepted external suppression:
+            // code scanning shows it dismissed, with the justification.
+            if let Some(w) = &f.suppression {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{} (owner {}, until {})", w.reason, w.owner, w.expires),
+                    "properties": { "owner": w.owner, "expires": w.expires }
+                }]);
             }
             result
         })
@@ -142,6 +145,13 @@ pub fn sarif(report: &AuditReport, tool_version: &str) -> String {
             })
         })
         .collect();
+    notifications.extend(report.waivers.iter().filter(|w| w.state == WaiverState::Expired).map(|w| {
+        json!({
+            "level": "warning",
+            "message": { "text": format!("the waiver for {} on {} (owner {}) expired on {}; it no longer suppresses {} finding(s)", w.rule, w.resource, w.owner, w.expires, w.matched) },
+            "descriptor": { "id": "bbscan/expired-waiver" }
+        })
+    }));
     notifications.extend(report.policy_errors.iter().map(|e| {
         json!({
             "level": "error",

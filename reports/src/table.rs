@@ -4,7 +4,30 @@
 use bbscan_model::findings::{AuditReport, Status};
 use std::fmt::Write;
 
+/// The table, plain.
 pub fn table(report: &AuditReport) -> String {
+    render(report, false)
+}
+
+/// The table with ANSI colours on the severity headings (for a terminal; the caller checks
+/// for a TTY and `NO_COLOR`).
+pub fn table_coloured(report: &AuditReport) -> String {
+    render(report, true)
+}
+
+fn paint(text: &str, severity: bbscan_model::findings::Severity) -> String {
+    use bbscan_model::findings::Severity::*;
+    let code = match severity {
+        Critical => "1;35",
+        High => "1;31",
+        Medium => "33",
+        Low => "36",
+        Info => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn render(report: &AuditReport, colour: bool) -> String {
     let mut out = String::new();
     let s = &report.snapshot;
     let _ = writeln!(
@@ -25,7 +48,9 @@ pub fn table(report: &AuditReport) -> String {
     let mut current: Option<(bbscan_model::findings::Severity, &str)> = None;
     for f in &report.findings {
         if current.map(|(sev, _)| sev) != Some(f.severity) {
-            let _ = writeln!(out, "\n{}", f.severity.as_str().to_uppercase());
+            let heading = f.severity.as_str().to_uppercase();
+            let heading = if colour { paint(&heading, f.severity) } else { heading };
+            let _ = writeln!(out, "\n{heading}");
         }
         if current != Some((f.severity, f.rule_id.as_str())) {
             let title =
@@ -33,11 +58,17 @@ pub fn table(report: &AuditReport) -> String {
             let _ = writeln!(out, "  {}  {}", f.rule_id, title);
             current = Some((f.severity, f.rule_id.as_str()));
         }
-        let status = match f.status {
-            Status::Fail => "",
-            Status::Warning => " [warning]",
-            Status::Manual => " [manual check]",
+        let mut status = match f.status {
+            Status::Fail => String::new(),
+            Status::Warning => " [warning]".into(),
+            Status::Manual => " [manual check]".into(),
         };
+        if f.baseline == Some(bbscan_model::findings::BaselineState::New) {
+            status.push_str(" [new]");
+        }
+        if let Some(w) = &f.suppression {
+            status.push_str(&format!(" [waived until {} by {}]", w.expires, w.owner));
+        }
         let _ = writeln!(out, "    {} {}{}: {}", f.resource.kind, f.resource.name, status, f.message);
     }
     if !report.gaps.is_empty() {
@@ -60,14 +91,37 @@ pub fn table(report: &AuditReport) -> String {
             let _ = writeln!(out, "  {} ({}): {}", e.policy, e.origin, e.error);
         }
     }
+    for w in report.waivers.iter().filter(|w| w.state == bbscan_model::findings::WaiverState::Expired) {
+        let _ = writeln!(
+            out,
+            "\nExpired waiver: {} on {} (owner {}) expired {}; it no longer suppresses {} finding(s).",
+            w.rule, w.resource, w.owner, w.expires, w.matched
+        );
+    }
     let counts: Vec<String> =
         report.counts_by_severity().iter().map(|(sev, n)| format!("{} {n}", sev.as_str())).collect();
     let evaluated: u32 = report.rules.iter().map(|r| r.evaluated).sum();
     let passed: u32 = report.rules.iter().map(|r| r.passed).sum();
     let _ = writeln!(
         out,
-        "\n{} findings{}; {} checks, {} passed; {} gaps; {} policy errors",
+        "\n{} findings{}{}; {} checks, {} passed; {} gaps; {} policy errors",
         report.findings.len(),
+        {
+            let waived = report.findings.iter().filter(|f| f.suppression.is_some()).count();
+            let new = report
+                .findings
+                .iter()
+                .filter(|f| f.baseline == Some(bbscan_model::findings::BaselineState::New))
+                .count();
+            let mut extra = Vec::new();
+            if waived > 0 {
+                extra.push(format!("{waived} waived"));
+            }
+            if report.baseline.is_some() {
+                extra.push(format!("{new} new"));
+            }
+            if extra.is_empty() { String::new() } else { format!(" [{}]", extra.join(", ")) }
+        },
         if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) },
         evaluated,
         passed,

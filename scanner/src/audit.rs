@@ -28,6 +28,10 @@ pub struct AuditOptions {
     pub limits: Limits,
     /// Where compiled components are cached; `None`: no cache.
     pub cache_dir: Option<PathBuf>,
+    /// Accepted findings (`[[waivers]]` of `bbscan.toml`).
+    pub waivers: Vec<crate::triage::Waiver>,
+    /// A previous report's path and fingerprints (`--baseline`).
+    pub baseline: Option<(String, std::collections::BTreeSet<String>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -172,6 +176,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
             let rule = policy.info.rules.iter().find(|r| r.id == f.rule_id);
             let Some(resource) = resources.get(f.resource_arn.as_str()) else { continue };
             findings.push(ReportFinding {
+                fingerprint: bbscan_model::findings::fingerprint(&f.rule_id, &resource.arn),
                 severity: f
                     .severity
                     .or(rule.map(|r| r.default_severity))
@@ -189,6 +194,8 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
                 message: f.message,
                 evidence: f.evidence,
                 actions: f.actions,
+                baseline: None,
+                suppression: None,
             });
         }
     }
@@ -201,7 +208,12 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
     rules.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
     policy_errors.sort_by(|a, b| a.origin.cmp(&b.origin));
     let meta = &snapshot.metadata;
-    Ok(AuditReport {
+    let today = meta.finished_at.get(..10).unwrap_or_default();
+    let waivers = crate::triage::apply_waivers(&mut findings, &options.waivers, today);
+    if let Some((_, prints)) = &options.baseline {
+        crate::triage::apply_baseline(&mut findings, prints);
+    }
+    let mut report = AuditReport {
         schema_version: AUDIT_SCHEMA_VERSION,
         snapshot: SnapshotSummary {
             account_id: meta.account_id.clone(),
@@ -217,7 +229,12 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         gaps: snapshot.gaps.clone(),
         policy_errors,
         policy_logs,
-    })
+        compliance: Vec::new(),
+        waivers,
+        baseline: options.baseline.as_ref().map(|(path, _)| path.clone()),
+    };
+    report.compliance = report.compliance_summary();
+    Ok(report)
 }
 
 fn check_rule_selection(policies: &[Policy], options: &AuditOptions) -> Result<(), AuditError> {

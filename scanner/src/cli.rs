@@ -135,12 +135,17 @@ struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
     fail_on: FailOn,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Write the report here (atomically) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
+    /// Output formats, repeatable or comma-separated: table, json, sarif, markdown, html.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    format: Vec<Format>,
+    /// Write the report here (atomically) instead of stdout: a file for one format, a directory
+    /// (report.txt, report.json, report.sarif, report.md, report.html) for several.
+    #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+    /// A previous report (bbscan JSON or SARIF): only findings it does not have count for
+    /// --fail-on; reports mark each finding new or existing.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 /// Where policies come from and how they are run.
@@ -225,6 +230,35 @@ enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// Markdown, for $GITHUB_STEP_SUMMARY and pull-request comments.
+    Markdown,
+    /// One self-contained HTML page, for people and auditors.
+    Html,
+}
+
+impl Format {
+    /// The file name used when several formats go to a directory.
+    fn file_name(self) -> &'static str {
+        match self {
+            Format::Table => "report.txt",
+            Format::Json => "report.json",
+            Format::Sarif => "report.sarif",
+            Format::Markdown => "report.md",
+            Format::Html => "report.html",
+        }
+    }
+
+    fn render(self, report: &bbscan_model::findings::AuditReport, colour: bool) -> String {
+        let version = env!("CARGO_PKG_VERSION");
+        match self {
+            Format::Table if colour => bbscan_reports::table_coloured(report),
+            Format::Table => bbscan_reports::table(report),
+            Format::Json => bbscan_reports::json(report),
+            Format::Sarif => bbscan_reports::sarif(report, version),
+            Format::Markdown => bbscan_reports::markdown(report),
+            Format::Html => bbscan_reports::html(report, version),
+        }
+    }
 }
 
 /// The `--fail-on` threshold; `None` never fails on findings.
@@ -278,11 +312,15 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             let document = match (&args.trust_repository, &args.account_id) {
                 (Some(repository), Some(account)) => {
                     let valid_repo = repository.split_once('/').is_some_and(|(o, n)| {
-                        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                        let ok = |s: &str| {
+                            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                        };
                         ok(o) && ok(n)
                     });
                     if !valid_repo {
-                        anyhow::bail!("--trust-repository must be OWNER/NAME (e.g. brainbytes/app), not {repository:?}");
+                        anyhow::bail!(
+                            "--trust-repository must be OWNER/NAME (e.g. brainbytes/app), not {repository:?}"
+                        );
                     }
                     if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
                         anyhow::bail!("--account-id must be a 12-digit AWS account id, not {account:?}");
@@ -392,21 +430,46 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     options.settings = config.policy_settings();
     options.only = args.only.clone();
     options.skip = args.skip.clone();
-    let report = crate::audit::audit(&snapshot, &options)?;
-    let text = match args.format {
-        Format::Table => bbscan_reports::table(&report),
-        Format::Json => bbscan_reports::json(&report),
-        Format::Sarif => bbscan_reports::sarif(&report, env!("CARGO_PKG_VERSION")),
-    };
-    match &args.output {
-        Some(path) => snapshot::write_atomic(path, text.as_bytes())?,
-        None => print_stdout(&text)?,
+    options.waivers = config.waivers.clone();
+    if let Some(path) = &args.baseline {
+        options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
-    if verbosity != Verbosity::Quiet && args.output.is_some() {
+    let report = crate::audit::audit(&snapshot, &options)?;
+    let mut formats = args.format.clone();
+    formats.dedup();
+    let written = match (&args.output, formats.as_slice()) {
+        (None, [only]) => {
+            // Colour only for a person at a terminal, and never with NO_COLOR.
+            let colour = *only == Format::Table
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print_stdout(&only.render(&report, colour))?;
+            None
+        }
+        (None, _) => anyhow::bail!("several formats need --output DIR (one file per format)"),
+        (Some(path), [only]) if !path.is_dir() => {
+            snapshot::write_atomic(path, only.render(&report, false).as_bytes())?;
+            Some(path.display().to_string())
+        }
+        (Some(dir), formats) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the report directory {}", dir.display()))?;
+            for f in formats {
+                snapshot::write_atomic(&dir.join(f.file_name()), f.render(&report, false).as_bytes())?;
+            }
+            Some(dir.display().to_string())
+        }
+    };
+    if let Some(place) = written.filter(|_| verbosity != Verbosity::Quiet) {
+        let new =
+            report.findings.iter().filter(|f| f.baseline == Some(bbscan_model::findings::BaselineState::New)).count();
+        let baseline = if report.baseline.is_some() { format!(" ({new} new)") } else { String::new() };
+        eprintln!("{} findings{baseline}; report written to {place}", report.findings.len());
+    }
+    for w in report.waivers.iter().filter(|w| w.state == bbscan_model::findings::WaiverState::Expired) {
         eprintln!(
-            "{} findings; report written to {}",
-            report.findings.len(),
-            args.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+            "warning: the waiver for {} on {} (owner {}) expired on {}: it no longer suppresses {} finding(s)",
+            w.rule, w.resource, w.owner, w.expires, w.matched
         );
     }
     for e in &report.policy_errors {

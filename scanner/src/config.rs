@@ -9,6 +9,13 @@
 //!
 //! [policies.bbscan-ssm]       # settings of one policy, by its name, handed to it as JSON
 //! secret_name_patterns = ["secret", "token"]
+//!
+//! [[waivers]]                 # an accepted finding: still reported, never fails the run
+//! rule = "S3.ACCESS_LOGGING"
+//! resource = "arn:aws:s3:::sst-asset-*"   # an ARN or a glob
+//! reason = "SST bootstrap bucket; rebuilt from source"
+//! owner = "platform@brainbytes.dev"
+//! expires = "2027-06-30"      # the last day it applies
 //! ```
 
 use serde::Deserialize;
@@ -29,6 +36,9 @@ pub struct Config {
     /// Settings per policy name.
     #[serde(default)]
     pub policies: std::collections::BTreeMap<String, toml::Table>,
+    /// Accepted findings.
+    #[serde(default)]
+    pub waivers: Vec<crate::triage::Waiver>,
 }
 
 impl Config {
@@ -75,7 +85,11 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let config: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        for w in &config.waivers {
+            w.validate()?;
+        }
+        Ok(config)
     }
 }
 

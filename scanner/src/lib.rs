@@ -15,5 +15,6 @@ pub mod remediate;
 pub mod scaffold;
 pub mod scope;
 pub mod snapshot;
+pub mod triage;
 
 pub use bbscan_model as model;

@@ -27,7 +27,8 @@ fn the_published_schema_is_current() {
 /// code's own list of calls. Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan --test schema`.
 #[test]
 fn the_published_scanner_role_policy_is_current() {
-    let output = Command::new(env!("CARGO_BIN_EXE_bbscan")).arg("permissions").output().expect("run bbscan permissions");
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_bbscan")).arg("permissions").output().expect("run bbscan permissions");
     assert!(output.status.success());
     let generated = String::from_utf8(output.stdout).expect("UTF-8");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scanner-role-policy.json");

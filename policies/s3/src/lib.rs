@@ -1,80 +1,165 @@
-//! Built-in policy: S3 public access.
+//! Built-in policy: S3 buckets and the account's S3 settings — public access, TLS, encryption,
+//! versioning, access logging — and the bucket CloudTrail writes to.
+//!
+//! Rule ids and rationale are in [`rules`]; the public judgement shared by the bucket and trail
+//! rules is in [`public`].
+//!
+//! # Settings (`[policies.bbscan-s3]`)
+//! - `kms_required_buckets` (list of globs, `*` and `?`, default `[]`): buckets whose default
+//!   encryption must be SSE-KMS (`aws:kms` or `aws:kms:dsse`) for `S3.DEFAULT_ENCRYPTION`.
+//! - `versioning_exempt` (list of globs, default `[]`): buckets `S3.VERSIONING` does not judge
+//!   (scratch or rebuildable data). Only versioning: their access logging is still judged.
+//! - `noncurrent_days` (1–36500, default 90): the noncurrent-version expiration proposed by
+//!   `S3.VERSIONING_WITHOUT_LIFECYCLE`.
+//!
+//! # What "holds data" means
+//! Every bucket except log destinations: a bucket named as another bucket's server access logging
+//! `target_bucket`, or the bucket of a CloudFront distribution's standard logging. CloudTrail
+//! buckets hold data (the audit trail).
 
-use bbscan_policy::model::ResourceConfig;
-use bbscan_policy::{ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, json};
+use bbscan_policy::iam::wildcard_match;
+use bbscan_policy::model::{PublicAccessBlock, ResourceConfig, S3Bucket};
+use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, settings};
+use std::collections::BTreeSet;
 
-pub const BUCKET_PUBLIC_ACCESS_BLOCK: &str = "S3.BUCKET_PUBLIC_ACCESS_BLOCK";
+pub mod public;
+pub mod rules;
+
+pub use rules::*;
+
+use public::Exposure;
 
 pub struct S3;
 
-impl Policy for S3 {
-    fn info() -> PolicyInfo {
-        PolicyInfo {
-            name: "bbscan-s3".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            rules: vec![Rule {
-                id: BUCKET_PUBLIC_ACCESS_BLOCK.into(),
-                title: "S3 bucket blocks public access".into(),
-                description: "A bucket without all four public access block settings can be made public by one \
-                              policy or ACL change. Buckets served through CloudFront need none of them off: \
-                              CloudFront reads through an origin access control."
-                    .into(),
-                default_severity: Severity::High,
-                kinds: vec!["s3.bucket".into()],
-                compliance: vec![
-                    ComplianceRef::new("CIS AWS Foundations Benchmark v3.0.0", "2.1.4"),
-                    ComplianceRef::new("AWS Foundational Security Best Practices", "S3.8"),
-                    ComplianceRef::new("SOC 2", "CC6.1"),
-                ],
-                help_text: "Turn on BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets \
-                            on the bucket."
-                    .into(),
-                help_markdown: "Turn on all four settings of the bucket's **public access block** \
-                                (`BlockPublicAcls`, `IgnorePublicAcls`, `BlockPublicPolicy`, \
-                                `RestrictPublicBuckets`). Serve public content through CloudFront with an \
-                                origin access control instead of a public bucket."
-                    .into(),
-                remediation: "aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration \
-                              BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
-                    .into(),
-            }],
+const SETTING_KEYS: &[&str] = &["kms_required_buckets", "versioning_exempt", "noncurrent_days"];
+
+/// The policy's settings, read the same way for validation and evaluation.
+struct Settings {
+    kms_required_buckets: Vec<String>,
+    versioning_exempt: Vec<String>,
+    noncurrent_days: i64,
+}
+
+impl Settings {
+    fn read(s: &Value) -> Result<Settings, String> {
+        settings::only_keys(s, SETTING_KEYS)?;
+        Ok(Settings {
+            kms_required_buckets: settings::strings(s, "kms_required_buckets", &[])?,
+            versioning_exempt: settings::strings(s, "versioning_exempt", &[])?,
+            noncurrent_days: settings::integer(s, "noncurrent_days", 90, 1, 36_500)?,
+        })
+    }
+}
+
+fn matches_any(globs: &[String], name: &str) -> bool {
+    globs.iter().any(|g| wildcard_match(g, name, false))
+}
+
+/// What the bucket rules need to know about the rest of the snapshot.
+#[derive(Default)]
+struct Surroundings<'a> {
+    /// Buckets a CloudTrail trail writes to.
+    trail_buckets: BTreeSet<String>,
+    /// Buckets that receive S3 server access logs or CloudFront standard logs.
+    log_destinations: BTreeSet<String>,
+    /// Buckets that receive CloudFront standard logs (which need ACLs).
+    cloudfront_log_buckets: BTreeSet<String>,
+    /// Account-level public access blocks, by account id.
+    account_blocks: Vec<(&'a str, &'a PublicAccessBlock)>,
+}
+
+/// The bucket name of a CloudFront logging target (`name.s3.amazonaws.com`,
+/// `name.s3.us-east-1.amazonaws.com`).
+fn bucket_of_domain(domain: &str) -> Option<&str> {
+    let domain = domain.trim().trim_end_matches('.');
+    let name = domain.rfind(".s3.").map_or(domain, |at| &domain[..at]);
+    (!name.is_empty()).then_some(name)
+}
+
+impl<'a> Surroundings<'a> {
+    fn of(resources: &'a [Resource]) -> Surroundings<'a> {
+        let mut s = Surroundings::default();
+        for r in resources {
+            match &r.config {
+                ResourceConfig::CloudTrailTrail(t) => {
+                    if let Some(name) = t.s3_bucket_name.as_deref().filter(|n| !n.is_empty()) {
+                        s.trail_buckets.insert(name.to_string());
+                    }
+                }
+                ResourceConfig::S3Bucket(b) => {
+                    if let Some(l) = b.logging.as_ref().filter(|l| !l.target_bucket.is_empty()) {
+                        s.log_destinations.insert(l.target_bucket.clone());
+                    }
+                }
+                ResourceConfig::CloudFrontDistribution(d) => {
+                    if let Some(name) = d.logging.as_ref().and_then(|l| bucket_of_domain(&l.bucket)) {
+                        s.log_destinations.insert(name.to_string());
+                        s.cloudfront_log_buckets.insert(name.to_string());
+                    }
+                }
+                ResourceConfig::S3AccountPublicAccessBlock(a) if r.is_known("configuration") => {
+                    if let Some(c) = &a.configuration {
+                        s.account_blocks.push((r.account.as_str(), c));
+                    }
+                }
+                _ => {}
+            }
         }
+        s
     }
 
-    fn evaluate(_ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
+    fn account_block(&self, account: &str) -> Option<&PublicAccessBlock> {
+        self.account_blocks.iter().find(|(a, _)| *a == account).map(|(_, c)| *c)
+    }
+
+    /// Why a public policy or ACL is not in effect right now, if a block neutralises it.
+    fn mitigation(&self, r: &Resource, bucket: &S3Bucket, acl: bool) -> Option<String> {
+        let on = |b: &PublicAccessBlock| if acl { b.ignore_public_acls } else { b.restrict_public_buckets };
+        let setting = if acl { "IgnorePublicAcls" } else { "RestrictPublicBuckets" };
+        let bucket_on = r.is_known("public_access_block") && bucket.public_access_block.as_ref().is_some_and(on);
+        let level = if bucket_on {
+            "bucket"
+        } else if self.account_block(&r.account).is_some_and(on) {
+            "account"
+        } else {
+            return None;
+        };
+        Some(format!(
+            " (the {level}-level {setting} currently keeps it from taking effect; turning that one setting off exposes it)"
+        ))
+    }
+}
+
+impl Policy for S3 {
+    fn info() -> PolicyInfo {
+        PolicyInfo { name: "bbscan-s3".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules::all() }
+    }
+
+    fn validate_settings(settings: &Value) -> Result<(), String> {
+        Settings::read(settings).map(|_| ())
+    }
+
+    fn evaluate(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
+        let settings = Settings::read(ctx.settings)?;
+        let around = Surroundings::of(resources);
         for r in resources {
-            let ResourceConfig::S3Bucket(bucket) = &r.config else { continue };
-            // Not read: not judged (the snapshot's gap says so).
-            if !r.is_known("public_access_block") {
-                continue;
+            match &r.config {
+                ResourceConfig::S3AccountPublicAccessBlock(a) => {
+                    account_public_access_block(r, a.configuration.as_ref(), report)
+                }
+                ResourceConfig::S3Bucket(b) => {
+                    let b = b.as_ref();
+                    bucket_public_access_block(r, b, report);
+                    let acl_public = exposure(r, b, &around, report);
+                    acls_enabled(r, b, &around, acl_public, report);
+                    secure_transport(r, b, report);
+                    default_encryption(r, b, &settings, report);
+                    versioning(r, b, &settings, &around, report);
+                    versioning_without_lifecycle(r, b, &settings, report);
+                    access_logging(r, b, &around, report);
+                }
+                _ => {}
             }
-            let off: Vec<&str> = match &bucket.public_access_block {
-                None => vec!["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"],
-                Some(b) => [
-                    (b.block_public_acls, "BlockPublicAcls"),
-                    (b.ignore_public_acls, "IgnorePublicAcls"),
-                    (b.block_public_policy, "BlockPublicPolicy"),
-                    (b.restrict_public_buckets, "RestrictPublicBuckets"),
-                ]
-                .into_iter()
-                .filter(|(on, _)| !on)
-                .map(|(_, name)| name)
-                .collect(),
-            };
-            if off.is_empty() {
-                report.pass(BUCKET_PUBLIC_ACCESS_BLOCK);
-                continue;
-            }
-            let message = if bucket.public_access_block.is_none() {
-                format!("bucket {} has no public access block", r.name)
-            } else {
-                format!("bucket {} has public access block settings off: {}", r.name, off.join(", "))
-            };
-            report.fail(BUCKET_PUBLIC_ACCESS_BLOCK, r, message).evidence("/config/public_access_block").action(
-                "s3.put_public_access_block",
-                1,
-                json!({ "bucket": r.name }),
-            );
         }
         Ok(())
     }
@@ -82,54 +167,358 @@ impl Policy for S3 {
 
 bbscan_policy::export_policy!(S3);
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use bbscan_policy::model::{PublicAccessBlock, S3Bucket};
-
-    fn bucket(name: &str, block: Option<PublicAccessBlock>, unknown: &[&str]) -> Resource {
-        let config = ResourceConfig::S3Bucket(Box::new(S3Bucket { public_access_block: block, ..Default::default() }));
-        let mut r = bbscan_policy::testing::resource(&format!("arn:aws:s3:::{name}"), name, "us-east-1", config);
-        r.unknown = unknown.iter().map(|u| u.to_string()).collect();
-        r
-    }
-
-    fn all_on() -> PublicAccessBlock {
-        PublicAccessBlock {
-            block_public_acls: true,
-            ignore_public_acls: true,
-            block_public_policy: true,
-            restrict_public_buckets: true,
-        }
-    }
-
-    fn evaluate(resources: Vec<Resource>) -> Report {
-        let snapshot = bbscan_policy::testing::snapshot(resources);
-        bbscan_policy::run::<S3>(&snapshot, &json!({})).expect("evaluates")
-    }
-
-    #[test]
-    fn a_fully_blocked_bucket_passes() {
-        let report = evaluate(vec![bucket("assets", Some(all_on()), &[])]);
-        assert!(report.findings.is_empty());
-        assert_eq!(report.tallies[BUCKET_PUBLIC_ACCESS_BLOCK].passed, 1);
-    }
-
-    #[test]
-    fn a_missing_or_partial_block_fails_once_with_the_settings_named() {
-        let partial = PublicAccessBlock { block_public_policy: false, ..all_on() };
-        let report = evaluate(vec![bucket("none", None, &[]), bucket("partial", Some(partial), &[])]);
-        assert_eq!(report.findings.len(), 2);
-        assert!(report.findings[1].message.contains("BlockPublicPolicy"));
-        assert!(!report.findings[1].message.contains("IgnorePublicAcls"));
-        assert_eq!(report.findings[0].actions[0].kind, "s3.put_public_access_block");
-        assert_eq!(report.tallies[BUCKET_PUBLIC_ACCESS_BLOCK].evaluated, 2);
-        assert_eq!(report.tallies[BUCKET_PUBLIC_ACCESS_BLOCK].passed, 0);
-    }
-
-    #[test]
-    fn an_unread_block_is_not_judged() {
-        let report = evaluate(vec![bucket("denied", None, &["public_access_block"])]);
-        assert!(report.findings.is_empty() && report.tallies.is_empty());
+/// The names of the public access block settings that are off (all four when there is no block).
+fn block_settings_off(block: Option<&PublicAccessBlock>) -> Vec<&'static str> {
+    match block {
+        None => vec!["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"],
+        Some(b) => [
+            (b.block_public_acls, "BlockPublicAcls"),
+            (b.ignore_public_acls, "IgnorePublicAcls"),
+            (b.block_public_policy, "BlockPublicPolicy"),
+            (b.restrict_public_buckets, "RestrictPublicBuckets"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| !on)
+        .map(|(_, name)| name)
+        .collect(),
     }
 }
+
+fn account_public_access_block(r: &Resource, block: Option<&PublicAccessBlock>, report: &mut Report) {
+    if !r.is_known("configuration") {
+        return;
+    }
+    let off = block_settings_off(block);
+    if off.is_empty() {
+        report.pass(ACCOUNT_PUBLIC_ACCESS_BLOCK);
+        return;
+    }
+    let message = match block {
+        None => format!("account {} has no account-level S3 Block Public Access configuration", r.name),
+        Some(_) => {
+            format!("account {} has account-level S3 Block Public Access settings off: {}", r.name, off.join(", "))
+        }
+    };
+    report.fail(ACCOUNT_PUBLIC_ACCESS_BLOCK, r, message).evidence("/config/configuration").action(
+        "s3.put_account_public_access_block",
+        1,
+        json!({}),
+    );
+}
+
+fn bucket_public_access_block(r: &Resource, bucket: &S3Bucket, report: &mut Report) {
+    // Not read: not judged (the snapshot's gap says so).
+    if !r.is_known("public_access_block") {
+        return;
+    }
+    let off = block_settings_off(bucket.public_access_block.as_ref());
+    if off.is_empty() {
+        report.pass(BUCKET_PUBLIC_ACCESS_BLOCK);
+        return;
+    }
+    let message = if bucket.public_access_block.is_none() {
+        format!("bucket {} has no public access block", r.name)
+    } else {
+        format!("bucket {} has public access block settings off: {}", r.name, off.join(", "))
+    };
+    report.fail(BUCKET_PUBLIC_ACCESS_BLOCK, r, message).evidence("/config/public_access_block").action(
+        "s3.put_public_access_block",
+        1,
+        json!({ "bucket": r.name }),
+    );
+}
+
+/// The bucket policy as a document: `None` when it was not read or could not be decoded (the
+/// collector keeps undecodable text as a string, with a gap), `Some(None)` when there is none.
+fn readable_policy<'a>(r: &Resource, bucket: &'a S3Bucket) -> Option<Option<&'a Value>> {
+    if !r.is_known("policy") {
+        return None;
+    }
+    match &bucket.policy {
+        None | Some(Value::Null) => Some(None),
+        Some(doc @ Value::Object(_)) => Some(Some(doc)),
+        Some(_) => None,
+    }
+}
+
+fn policy_message(r: &Resource, exposure: &Exposure) -> String {
+    let parts: Vec<String> = exposure
+        .statements
+        .iter()
+        .map(|s| format!("{} allows anyone {} with no condition restricting the caller", s.label, s.actions))
+        .collect();
+    format!("bucket {}'s policy is public: {}", r.name, parts.join("; "))
+}
+
+fn acl_message(r: &Resource, exposure: &Exposure) -> String {
+    let parts: Vec<String> =
+        exposure.grants.iter().map(|g| format!("{} to {} (grant {})", g.permission, g.group, g.index)).collect();
+    format!("bucket {}'s ACL grants {}", r.name, parts.join(", "))
+}
+
+/// Report the bucket's public policy and ACL: on a trail bucket under `CLOUDTRAIL.BUCKET_PUBLIC`,
+/// elsewhere under `S3.BUCKET_POLICY_PUBLIC` and `S3.BUCKET_ACL_PUBLIC`. Returns whether the ACL
+/// was found public (so `S3.BUCKET_ACLS_ENABLED` stays quiet).
+fn exposure(r: &Resource, bucket: &S3Bucket, around: &Surroundings<'_>, report: &mut Report) -> bool {
+    let policy = readable_policy(r, bucket);
+    let acl = if r.is_known("acl") { Some(bucket.acl.as_ref()) } else { None };
+    let found = Exposure {
+        statements: policy.flatten().map(public::public_statements).unwrap_or_default(),
+        grants: acl.flatten().map(public::public_grants).unwrap_or_default(),
+    };
+    let acl_public = !found.grants.is_empty();
+
+    if around.trail_buckets.contains(&r.name) {
+        if found.is_public() {
+            let mut parts = Vec::new();
+            if !found.statements.is_empty() {
+                parts.push(policy_message(r, &found) + &around.mitigation(r, bucket, false).unwrap_or_default());
+            }
+            if !found.grants.is_empty() {
+                parts.push(acl_message(r, &found) + &around.mitigation(r, bucket, true).unwrap_or_default());
+            }
+            let message = format!("CloudTrail writes to bucket {}, which is public: {}", r.name, parts.join("; "));
+            let finding = report.fail(TRAIL_BUCKET_PUBLIC, r, message);
+            add_exposure_details(finding, r, &found);
+            if found.grants_write() {
+                finding.severity(Severity::Critical);
+            }
+        } else if policy.is_some() && acl.is_some() {
+            report.pass(TRAIL_BUCKET_PUBLIC);
+        }
+        return acl_public;
+    }
+
+    if policy.is_some() {
+        if found.statements.is_empty() {
+            report.pass(BUCKET_POLICY_PUBLIC);
+        } else {
+            let message = policy_message(r, &found) + &around.mitigation(r, bucket, false).unwrap_or_default();
+            let only_policy = Exposure { statements: found.statements.clone(), grants: Vec::new() };
+            let finding = report.fail(BUCKET_POLICY_PUBLIC, r, message);
+            add_exposure_details(finding, r, &only_policy);
+            if only_policy.grants_write() {
+                finding.severity(Severity::Critical);
+            }
+        }
+    }
+    if acl.is_some() {
+        if found.grants.is_empty() {
+            report.pass(BUCKET_ACL_PUBLIC);
+        } else {
+            let message = acl_message(r, &found)
+                + &around.mitigation(r, bucket, true).unwrap_or_default()
+                + "; reset the ACL to private and set Object Ownership to BucketOwnerEnforced";
+            let only_acl = Exposure { statements: Vec::new(), grants: found.grants.clone() };
+            let finding = report.fail(BUCKET_ACL_PUBLIC, r, message);
+            add_exposure_details(finding, r, &only_acl);
+            if only_acl.grants_write() {
+                finding.severity(Severity::Critical);
+            }
+        }
+    }
+    acl_public
+}
+
+fn add_exposure_details(finding: &mut bbscan_policy::Finding, r: &Resource, exposure: &Exposure) {
+    for s in &exposure.statements {
+        finding.evidence(&format!("/config/policy{}", s.pointer)).action(
+            "s3.remove_policy_statement",
+            1,
+            json!({ "bucket": r.name, "statement": s.pointer }),
+        );
+    }
+    for g in &exposure.grants {
+        finding.evidence(&format!("/config/acl/grants/{}", g.index));
+    }
+}
+
+fn acls_enabled(r: &Resource, bucket: &S3Bucket, around: &Surroundings<'_>, acl_public: bool, report: &mut Report) {
+    if !r.is_known("object_ownership") || acl_public || around.cloudfront_log_buckets.contains(&r.name) {
+        return;
+    }
+    match bucket.object_ownership.as_deref() {
+        Some("BucketOwnerEnforced") => report.pass(BUCKET_ACLS_ENABLED),
+        other => {
+            let message = match other {
+                Some(value) => format!("bucket {} has Object Ownership {value}: ACLs are in effect", r.name),
+                None => format!("bucket {} has no ownership controls: ACLs are in effect", r.name),
+            };
+            report.fail(BUCKET_ACLS_ENABLED, r, message).evidence("/config/object_ownership");
+        }
+    }
+}
+
+/// A Deny to everyone of `s3:*` on the bucket and its objects when `aws:SecureTransport` is false.
+fn denies_plain_http(s: &bbscan_policy::iam::Statement, bucket_arn: &str) -> bool {
+    s.effect == bbscan_policy::iam::Effect::Deny
+        && s.principal.as_ref().is_some_and(|p| p.anyone)
+        && s.not_principal.is_none()
+        && s.not_actions.is_empty()
+        && s.actions.iter().any(|a| wildcard_match(a, "s3:*", true))
+        && s.covers_resource(bucket_arn)
+        && s.covers_resource(&format!("{bucket_arn}/*"))
+        && !s.conditions.is_empty()
+        && s.conditions.iter().all(|c| {
+            c.is_on("aws:SecureTransport")
+                && c.base_operator() == "Bool"
+                && c.set_qualifier().is_none()
+                && !c.values.is_empty()
+                && c.values.iter().all(|v| v.eq_ignore_ascii_case("false"))
+        })
+}
+
+fn secure_transport(r: &Resource, bucket: &S3Bucket, report: &mut Report) {
+    let Some(policy) = readable_policy(r, bucket) else { return };
+    let bucket_arn = if r.arn.is_empty() { format!("arn:aws:s3:::{}", r.name) } else { r.arn.clone() };
+    let enforced =
+        policy.is_some_and(|doc| bbscan_policy::iam::statements(doc).iter().any(|s| denies_plain_http(s, &bucket_arn)));
+    if enforced {
+        report.pass(SECURE_TRANSPORT);
+        return;
+    }
+    let message = if policy.is_some() {
+        format!(
+            "bucket {}'s policy has no statement denying s3:* on the bucket and its objects to everyone when \
+             aws:SecureTransport is false: plain HTTP requests are accepted",
+            r.name
+        )
+    } else {
+        format!("bucket {} has no bucket policy, so nothing denies plain HTTP (aws:SecureTransport = false)", r.name)
+    };
+    report.fail(SECURE_TRANSPORT, r, message).evidence("/config/policy").action(
+        "s3.add_secure_transport_deny",
+        1,
+        json!({ "bucket": r.name }),
+    );
+}
+
+fn is_kms(algorithm: &str) -> bool {
+    algorithm == "aws:kms" || algorithm == "aws:kms:dsse"
+}
+
+fn default_encryption(r: &Resource, bucket: &S3Bucket, settings: &Settings, report: &mut Report) {
+    if !r.is_known("encryption") {
+        return;
+    }
+    let rules: Vec<_> =
+        bucket.encryption.iter().flatten().filter(|rule| !rule.sse_algorithm.trim().is_empty()).collect();
+    let kms_required = matches_any(&settings.kms_required_buckets, &r.name);
+    let problem = if rules.is_empty() {
+        Some(format!("bucket {} has no default encryption rule", r.name))
+    } else if kms_required && !rules.iter().any(|rule| is_kms(&rule.sse_algorithm)) {
+        let algorithms: Vec<&str> = rules.iter().map(|rule| rule.sse_algorithm.as_str()).collect();
+        Some(format!(
+            "bucket {} must be encrypted with SSE-KMS (it matches kms_required_buckets) but its default encryption is {}",
+            r.name,
+            algorithms.join(", ")
+        ))
+    } else {
+        None
+    };
+    let Some(mut message) = problem else {
+        report.pass(DEFAULT_ENCRYPTION);
+        return;
+    };
+    if rules.iter().any(|rule| is_kms(&rule.sse_algorithm) && rule.bucket_key_enabled != Some(true)) {
+        message.push_str("; also enable the S3 Bucket Key on its KMS rule to cut KMS request costs");
+    } else if kms_required {
+        message.push_str("; enable the S3 Bucket Key with the KMS rule to cut KMS request costs");
+    }
+    let algorithm = if kms_required { "aws:kms" } else { "AES256" };
+    report.fail(DEFAULT_ENCRYPTION, r, message).evidence("/config/encryption").action(
+        "s3.put_default_encryption",
+        1,
+        json!({ "bucket": r.name, "sse_algorithm": algorithm }),
+    );
+}
+
+fn versioning(r: &Resource, bucket: &S3Bucket, settings: &Settings, around: &Surroundings<'_>, report: &mut Report) {
+    if !r.is_known("versioning")
+        || around.log_destinations.contains(&r.name)
+        || matches_any(&settings.versioning_exempt, &r.name)
+    {
+        return;
+    }
+    match bucket.versioning.status.as_deref() {
+        Some("Enabled") => report.pass(VERSIONING),
+        status => {
+            let state = match status {
+                Some(s) => format!("versioning is {s}"),
+                None => "versioning was never enabled".to_string(),
+            };
+            let message = format!("bucket {} holds data but {state}: overwrites and deletes cannot be undone", r.name);
+            report.fail(VERSIONING, r, message).evidence("/config/versioning/status").action(
+                "s3.enable_versioning",
+                1,
+                json!({ "bucket": r.name }),
+            );
+        }
+    }
+}
+
+fn versioning_without_lifecycle(r: &Resource, bucket: &S3Bucket, settings: &Settings, report: &mut Report) {
+    if !r.is_known("versioning")
+        || !r.is_known("lifecycle_rules")
+        || bucket.versioning.status.as_deref() != Some("Enabled")
+    {
+        return;
+    }
+    let expires = bucket.lifecycle_rules.iter().flatten().any(|rule| {
+        rule.status.eq_ignore_ascii_case("Enabled") && rule.noncurrent_version_expiration_days.is_some_and(|d| d > 0)
+    });
+    if expires {
+        report.pass(VERSIONING_WITHOUT_LIFECYCLE);
+        return;
+    }
+    let message = match &bucket.lifecycle_rules {
+        None => format!(
+            "bucket {} is versioned but has no lifecycle configuration: noncurrent versions are kept forever",
+            r.name
+        ),
+        Some(_) => format!(
+            "bucket {} is versioned but no enabled lifecycle rule expires noncurrent versions: they are kept forever",
+            r.name
+        ),
+    };
+    report.fail(VERSIONING_WITHOUT_LIFECYCLE, r, message).evidence("/config/lifecycle_rules").action(
+        "s3.put_noncurrent_version_expiration",
+        1,
+        json!({ "bucket": r.name, "days": settings.noncurrent_days }),
+    );
+}
+
+fn logging_on(bucket: &S3Bucket) -> bool {
+    bucket.logging.as_ref().is_some_and(|l| !l.target_bucket.is_empty())
+}
+
+fn access_logging(r: &Resource, bucket: &S3Bucket, around: &Surroundings<'_>, report: &mut Report) {
+    if !r.is_known("logging") {
+        return;
+    }
+    if around.trail_buckets.contains(&r.name) {
+        if logging_on(bucket) {
+            report.pass(TRAIL_BUCKET_ACCESS_LOGGING);
+        } else {
+            let message = format!(
+                "CloudTrail writes to bucket {}, which has no server access logging: reads and deletes of the audit \
+                 trail leave no record",
+                r.name
+            );
+            report.fail(TRAIL_BUCKET_ACCESS_LOGGING, r, message).evidence("/config/logging");
+        }
+        return;
+    }
+    if around.log_destinations.contains(&r.name) {
+        return;
+    }
+    if logging_on(bucket) {
+        report.pass(ACCESS_LOGGING);
+    } else {
+        let message = format!("bucket {} holds data but has server access logging off", r.name);
+        report.fail(ACCESS_LOGGING, r, message).evidence("/config/logging");
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -184,16 +184,22 @@ pub mod testing {
                     continue;
                 }
             };
-            let expected: BTreeSet<(String, String)> = match serde_json::from_slice::<Vec<BTreeMap<String, String>>>(&expected) {
-                Ok(items) => items
-                    .into_iter()
-                    .map(|i| (i.get("rule_id").cloned().unwrap_or_default(), i.get("resource_arn").cloned().unwrap_or_default()))
-                    .collect(),
-                Err(e) => {
-                    problems.push(format!("{name}/expected.json: {e}"));
-                    continue;
-                }
-            };
+            let expected: BTreeSet<(String, String)> =
+                match serde_json::from_slice::<Vec<BTreeMap<String, String>>>(&expected) {
+                    Ok(items) => items
+                        .into_iter()
+                        .map(|i| {
+                            (
+                                i.get("rule_id").cloned().unwrap_or_default(),
+                                i.get("resource_arn").cloned().unwrap_or_default(),
+                            )
+                        })
+                        .collect(),
+                    Err(e) => {
+                        problems.push(format!("{name}/expected.json: {e}"));
+                        continue;
+                    }
+                };
             let report = match crate::run::<P>(&snapshot, &Value::Object(Default::default())) {
                 Ok(r) => r,
                 Err(e) => {

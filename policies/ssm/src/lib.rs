@@ -108,6 +108,13 @@ bbscan_policy::export_policy!(Ssm);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixtures() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let problems = bbscan_policy::testing::check_fixtures::<Ssm>(&dir);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
     use bbscan_policy::model::SsmParameter;
 
     fn parameter(name: &str, kind: &str) -> Resource {

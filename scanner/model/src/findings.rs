@@ -162,6 +162,15 @@ pub struct AuditReport {
     /// What policies printed (stdout and stderr, captured and bounded by the host).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policy_logs: Vec<PolicyLog>,
+    /// Per compliance framework: controls assessed and passing.
+    #[serde(default)]
+    pub compliance: Vec<ComplianceSummary>,
+    /// The waivers of `bbscan.toml`, active or expired, and what each matched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverReport>,
+    /// The baseline report compared against (`--baseline`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// The output of one policy's evaluation.
@@ -207,6 +216,104 @@ pub struct ReportFinding {
     pub message: String,
     pub evidence: Vec<String>,
     pub actions: Vec<Action>,
+    /// Stable identity across runs, from the rule id and the ARN only ([`fingerprint`]).
+    #[serde(default)]
+    pub fingerprint: String,
+    /// With `--baseline`: whether the baseline report already had this finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+    /// A waiver from `bbscan.toml` that covers this finding: it stays visible, but does not
+    /// count for `--fail-on`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+impl ReportFinding {
+    /// Whether this finding marks its controls as failing: failing or warning and not waived
+    /// (unlike [`ReportFinding::counts`], an old finding still fails its control).
+    pub fn counts_for_compliance(&self) -> bool {
+        self.status != Status::Manual && self.suppression.is_none()
+    }
+
+    /// Whether this finding counts against `--fail-on`: failing or warning, not waived, and
+    /// not already in the baseline.
+    pub fn counts(&self) -> bool {
+        self.status != Status::Manual && self.suppression.is_none() && self.baseline != Some(BaselineState::Existing)
+    }
+}
+
+/// Whether a finding was in the baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Existing,
+}
+
+/// Why a finding is accepted, by whom, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct Suppression {
+    pub reason: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`; the waiver stops suppressing after this day.
+    pub expires: String,
+}
+
+/// A waiver of `bbscan.toml` and what it did in this audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct WaiverReport {
+    pub rule: String,
+    /// A resource ARN, or a glob over ARNs (`*`).
+    pub resource: String,
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+    pub state: WaiverState,
+    /// Findings it matched (suppressed when active).
+    pub matched: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum WaiverState {
+    /// Suppressing what it matches.
+    Active,
+    /// Past its date: suppresses nothing, and says so.
+    Expired,
+}
+
+/// How one compliance framework fares: controls judged by the rules that map to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct ComplianceSummary {
+    pub framework: String,
+    /// Controls some rule evaluated at least one resource for.
+    pub controls_assessed: usize,
+    /// Of those, controls with no counted failing finding.
+    pub controls_passing: usize,
+    /// `controls_passing / controls_assessed`, in percent (100 when nothing was assessed).
+    pub percent: f64,
+    /// Controls mapped by a rule that evaluated nothing (no resources of its kinds).
+    pub controls_not_assessed: usize,
+}
+
+/// A stable fingerprint of a finding from its rule id and resource ARN (never its message or
+/// time), so that the same problem on the same resource has the same identity in every run:
+/// FNV-1a, 64 bits, twice with different seeds, as 32 hex digits.
+pub fn fingerprint(rule_id: &str, arn: &str) -> String {
+    let hash = |seed: u64| {
+        let mut h = seed;
+        for b in rule_id.bytes().chain([0]).chain(arn.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    format!("{:016x}{:016x}", hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,9 +339,53 @@ pub struct PolicyError {
 }
 
 impl AuditReport {
-    /// Findings at or above `threshold` that fail or warn (manual checks never fail a run).
+    /// Findings at or above `threshold` that count ([`ReportFinding::counts`]): failing or
+    /// warning, not waived, new against the baseline. Manual checks never fail a run.
     pub fn failing(&self, threshold: Severity) -> usize {
-        self.findings.iter().filter(|f| f.status != Status::Manual && f.severity >= threshold).count()
+        self.findings.iter().filter(|f| f.counts() && f.severity >= threshold).count()
+    }
+
+    /// Per framework, the controls the rules map to: assessed (some rule evaluated something),
+    /// passing (no counted finding of any of its rules), not assessed.
+    pub fn compliance_summary(&self) -> Vec<ComplianceSummary> {
+        use std::collections::BTreeMap;
+        // (framework, control) → (evaluated anything, failed)
+        let mut controls: BTreeMap<(&str, &str), (bool, bool)> = BTreeMap::new();
+        for r in &self.rules {
+            let failed = self.findings.iter().any(|f| f.rule_id == r.rule.id && f.counts_for_compliance());
+            for c in &r.rule.compliance {
+                let entry = controls.entry((c.framework.as_str(), c.control.as_str())).or_default();
+                entry.0 |= r.evaluated > 0;
+                entry.1 |= failed;
+            }
+        }
+        let mut frameworks: BTreeMap<&str, ComplianceSummary> = BTreeMap::new();
+        for ((framework, _), (assessed, failed)) in controls {
+            let s = frameworks.entry(framework).or_insert_with(|| ComplianceSummary {
+                framework: framework.to_string(),
+                controls_assessed: 0,
+                controls_passing: 0,
+                percent: 100.0,
+                controls_not_assessed: 0,
+            });
+            if !assessed {
+                s.controls_not_assessed += 1;
+            } else {
+                s.controls_assessed += 1;
+                if !failed {
+                    s.controls_passing += 1;
+                }
+            }
+        }
+        frameworks
+            .into_values()
+            .map(|mut s| {
+                if s.controls_assessed > 0 {
+                    s.percent = (s.controls_passing as f64 * 1000.0 / s.controls_assessed as f64).round() / 10.0;
+                }
+                s
+            })
+            .collect()
     }
 
     /// Finding counts per severity, most severe first.

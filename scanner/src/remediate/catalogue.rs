@@ -48,7 +48,11 @@ pub const CATALOGUE: &[ActionSpec] = &[
     spec("s3.put_account_public_access_block", &[], "turn on all four account-level public access block settings"),
     spec(
         "s3.put_default_encryption",
-        &[("bucket", P::Text, true), ("sse_algorithm", P::OneOf(&["AES256", "aws:kms"]), true), ("kms_key_id", P::Text, false)],
+        &[
+            ("bucket", P::Text, true),
+            ("sse_algorithm", P::OneOf(&["AES256", "aws:kms"]), true),
+            ("kms_key_id", P::Text, false),
+        ],
         "set a bucket's default encryption (with a bucket key for aws:kms)",
     ),
     spec("s3.enable_versioning", &[("bucket", P::Text, true)], "turn on versioning of a bucket"),
@@ -78,10 +82,17 @@ pub const CATALOGUE: &[ActionSpec] = &[
     ),
     spec(
         "cloudfront.set_minimum_protocol_version",
-        &[("distribution_id", P::Text, true), ("minimum_protocol_version", P::OneOf(&["TLSv1.2_2021", "TLSv1.2_2025"]), true)],
+        &[
+            ("distribution_id", P::Text, true),
+            ("minimum_protocol_version", P::OneOf(&["TLSv1.2_2021", "TLSv1.2_2025"]), true),
+        ],
         "raise a distribution's minimum viewer TLS version (SNI only)",
     ),
-    spec("cloudtrail.enable_log_file_validation", &[("trail", P::Text, true)], "turn on log file validation of a trail"),
+    spec(
+        "cloudtrail.enable_log_file_validation",
+        &[("trail", P::Text, true)],
+        "turn on log file validation of a trail",
+    ),
     spec("cloudtrail.enable_multi_region", &[("trail", P::Text, true)], "make a trail multi-region"),
     spec("cloudtrail.start_logging", &[("trail", P::Text, true)], "start logging on a trail"),
     spec(
@@ -145,9 +156,9 @@ pub fn check(kind: &str, version: u32, params: &Value) -> Result<(), String> {
                     P::OneOf(allowed) => v.as_str().is_some_and(|s| allowed.contains(&s)),
                     P::Bool => v.is_boolean(),
                     P::Integer(min, max) => v.as_i64().is_some_and(|n| (*min..=*max).contains(&n)),
-                    P::StringList => v
-                        .as_array()
-                        .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty()))),
+                    P::StringList => v.as_array().is_some_and(|items| {
+                        !items.is_empty() && items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty()))
+                    }),
                     P::StringOrNullList => v
                         .as_array()
                         .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.is_string() || i.is_null())),
@@ -176,11 +187,24 @@ mod tests {
         assert!(check("s3.put_public_access_block", 1, &json!({"bucket": 3})).is_err());
         assert!(check("s3.put_public_access_block", 1, &json!({"bucket": "b", "x": 1})).is_err());
         assert!(check("s3.put_public_access_block", 1, &json!(["b"])).is_err());
-        let tls = |v: &str| check("cloudfront.set_minimum_protocol_version", 1, &json!({"distribution_id": "E1", "minimum_protocol_version": v}));
+        let tls = |v: &str| {
+            check(
+                "cloudfront.set_minimum_protocol_version",
+                1,
+                &json!({"distribution_id": "E1", "minimum_protocol_version": v}),
+            )
+        };
         assert!(tls("TLSv1.2_2021").is_ok() && tls("TLSv1").is_err());
         assert!(check("logs.put_retention_policy", 1, &json!({"log_group": "g", "retention_in_days": 0})).is_err());
         assert!(check("tags.add_tags", 1, &json!({"tags": {"CostCenter": "eng"}})).is_ok());
         assert!(check("tags.add_tags", 1, &json!({"tags": {"CostCenter": 1}})).is_err());
-        assert!(check("iam.restrict_github_oidc_trust", 1, &json!({"role": "r", "audience": "sts.amazonaws.com", "subjects": []})).is_err());
+        assert!(
+            check(
+                "iam.restrict_github_oidc_trust",
+                1,
+                &json!({"role": "r", "audience": "sts.amazonaws.com", "subjects": []})
+            )
+            .is_err()
+        );
     }
 }

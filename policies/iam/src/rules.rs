@@ -1,0 +1,367 @@
+//! The rules of the policy: ids, titles, rationale, severities, kinds and compliance mappings.
+
+use bbscan_policy::{ComplianceRef, Rule, Severity};
+
+pub const POLICY_FULL_ADMIN: &str = "IAM.POLICY_FULL_ADMIN";
+pub const ADMIN_POLICY_ATTACHED: &str = "IAM.ADMIN_POLICY_ATTACHED";
+pub const POLICY_SERVICE_WILDCARD: &str = "IAM.POLICY_SERVICE_WILDCARD";
+pub const POLICY_WILDCARD_RESOURCE: &str = "IAM.POLICY_WILDCARD_RESOURCE";
+pub const LAMBDA_ROLE_SSM_SCOPE: &str = "IAM.LAMBDA_ROLE_SSM_SCOPE";
+pub const PRIVILEGE_ESCALATION: &str = "IAM.PRIVILEGE_ESCALATION";
+pub const OIDC_TRUST_UNPINNED: &str = "IAM.OIDC_TRUST_UNPINNED";
+pub const OIDC_TRUST_WILDCARD_REPO: &str = "IAM.OIDC_TRUST_WILDCARD_REPO";
+pub const OIDC_TRUST_ANY_REF: &str = "IAM.OIDC_TRUST_ANY_REF";
+pub const TRUST_ANY_PRINCIPAL: &str = "IAM.TRUST_ANY_PRINCIPAL";
+pub const TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID: &str = "IAM.TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID";
+pub const USER_DIRECT_POLICY: &str = "IAM.USER_DIRECT_POLICY";
+pub const ACCESS_KEY_ROTATION: &str = "IAM.ACCESS_KEY_ROTATION";
+pub const ACCESS_KEY_UNUSED: &str = "IAM.ACCESS_KEY_UNUSED";
+pub const USER_MULTIPLE_ACCESS_KEYS: &str = "IAM.USER_MULTIPLE_ACCESS_KEYS";
+pub const USER_CONSOLE_NO_MFA: &str = "IAM.USER_CONSOLE_NO_MFA";
+pub const ROOT_MFA: &str = "IAM.ROOT_MFA";
+pub const ROOT_ACCESS_KEYS: &str = "IAM.ROOT_ACCESS_KEYS";
+pub const PASSWORD_POLICY: &str = "IAM.PASSWORD_POLICY";
+pub const ROLE_UNUSED: &str = "IAM.ROLE_UNUSED";
+
+const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
+const FSBP: &str = "AWS Foundational Security Best Practices";
+const SOC2: &str = "SOC 2";
+
+const HOLDERS: &[&str] = &["iam.policy", "iam.user", "iam.group", "iam.role"];
+const PRINCIPALS: &[&str] = &["iam.user", "iam.group", "iam.role"];
+
+struct Def {
+    id: &'static str,
+    title: &'static str,
+    description: &'static str,
+    severity: Severity,
+    kinds: &'static [&'static str],
+    compliance: &'static [(&'static str, &'static str)],
+    help_text: &'static str,
+    help_markdown: &'static str,
+    remediation: &'static str,
+}
+
+const DEFS: &[Def] = &[
+    Def {
+        id: POLICY_FULL_ADMIN,
+        title: "No customer-managed or inline policy allows every action on every resource",
+        description: "An Allow of \"*\" (or of NotAction) on Resource \"*\" makes whoever holds the policy an \
+                      administrator of the whole account: one leaked credential of that user, group or role is a \
+                      full account takeover. When this fires on a document, POLICY_SERVICE_WILDCARD, \
+                      POLICY_WILDCARD_RESOURCE, PRIVILEGE_ESCALATION and LAMBDA_ROLE_SSM_SCOPE stay quiet on it.",
+        severity: Severity::High,
+        kinds: HOLDERS,
+        compliance: &[(CIS, "1.16"), (FSBP, "IAM.1"), (SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Replace the \"*\" on \"*\" statement with the actions and resources the holder needs.",
+        help_markdown: "Replace the statement that allows `\"Action\": \"*\"` (or `NotAction`) on `\"Resource\": \"*\"` \
+                        with the actions and resource ARNs the holder really uses. IAM Access Analyzer can generate \
+                        a policy from CloudTrail activity.",
+        remediation: "aws iam create-policy-version --policy-arn ARN --policy-document file://least-privilege.json \
+                      --set-as-default (for an inline policy: aws iam put-role-policy / put-user-policy / \
+                      put-group-policy with the narrowed document).",
+    },
+    Def {
+        id: ADMIN_POLICY_ATTACHED,
+        title: "AWS-managed administrator policies are attached only to break-glass principals",
+        description: "AdministratorAccess and IAMFullAccess (setting admin_policies) give their holder the whole \
+                      account, or the power to grant it to itself. Outside the break-glass principals (setting \
+                      break_glass) they turn any credential leak into an account takeover.",
+        severity: Severity::High,
+        kinds: PRINCIPALS,
+        compliance: &[(CIS, "1.16"), (SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Detach the administrator policy and grant a least-privilege policy instead.",
+        help_markdown: "Detach the AWS-managed administrator policy and attach a policy scoped to the work the \
+                        principal does. Keep full administrators to a named break-glass role with MFA, listed in \
+                        the `break_glass` setting.",
+        remediation: "aws iam detach-user-policy --user-name NAME --policy-arn arn:aws:iam::aws:policy/AdministratorAccess \
+                      (detach-group-policy / detach-role-policy for groups and roles).",
+    },
+    Def {
+        id: POLICY_SERVICE_WILDCARD,
+        title: "Policies do not allow every action of a service",
+        description: "\"service:*\" grants every present and future action of the service, including its \
+                      permission and deletion APIs. iam:*, kms:*, ssm:*, secretsmanager:*, sts:* and \
+                      organizations:* reach secrets or identities and are reported at high severity. Patterns \
+                      already reported by PRIVILEGE_ESCALATION or LAMBDA_ROLE_SSM_SCOPE are not repeated here.",
+        severity: Severity::Medium,
+        kinds: HOLDERS,
+        compliance: &[(FSBP, "IAM.21"), (SOC2, "CC6.3")],
+        help_text: "List the actions the holder uses instead of service:*.",
+        help_markdown: "List the actions the holder uses (`s3:GetObject`, `s3:PutObject`) instead of `s3:*`; a \
+                        suffixed wildcard on a read verb (`ec2:Describe*`) is acceptable.",
+        remediation: "Edit the statement to list explicit actions, then aws iam create-policy-version \
+                      --set-as-default (managed) or aws iam put-role-policy (inline).",
+    },
+    Def {
+        id: POLICY_WILDCARD_RESOURCE,
+        title: "Write and secret-reading actions are scoped to resources",
+        description: "Write or permission actions on Resource \"*\" reach every bucket, function and table of \
+                      every stage; secret reads (ssm:GetParameter*, kms:Decrypt, secretsmanager:GetSecretValue) on \
+                      \"*\" expose every stage's secrets and are high severity. Not counted here: patterns \
+                      reported by POLICY_SERVICE_WILDCARD or PRIVILEGE_ESCALATION, SSM reads of Lambda execution \
+                      roles (LAMBDA_ROLE_SSM_SCOPE), and actions that only accept \"*\" (setting \
+                      resource_star_actions).",
+        severity: Severity::Medium,
+        kinds: &["iam.policy", "iam.user", "iam.group", "iam.role", "lambda.function"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Name the resource ARNs the actions apply to instead of \"*\".",
+        help_markdown: "Replace `\"Resource\": \"*\"` with the ARNs of this app and stage (for example \
+                        `arn:aws:ssm:REGION:ACCOUNT:parameter/brainbytes/production/*`).",
+        remediation: "Edit the statement's Resource to the stage's ARNs, then aws iam create-policy-version \
+                      --set-as-default (managed) or aws iam put-role-policy (inline).",
+    },
+    Def {
+        id: LAMBDA_ROLE_SSM_SCOPE,
+        title: "Lambda execution roles read only their own stage's parameters",
+        description: "A function whose role can read parameters outside /{app}/{stage}/ and SST's own paths can \
+                      read the other stage's secrets: a dev function bug or dependency compromise then leaks \
+                      production credentials. Customer-managed permissions boundaries in the snapshot are taken \
+                      into account.",
+        severity: Severity::High,
+        kinds: &["iam.role", "iam.policy", "lambda.function"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Scope ssm:GetParameter* to the function's own app and stage path.",
+        help_markdown: "Scope `ssm:GetParameter*` to \
+                        `arn:aws:ssm:REGION:ACCOUNT:parameter/{app}/{stage}/*` (and `/sst/{app}/{stage}/*`), or \
+                        attach a permissions boundary that does.",
+        remediation: "aws iam put-role-policy --role-name ROLE --policy-name NAME --policy-document \
+                      file://stage-scoped.json (Resource arn:aws:ssm:REGION:ACCOUNT:parameter/APP/STAGE/*).",
+    },
+    Def {
+        id: PRIVILEGE_ESCALATION,
+        title: "No policy lets its holder raise its own permissions",
+        description: "iam:PassRole on any role together with compute creation (lambda:CreateFunction, \
+                      ec2:RunInstances, …) runs code as any role; iam:Put*Policy, iam:Attach*Policy, \
+                      iam:CreatePolicyVersion, iam:CreateAccessKey and similar on other principals grant \
+                      themselves more. Either turns a narrow credential into an administrator. Patterns reported \
+                      here are not repeated by POLICY_SERVICE_WILDCARD or POLICY_WILDCARD_RESOURCE.",
+        severity: Severity::High,
+        kinds: HOLDERS,
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Scope iam:PassRole and IAM write actions to named roles and principals.",
+        help_markdown: "Scope `iam:PassRole` to the execution roles the deployer creates functions with (and add \
+                        an `iam:PassedToService` condition); restrict IAM write actions to \
+                        `${aws:username}` or drop them.",
+        remediation: "Narrow the statement's Resource to named role ARNs, then aws iam create-policy-version \
+                      --set-as-default (managed) or aws iam put-user-policy / put-role-policy (inline).",
+    },
+    Def {
+        id: OIDC_TRUST_UNPINNED,
+        title: "GitHub OIDC trust checks the audience and the subject",
+        description: "A role trusting token.actions.githubusercontent.com without aud = sts.amazonaws.com and an \
+                      effective sub condition can be assumed from any GitHub repository's workflow. A ForAllValues \
+                      or IfExists sub condition, a negated operator, or StringLike \"*\" is no condition.",
+        severity: Severity::Critical,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
+        help_text: "Add StringEquals aud = sts.amazonaws.com and a sub condition naming the repository and branch.",
+        help_markdown: "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\", \
+                        \"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}` to \
+                        the trust statement.",
+        remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json \
+                      (bbscan's iam.restrict_github_oidc_trust does this when github_repository is set).",
+    },
+    Def {
+        id: OIDC_TRUST_WILDCARD_REPO,
+        title: "GitHub OIDC trust names one repository",
+        description: "A sub condition with a wildcard in the owner or repository (repo:*, repo:org/*) lets every \
+                      matching repository's workflows assume the role, including new or forked ones. Reported \
+                      only when the trust is otherwise pinned (OIDC_TRUST_UNPINNED takes precedence).",
+        severity: Severity::High,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
+        help_text: "Name the exact repository in the sub condition.",
+        help_markdown: "Use `repo:OWNER/REPO:ref:refs/heads/main` (or `:environment:NAME`) as the `sub` value.",
+        remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
+    },
+    Def {
+        id: OIDC_TRUST_ANY_REF,
+        title: "GitHub OIDC trust is pinned to a branch or environment",
+        description: "repo:org/repo:* lets any branch, tag, pull request or environment of the repository assume \
+                      the role, so a pushed feature branch can deploy. Passes when the sub names \
+                      ref:refs/heads/<branch> or environment:<name>, or a job_workflow_ref/ref condition pins it. \
+                      Reported only when the repository itself is pinned.",
+        severity: Severity::Medium,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.1")],
+        help_text: "Pin the sub to a branch (ref:refs/heads/main) or a GitHub environment.",
+        help_markdown: "Use `repo:OWNER/REPO:ref:refs/heads/main` or `repo:OWNER/REPO:environment:production` \
+                        (with environment protection rules) instead of `repo:OWNER/REPO:*`.",
+        remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
+    },
+    Def {
+        id: TRUST_ANY_PRINCIPAL,
+        title: "Role trust policies do not trust everyone",
+        description: "A trust statement with Principal \"*\" (or {\"AWS\": \"*\"}, or NotPrincipal) and no condition \
+                      on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, \
+                      aws:SourceArn or sts:ExternalId lets any AWS account in the world assume the role.",
+        severity: Severity::Critical,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
+        help_text: "Name the trusted principals, or add an aws:PrincipalOrgID / aws:PrincipalAccount condition.",
+        help_markdown: "Replace `\"Principal\": \"*\"` with the account or role ARNs that assume the role, or keep it \
+                        and add a `StringEquals` condition on `aws:PrincipalOrgID` or `aws:PrincipalAccount`.",
+        remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
+    },
+    Def {
+        id: TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID,
+        title: "Cross-account trust requires an external id",
+        description: "A role that another account (a vendor, not in setting trusted_accounts) may assume without \
+                      a StringEquals sts:ExternalId condition is open to the confused-deputy problem: any customer \
+                      of that vendor can point it at this role. Federated and service principals are not judged \
+                      here.",
+        severity: Severity::High,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
+        help_text: "Add a StringEquals sts:ExternalId condition with the id the vendor gave you.",
+        help_markdown: "Add `\"Condition\": {\"StringEquals\": {\"sts:ExternalId\": \"ID-FROM-VENDOR\"}}` to the \
+                        statement, or list your own organisation's accounts in `trusted_accounts`.",
+        remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
+    },
+    Def {
+        id: USER_DIRECT_POLICY,
+        title: "IAM users receive permissions only through groups",
+        description: "Policies attached to or embedded in a user are invisible when reviewing groups and linger \
+                      after the person changes job. Attachments already reported by ADMIN_POLICY_ATTACHED and \
+                      inline documents reported by POLICY_FULL_ADMIN are not repeated here.",
+        severity: Severity::Low,
+        kinds: &["iam.user"],
+        compliance: &[(CIS, "1.15"), (FSBP, "IAM.2"), (SOC2, "CC6.3")],
+        help_text: "Move the user's policies to a group and add the user to it.",
+        help_markdown: "Attach the policies to a group, add the user to the group, then detach or delete the \
+                        user's own policies.",
+        remediation: "aws iam add-user-to-group --group-name GROUP --user-name USER; aws iam detach-user-policy \
+                      --user-name USER --policy-arn ARN; aws iam delete-user-policy --user-name USER --policy-name NAME",
+    },
+    Def {
+        id: ACCESS_KEY_ROTATION,
+        title: "Active access keys are rotated within the allowed age",
+        description: "A long-lived access key has had more time to leak (laptops, CI logs, old repositories). \
+                      Keys older than max_access_key_age_days (default 90) are reported. An old key that is \
+                      also unused is reported by ACCESS_KEY_UNUSED too: rotation and removal are two controls.",
+        severity: Severity::Medium,
+        kinds: &["iam.user"],
+        compliance: &[(CIS, "1.14"), (FSBP, "IAM.3"), (SOC2, "CC6.1")],
+        help_text: "Create a new key, switch the consumer to it, then deactivate and delete the old one.",
+        help_markdown: "Create a second key, move the consumer to it, deactivate the old key, then delete it. \
+                        Prefer roles (GitHub OIDC, IAM Identity Center) over access keys.",
+        remediation: "aws iam create-access-key --user-name USER; aws iam update-access-key --user-name USER \
+                      --access-key-id OLD --status Inactive; aws iam delete-access-key --user-name USER \
+                      --access-key-id OLD",
+    },
+    Def {
+        id: ACCESS_KEY_UNUSED,
+        title: "Active access keys are in use",
+        description: "An active key nobody uses (last used, or created if never used, more than \
+                      max_access_key_unused_days ago; default 90, CIS asks 45) is attack surface with no owner \
+                      watching it. A key that is also old is reported by ACCESS_KEY_ROTATION as well.",
+        severity: Severity::Medium,
+        kinds: &["iam.user"],
+        compliance: &[(CIS, "1.12"), (FSBP, "IAM.8"), (SOC2, "CC6.2")],
+        help_text: "Deactivate, then delete, the unused key.",
+        help_markdown: "Deactivate the unused key, wait for complaints, then delete it.",
+        remediation: "aws iam update-access-key --user-name USER --access-key-id KEY --status Inactive; \
+                      aws iam delete-access-key --user-name USER --access-key-id KEY",
+    },
+    Def {
+        id: USER_MULTIPLE_ACCESS_KEYS,
+        title: "Users have at most one active access key",
+        description: "Two active keys usually mean a rotation that was never finished: the old key is still \
+                      valid wherever it was copied.",
+        severity: Severity::Low,
+        kinds: &["iam.user"],
+        compliance: &[(CIS, "1.13"), (SOC2, "CC6.1")],
+        help_text: "Deactivate and delete the key that is no longer used.",
+        help_markdown: "Find the key still in use (last used date), then deactivate and delete the other.",
+        remediation: "aws iam update-access-key --user-name USER --access-key-id KEY --status Inactive; \
+                      aws iam delete-access-key --user-name USER --access-key-id KEY",
+    },
+    Def {
+        id: USER_CONSOLE_NO_MFA,
+        title: "Users with a console password have MFA",
+        description: "A console password without MFA is one phished or reused password away from the user's \
+                      console session and everything the user may do.",
+        severity: Severity::High,
+        kinds: &["iam.user"],
+        compliance: &[(CIS, "1.10"), (FSBP, "IAM.5"), (SOC2, "CC6.1")],
+        help_text: "Enable an MFA device for the user, or remove the console password.",
+        help_markdown: "Have the user register an MFA device (passkey, authenticator app or hardware key), or \
+                        delete the login profile if the user needs no console.",
+        remediation: "aws iam enable-mfa-device --user-name USER --serial-number ARN --authentication-code1 C1 \
+                      --authentication-code2 C2, or aws iam delete-login-profile --user-name USER",
+    },
+    Def {
+        id: ROOT_MFA,
+        title: "The root user has MFA",
+        description: "The root user cannot be restricted by IAM; without MFA its password alone opens the whole \
+                      account, billing and account closure included.",
+        severity: Severity::High,
+        kinds: &["iam.account"],
+        compliance: &[(CIS, "1.5"), (SOC2, "CC6.1")],
+        help_text: "Sign in as root and register an MFA device (preferably a hardware key).",
+        help_markdown: "Sign in as the root user, open **Security credentials** and assign an MFA device, \
+                        preferably a FIDO security key.",
+        remediation: "Console only: root user > Security credentials > Assign MFA device.",
+    },
+    Def {
+        id: ROOT_ACCESS_KEYS,
+        title: "The root user has no access keys",
+        description: "Root access keys carry unrestricted, unconditional access to the account and cannot be \
+                      limited by any policy; a leak is a total compromise.",
+        severity: Severity::High,
+        kinds: &["iam.account"],
+        compliance: &[(CIS, "1.4"), (FSBP, "IAM.4"), (SOC2, "CC6.1")],
+        help_text: "Delete the root user's access keys.",
+        help_markdown: "Sign in as root, open **Security credentials** and delete every access key; use IAM roles \
+                        for automation.",
+        remediation: "Console only: root user > Security credentials > Access keys > Delete.",
+    },
+    Def {
+        id: PASSWORD_POLICY,
+        title: "The account password policy meets CIS length and reuse requirements",
+        description: "Without a password policy, or with one shorter than min_password_length (default 14) or \
+                      remembering fewer than password_reuse_prevention (default 24) passwords, console users \
+                      can choose guessable or recycled passwords. Character-class rules are advice only (CIS v3 \
+                      dropped them).",
+        severity: Severity::Medium,
+        kinds: &["iam.account"],
+        compliance: &[(CIS, "1.8"), (CIS, "1.9"), (FSBP, "IAM.7"), (SOC2, "CC6.1")],
+        help_text: "Set a minimum length of 14 and password reuse prevention of 24.",
+        help_markdown: "Set **Minimum password length** to 14 or more and **Prevent password reuse** to 24.",
+        remediation: "aws iam update-account-password-policy --minimum-password-length 14 \
+                      --password-reuse-prevention 24 --allow-users-to-change-password",
+    },
+    Def {
+        id: ROLE_UNUSED,
+        title: "Roles are in use",
+        description: "A role nobody has assumed for max_role_unused_days (default 90) keeps its permissions and \
+                      trust for whoever finds it. Service-linked roles and roles whose last use could not be read \
+                      are not judged.",
+        severity: Severity::Low,
+        kinds: &["iam.role"],
+        compliance: &[(SOC2, "CC6.2"), (SOC2, "CC6.3")],
+        help_text: "Delete the role if nothing needs it any more.",
+        help_markdown: "Check CloudTrail for `AssumeRole` on the role; if nothing uses it, remove it from the \
+                        infrastructure code (or delete it).",
+        remediation: "aws iam delete-role --role-name ROLE (after deleting its inline policies and detaching its \
+                      managed policies).",
+    },
+];
+
+/// Every rule of the policy.
+pub fn all() -> Vec<Rule> {
+    DEFS.iter()
+        .map(|d| Rule {
+            id: d.id.into(),
+            title: d.title.into(),
+            description: d.description.into(),
+            default_severity: d.severity,
+            kinds: d.kinds.iter().map(|k| k.to_string()).collect(),
+            compliance: d.compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
+            help_text: d.help_text.into(),
+            help_markdown: d.help_markdown.into(),
+            remediation: d.remediation.into(),
+        })
+        .collect()
+}

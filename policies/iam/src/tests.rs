@@ -1,0 +1,739 @@
+use super::*;
+use bbscan_policy::{Finding, Severity, json, serde_json};
+
+const ACCOUNT: &str = "123456789012";
+const OIDC: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+fn resource(kind: &str, arn: &str, name: &str, tags: Value, config: Value) -> Resource {
+    serde_json::from_value(json!({
+        "arn": arn, "name": name, "account": ACCOUNT, "region": "global", "tags": tags, "kind": kind, "config": config
+    }))
+    .expect("a resource")
+}
+
+fn role(name: &str, config: Value) -> Resource {
+    resource("iam.role", &format!("arn:aws:iam::{ACCOUNT}:role/{name}"), name, json!({}), config)
+}
+
+fn user(name: &str, config: Value) -> Resource {
+    resource("iam.user", &format!("arn:aws:iam::{ACCOUNT}:user/{name}"), name, json!({}), config)
+}
+
+fn policy(name: &str, statements: Value) -> Resource {
+    resource(
+        "iam.policy",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/{name}"),
+        name,
+        json!({}),
+        json!({"document": {"Version": "2012-10-17", "Statement": statements}}),
+    )
+}
+
+fn function(name: &str, role_name: &str, app: Option<&str>, stage: Option<&str>) -> Resource {
+    let mut tags = serde_json::Map::new();
+    if let Some(app) = app {
+        tags.insert("sst:app".into(), app.into());
+    }
+    if let Some(stage) = stage {
+        tags.insert("sst:stage".into(), stage.into());
+    }
+    let mut r = resource(
+        "lambda.function",
+        &format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}"),
+        name,
+        Value::Object(tags),
+        json!({"role": format!("arn:aws:iam::{ACCOUNT}:role/{role_name}")}),
+    );
+    r.region = "us-east-1".into();
+    r
+}
+
+fn inline(statements: Value) -> Value {
+    json!([{"name": "p", "document": {"Version": "2012-10-17", "Statement": statements}}])
+}
+
+fn unknown(mut r: Resource, fields: &[&str]) -> Resource {
+    r.unknown = fields.iter().map(|f| f.to_string()).collect();
+    r
+}
+
+fn run(resources: Vec<Resource>, settings: Value) -> Report {
+    bbscan_policy::run::<Iam>(&bbscan_policy::testing::snapshot(resources), &settings).expect("evaluates")
+}
+
+fn failed<'a>(report: &'a Report, rule: &'a str) -> Vec<&'a Finding> {
+    report.of_rule(rule).collect()
+}
+
+fn tally(report: &Report, rule: &str) -> (u32, u32) {
+    report.tallies.get(rule).map_or((0, 0), |t| (t.passed, t.evaluated))
+}
+
+fn only<'a>(report: &'a Report, rule: &'a str) -> &'a Finding {
+    let found = failed(report, rule);
+    assert_eq!(found.len(), 1, "{rule}: {:#?}", report.findings);
+    found[0]
+}
+
+// ---------------------------------------------------------------- metadata and settings
+
+#[test]
+fn rules_are_complete() {
+    let info = Iam::info();
+    assert_eq!(info.rules.len(), 20);
+    let mut ids: Vec<&str> = info.rules.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "ids are unique");
+    for rule in &info.rules {
+        assert!(rule.id.starts_with("IAM.") && !rule.kinds.is_empty() && !rule.description.is_empty(), "{}", rule.id);
+        assert!(!rule.remediation.is_empty() && !rule.help_text.is_empty() && !rule.help_markdown.is_empty());
+        for c in &rule.compliance {
+            assert!(
+                ["CIS AWS Foundations Benchmark v3.0.0", "AWS Foundational Security Best Practices", "SOC 2"]
+                    .contains(&c.framework.as_str()),
+                "{}",
+                c.framework
+            );
+        }
+    }
+}
+
+#[test]
+fn settings_are_checked() {
+    assert!(Iam::validate_settings(&json!({})).is_ok());
+    assert!(
+        Iam::validate_settings(&json!({
+            "github_repository": "redentor/brainbytes", "trusted_accounts": ["210987654321"],
+            "max_access_key_age_days": 30, "break_glass": ["BreakGlass*"]
+        }))
+        .is_ok()
+    );
+    assert!(Iam::validate_settings(&json!({"max_acess_key_age_days": 30})).unwrap_err().contains("unknown setting"));
+    assert!(Iam::validate_settings(&json!({"github_repository": "redentor/*"})).is_err());
+    assert!(Iam::validate_settings(&json!({"github_repository": "brainbytes"})).is_err());
+    assert!(Iam::validate_settings(&json!({"github_subjects": ["repo:x/y:*"]})).is_err());
+    assert!(Iam::validate_settings(&json!({"trusted_accounts": ["2109"]})).is_err());
+    assert!(Iam::validate_settings(&json!({"min_password_length": "14"})).is_err());
+    assert!(Iam::validate_settings(&json!({"lambda_ssm_paths": ["brainbytes/*"]})).is_err());
+    assert!(Iam::validate_settings(&json!([])).is_err());
+}
+
+#[test]
+fn odd_documents_do_not_panic() {
+    let report = run(
+        vec![
+            role(
+                "weird",
+                json!({"trust_policy": "not json", "inline_policies": [{"name": "x", "document": {"Statement": "nope"}}]}),
+            ),
+            role("numbers", json!({"trust_policy": {"Statement": [{"Effect": 1, "Principal": 5, "Action": 7}]}})),
+            policy("null-doc", json!(null)),
+            resource(
+                "iam.policy",
+                "arn:aws:iam::123456789012:policy/empty",
+                "empty",
+                json!({}),
+                json!({"document": null}),
+            ),
+            function("f", "numbers", Some("brainbytes"), Some("dev")),
+        ],
+        json!({}),
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(tally(&report, POLICY_FULL_ADMIN).1, 2, "the null-document policy is not judged");
+}
+
+// ---------------------------------------------------------------- policy documents
+
+#[test]
+fn full_admin_fires_once_and_silences_the_document() {
+    let admin = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                       {"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "s3:*"], "Resource": "*"}]);
+    let not_action = json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]);
+    let scoped = json!([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"}]);
+    let report = run(
+        vec![
+            user("root-like", json!({"inline_policies": inline(admin)})),
+            policy("power-user", not_action),
+            policy("bucket-admin", scoped),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, POLICY_FULL_ADMIN);
+    assert_eq!(found.len(), 2, "{:#?}", report.findings);
+    assert!(found[0].message.contains("Statement/0") && found[0].evidence[0].starts_with("/config/inline_policies/0"));
+    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "same document: not repeated");
+    // The scoped "*" is a service wildcard of every service, not full admin.
+    let wildcard = only(&report, POLICY_SERVICE_WILDCARD);
+    assert!(wildcard.resource_arn.ends_with("bucket-admin") && wildcard.severity == Some(Severity::High));
+    assert_eq!(tally(&report, POLICY_FULL_ADMIN), (1, 3));
+    assert!(failed(&report, USER_DIRECT_POLICY).is_empty(), "inline admin is POLICY_FULL_ADMIN's");
+}
+
+#[test]
+fn admin_policies_attached_outside_break_glass() {
+    let admin = json!([{"name": "AdministratorAccess", "arn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+                       {"name": "ReadOnlyAccess", "arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]);
+    let report = run(
+        vec![
+            role("Deployer", json!({"attached_policies": admin})),
+            role("BreakGlassAdmin", json!({"attached_policies": admin})),
+            user("alice", json!({"attached_policies": admin})),
+        ],
+        json!({"break_glass": ["BreakGlass*"]}),
+    );
+    let found = failed(&report, ADMIN_POLICY_ATTACHED);
+    assert_eq!(found.len(), 2);
+    let f = found[0];
+    assert!(f.message.contains("AdministratorAccess") && !f.message.contains("ReadOnlyAccess"));
+    assert_eq!(f.evidence, vec!["/config/attached_policies/0"]);
+    assert_eq!(f.actions[0].kind, "iam.detach_policy");
+    assert_eq!(f.actions[0].params["policy_arn"], "arn:aws:iam::aws:policy/AdministratorAccess");
+    assert_eq!(f.actions[0].params["principal_arn"], "arn:aws:iam::123456789012:role/Deployer");
+    assert_eq!(tally(&report, ADMIN_POLICY_ATTACHED), (1, 3));
+    // alice's only other direct policy is ReadOnlyAccess: still a direct policy.
+    assert!(only(&report, USER_DIRECT_POLICY).message.contains("ReadOnlyAccess"));
+
+    let custom = run(
+        vec![role("Deployer", json!({"attached_policies": admin}))],
+        json!({"admin_policies": ["arn:aws:iam::aws:policy/ReadOnly*"]}),
+    );
+    assert!(only(&custom, ADMIN_POLICY_ATTACHED).message.contains("ReadOnlyAccess"));
+    let unread =
+        run(vec![unknown(role("Deployer", json!({"attached_policies": []})), &["attached_policies"])], json!({}));
+    assert_eq!(tally(&unread, ADMIN_POLICY_ATTACHED), (0, 0));
+}
+
+#[test]
+fn service_wildcards_by_sensitivity() {
+    let report = run(
+        vec![
+            policy(
+                "keys",
+                json!([{"Effect": "Allow", "Action": "KMS:*", "Resource": "arn:aws:kms:us-east-1:123456789012:key/k"}]),
+            ),
+            policy("buckets", json!([{"Effect": "Allow", "Action": ["s3:*"], "Resource": "arn:aws:s3:::b/*"}])),
+            policy("reads", json!([{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*"], "Resource": "*"}])),
+            policy("denied", json!([{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}])),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, POLICY_SERVICE_WILDCARD);
+    assert_eq!(found.len(), 2);
+    let keys = found.iter().find(|f| f.resource_arn.ends_with("/keys")).expect("kms:*");
+    assert_eq!(keys.severity, Some(Severity::High));
+    let buckets = found.iter().find(|f| f.resource_arn.ends_with("/buckets")).expect("s3:*");
+    assert_eq!(buckets.severity, None, "the medium default");
+    assert!(buckets.message.contains("s3:*"));
+    assert_eq!(tally(&report, POLICY_SERVICE_WILDCARD), (2, 4));
+    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty(), "reads and Deny are not writes");
+}
+
+#[test]
+fn wildcard_resources_for_writes_and_secret_reads() {
+    let report = run(
+        vec![
+            policy("writes", json!([{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "*"}])),
+            policy(
+                "secrets",
+                json!([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": ["*"]}]),
+            ),
+            policy("tracing", json!([{"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}])),
+            policy("scoped", json!([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}])),
+            policy("pass-only", json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}])),
+            policy(
+                "not-resource",
+                json!([{"Effect": "Allow", "Action": "s3:DeleteObject", "NotResource": "arn:aws:s3:::logs/*"}]),
+            ),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, POLICY_WILDCARD_RESOURCE);
+    let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(names, vec!["writes", "secrets", "pass-only", "not-resource"]);
+    assert_eq!(found[0].severity, None);
+    assert!(found[0].message.contains("s3:PutObject") && !found[0].message.contains("s3:GetObject"));
+    assert_eq!(found[1].severity, Some(Severity::High));
+    assert!(found[3].message.contains("everything but arn:aws:s3:::logs/*"));
+    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "PassRole without compute is not escalation");
+    // resource_star_actions replaces the list: X-Ray writes are then reported.
+    let strict = run(
+        vec![policy("tracing", json!([{"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}]))],
+        json!({"resource_star_actions": []}),
+    );
+    assert_eq!(failed(&strict, POLICY_WILDCARD_RESOURCE).len(), 1);
+}
+
+#[test]
+fn privilege_escalation_paths() {
+    let report = run(
+        vec![
+            // PassRole on a role wildcard and compute in another statement.
+            policy(
+                "split",
+                json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/*"},
+                       {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]),
+            ),
+            // PassRole of one named role: not escalation.
+            policy(
+                "named",
+                json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"],
+                        "Resource": ["arn:aws:iam::123456789012:role/app-fn", "arn:aws:lambda:us-east-1:123456789012:function:app-*"]}]),
+            ),
+            // Self-service keys: not escalation.
+            policy(
+                "self",
+                json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]),
+            ),
+            // Attaching policies to any role: escalation, and iam:* is not also a service wildcard.
+            policy("attach", json!([{"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"}])),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, PRIVILEGE_ESCALATION);
+    assert_eq!(found.len(), 2, "{:#?}", report.findings);
+    assert!(found[0].resource_arn.ends_with("/split"));
+    assert!(found[0].message.contains("iam:PassRole on arn:aws:iam::123456789012:role/*"));
+    assert!(found[0].message.contains("ec2:RunInstances"));
+    assert_eq!(found[0].evidence, vec!["/config/document/Statement/0", "/config/document/Statement/1"]);
+    assert!(found[1].message.contains("iam:AttachRolePolicy") && found[1].message.contains("iam:CreateAccessKey"));
+    assert!(failed(&report, POLICY_SERVICE_WILDCARD).is_empty(), "iam:* is reported once, as escalation");
+    // ec2:RunInstances on * is part of the escalation, not a separate wildcard-resource finding.
+    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty(), "{:#?}", report.findings);
+    assert_eq!(tally(&report, PRIVILEGE_ESCALATION), (2, 4));
+}
+
+// ---------------------------------------------------------------- Lambda execution roles and SSM
+
+fn lambda_role(name: &str, statements: Value) -> Resource {
+    role(name, json!({"inline_policies": inline(statements)}))
+}
+
+fn ssm_read(resource: Value) -> Value {
+    json!([{"Effect": "Allow", "Action": "ssm:GetParameter*", "Resource": resource}])
+}
+
+#[test]
+fn lambda_roles_read_only_their_stage() {
+    let ssm = "arn:aws:ssm:us-east-1:123456789012:parameter";
+    let report = run(
+        vec![
+            lambda_role("wide", ssm_read(json!(format!("{ssm}/brainbytes/*")))),
+            lambda_role(
+                "scoped",
+                ssm_read(json!([format!("{ssm}/brainbytes/dev/*"), format!("{ssm}/sst/passphrase/brainbytes/dev")])),
+            ),
+            lambda_role("account-wide", ssm_read(json!("arn:aws:ssm:us-east-1:123456789012:*"))),
+            lambda_role(
+                "other-resources",
+                json!([{"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": "arn:aws:s3:::b/*"}]),
+            ),
+            lambda_role("untagged", ssm_read(json!("*"))),
+            function("fn-wide", "wide", Some("brainbytes"), Some("dev")),
+            function("fn-scoped", "scoped", Some("brainbytes"), Some("dev")),
+            function("fn-account", "account-wide", Some("brainbytes"), Some("dev")),
+            function("fn-other", "other-resources", Some("brainbytes"), Some("dev")),
+            function("fn-untagged", "untagged", None, None),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, LAMBDA_ROLE_SSM_SCOPE);
+    let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(names, vec!["wide", "account-wide"]);
+    assert!(found[0].message.contains("fn-wide") && found[0].message.contains("/brainbytes/dev/*"));
+    assert_eq!(found[0].evidence, vec!["/config/inline_policies/0/document/Statement/0"]);
+    assert_eq!(tally(&report, LAMBDA_ROLE_SSM_SCOPE), (2, 4), "the untagged function's role is not judged");
+    // SSM reads of execution roles are never POLICY_WILDCARD_RESOURCE's, even when not judged.
+    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty());
+
+    let custom = run(
+        vec![
+            lambda_role("wide", ssm_read(json!(format!("{ssm}/brainbytes/*")))),
+            function("f", "wide", Some("brainbytes"), Some("dev")),
+        ],
+        json!({"lambda_ssm_paths": ["/{app}/*"]}),
+    );
+    assert!(failed(&custom, LAMBDA_ROLE_SSM_SCOPE).is_empty());
+}
+
+#[test]
+fn lambda_roles_managed_policies_and_boundaries() {
+    let ssm = "arn:aws:ssm:us-east-1:123456789012:parameter";
+    let mut boundary = policy("stage-boundary", ssm_read(json!(format!("{ssm}/brainbytes/production/*"))));
+    boundary.tags.insert("sst:stage".into(), "production".into());
+    let everything =
+        policy("read-everything", json!([{"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "*"}]));
+    let attached = |arn: &str, name: &str| json!([{"name": name, "arn": arn}]);
+    let report = run(
+        vec![
+            role(
+                "capped",
+                json!({
+                    "inline_policies": inline(json!([{"Effect": "Allow", "Action": ["ssm:GetParameters", "kms:Decrypt"], "Resource": "*"}])),
+                    "permissions_boundary": boundary.arn,
+                }),
+            ),
+            role("managed", json!({"attached_policies": attached(&everything.arn, "read-everything")})),
+            role(
+                "aws-managed",
+                json!({"attached_policies": attached("arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess", "AmazonSSMReadOnlyAccess")}),
+            ),
+            role(
+                "missing",
+                json!({"attached_policies": attached("arn:aws:iam::123456789012:policy/not-collected", "not-collected")}),
+            ),
+            boundary,
+            everything,
+            function("a", "capped", Some("brainbytes"), Some("production")),
+            function("b", "managed", Some("brainbytes"), Some("production")),
+            function("c", "aws-managed", Some("brainbytes"), Some("production")),
+            function("d", "missing", Some("brainbytes"), Some("production")),
+        ],
+        json!({}),
+    );
+    let found = failed(&report, LAMBDA_ROLE_SSM_SCOPE);
+    let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(names, vec!["managed", "aws-managed"]);
+    assert!(found[0].message.contains("attached policy read-everything"));
+    assert_eq!(found[1].evidence, vec!["/config/attached_policies/0"]);
+    assert_eq!(tally(&report, LAMBDA_ROLE_SSM_SCOPE), (1, 3), "capped passes; the uncollected policy is not judged");
+    // kms:Decrypt on "*" is still a wildcard-resource secret read of the capped role; the managed
+    // policy's own ssm read on "*" is reported on the policy, which is not an execution role.
+    let wildcard = failed(&report, POLICY_WILDCARD_RESOURCE);
+    assert_eq!(wildcard.len(), 2, "{wildcard:#?}");
+    assert!(wildcard[0].resource_arn.ends_with("/capped") && wildcard[0].message.contains("kms:Decrypt"));
+    assert!(!wildcard[0].message.contains("ssm:GetParameters"));
+    assert!(wildcard[1].resource_arn.ends_with("/read-everything") && wildcard[1].severity == Some(Severity::High));
+}
+
+// ---------------------------------------------------------------- trust policies
+
+fn github_role(name: &str, condition: Value) -> Resource {
+    role(
+        name,
+        json!({"trust_policy": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition
+        }]}}),
+    )
+}
+
+fn aud() -> Value {
+    json!({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"})
+}
+
+#[test]
+fn github_oidc_trust_levels() {
+    let sub = |op: &str, v: Value| {
+        let mut c = json!({"StringEquals": aud()});
+        if let Some(m) = c.as_object_mut() {
+            let entry = m.entry(op.to_string()).or_insert(json!({}));
+            entry["token.actions.githubusercontent.com:sub"] = v;
+        }
+        c
+    };
+    let report = run(
+        vec![
+            github_role(
+                "no-aud",
+                json!({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}),
+            ),
+            github_role(
+                "other-aud",
+                json!({"StringEquals": {"token.actions.githubusercontent.com:aud": "https://github.com/o",
+                                             "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}),
+            ),
+            github_role("star", sub("StringLike", json!("*"))),
+            github_role("if-exists", sub("StringLikeIfExists", json!("repo:o/r:ref:refs/heads/main"))),
+            github_role("negated", sub("StringNotLike", json!("repo:evil/*"))),
+            github_role("org", sub("StringLike", json!(["repo:o/r:ref:refs/heads/main", "repo:o/*"]))),
+            github_role("any-ref", sub("StringLike", json!("repo:o/r:*"))),
+            github_role("ref-pinned", {
+                let mut c = sub("StringLike", json!("repo:o/r:*"));
+                c["StringEquals"]["token.actions.githubusercontent.com:ref"] = json!("refs/heads/main");
+                c
+            }),
+            github_role("main", sub("StringEquals", json!("repo:o/r:ref:refs/heads/main"))),
+            github_role("environment", sub("StringLike", json!("repo:o/r:environment:production"))),
+        ],
+        json!({}),
+    );
+    let names = |rule: &str| -> Vec<String> {
+        report.of_rule(rule).map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default().to_string()).collect()
+    };
+    assert_eq!(names(OIDC_TRUST_UNPINNED), vec!["no-aud", "other-aud", "star", "if-exists", "negated"]);
+    assert_eq!(names(OIDC_TRUST_WILDCARD_REPO), vec!["org"]);
+    assert_eq!(names(OIDC_TRUST_ANY_REF), vec!["any-ref"]);
+    assert_eq!(tally(&report, OIDC_TRUST_UNPINNED), (5, 10));
+    assert_eq!(tally(&report, OIDC_TRUST_WILDCARD_REPO), (4, 5));
+    assert_eq!(tally(&report, OIDC_TRUST_ANY_REF), (3, 4));
+    assert!(report.findings.iter().all(|f| f.actions.is_empty()), "no repository configured, no action");
+    let unpinned =
+        report.of_rule(OIDC_TRUST_UNPINNED).find(|f| f.resource_arn.ends_with("/if-exists")).expect("if-exists");
+    assert!(unpinned.message.contains("StringLikeIfExists"));
+    assert_eq!(unpinned.evidence, vec!["/config/trust_policy/Statement/0"]);
+}
+
+#[test]
+fn github_oidc_worst_statement_and_action() {
+    let trust = json!({"Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                        "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}},
+        {"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                       "StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*"}}}
+    ]});
+    let report = run(
+        vec![role("deploy", json!({"trust_policy": trust}))],
+        json!({"github_repository": "o/r", "github_subjects": ["repo:{repository}:ref:refs/heads/main", "repo:{repository}:environment:production"]}),
+    );
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let f = only(&report, OIDC_TRUST_WILDCARD_REPO);
+    assert!(f.message.contains("Statement/1"));
+    assert_eq!(f.actions[0].kind, "iam.restrict_github_oidc_trust");
+    assert_eq!(
+        f.actions[0].params,
+        json!({"role": "deploy", "audience": "sts.amazonaws.com",
+               "subjects": ["repo:o/r:ref:refs/heads/main", "repo:o/r:environment:production"]})
+    );
+}
+
+fn trust(statement: Value) -> Resource {
+    role("r", json!({"trust_policy": {"Version": "2012-10-17", "Statement": [statement]}}))
+}
+
+#[test]
+fn trust_to_anyone_needs_a_limiting_condition() {
+    let cases = [
+        (json!({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}), true),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}}}),
+            true,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}}),
+            true,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringLike": {"aws:PrincipalArn": "*"}}}),
+            true,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3"}}}),
+            false,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+            false,
+        ),
+        (json!({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}), false),
+    ];
+    for (statement, fails) in cases {
+        let report = run(vec![trust(statement.clone())], json!({}));
+        assert_eq!(failed(&report, TRUST_ANY_PRINCIPAL).len(), usize::from(fails), "{statement}");
+        assert_eq!(tally(&report, TRUST_ANY_PRINCIPAL).1, 1);
+    }
+}
+
+#[test]
+fn cross_account_trust_needs_an_external_id() {
+    let vendor = |condition: Value| json!({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::210987654321:root"]}, "Action": "sts:AssumeRole", "Condition": condition});
+    let fails = run(vec![trust(vendor(json!({})))], json!({}));
+    let f = only(&fails, TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID);
+    assert!(f.message.contains("arn:aws:iam::210987654321:root"));
+    let like = run(vec![trust(vendor(json!({"StringLike": {"sts:ExternalId": "*"}})))], json!({}));
+    assert_eq!(failed(&like, TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID).len(), 1, "only StringEquals counts");
+    let passes = run(vec![trust(vendor(json!({"StringEquals": {"sts:ExternalId": "bb-7f3e"}})))], json!({}));
+    assert_eq!(tally(&passes, TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID), (1, 1));
+    let trusted = run(vec![trust(vendor(json!({})))], json!({"trusted_accounts": ["210987654321"]}));
+    assert_eq!(tally(&trusted, TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID), (0, 0), "not applicable");
+    let own = run(
+        vec![trust(
+            json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"}, "Action": "sts:AssumeRole"}),
+        )],
+        json!({}),
+    );
+    assert_eq!(tally(&own, TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID), (0, 0));
+    let unread = run(vec![unknown(trust(vendor(json!({}))), &["trust_policy"])], json!({}));
+    assert!(unread.findings.is_empty() && !unread.tallies.contains_key(TRUST_ANY_PRINCIPAL));
+}
+
+// ---------------------------------------------------------------- users, keys, root, password, roles
+
+#[test]
+fn users_direct_policies() {
+    let report = run(
+        vec![
+            user(
+                "inline",
+                json!({"inline_policies": inline(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]))}),
+            ),
+            user("grouped", json!({"groups": ["viewers"]})),
+            unknown(user("unread", json!({})), &["inline_policies"]),
+        ],
+        json!({}),
+    );
+    let f = only(&report, USER_DIRECT_POLICY);
+    assert!(f.resource_arn.ends_with("/inline") && f.message.contains("inline policy p"));
+    assert_eq!(tally(&report, USER_DIRECT_POLICY), (1, 2));
+}
+
+fn key(id: &str, status: &str, created: &str, used: Option<&str>) -> Value {
+    json!({"access_key_id": id, "status": status, "create_date": created, "last_used_date": used})
+}
+
+#[test]
+fn access_key_age_use_and_count() {
+    // The test snapshot is taken at 2026-01-01T00:00:00Z.
+    let report = run(
+        vec![
+            user(
+                "exactly-90",
+                json!({"access_keys": [key("K1", "Active", "2025-10-03T00:00:00Z", Some("2025-12-31T00:00:00Z"))]}),
+            ),
+            user(
+                "old-busy",
+                json!({"access_keys": [key("K2", "Active", "2025-10-02T00:00:00Z", Some("2025-12-31T00:00:00Z"))]}),
+            ),
+            user(
+                "never-used",
+                json!({"access_keys": [key("K3", "Active", "2025-12-01T00:00:00Z", None),
+                                                       key("K4", "Active", "2025-09-01T00:00:00Z", Some("2025-09-02T00:00:00Z"))]}),
+            ),
+            user(
+                "inactive",
+                json!({"access_keys": [key("K5", "Inactive", "2020-01-01T00:00:00Z", None),
+                                                     key("K6", "Active", "2025-12-01T00:00:00Z", Some("2025-12-30T00:00:00Z"))]}),
+            ),
+            unknown(
+                user("no-last-used", json!({"access_keys": [key("K7", "Active", "2024-01-01T00:00:00Z", None)]})),
+                &["access_keys.last_used"],
+            ),
+        ],
+        json!({}),
+    );
+    let names = |rule: &str| -> Vec<String> {
+        report.of_rule(rule).map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default().to_string()).collect()
+    };
+    assert_eq!(names(ACCESS_KEY_ROTATION), vec!["old-busy", "never-used", "no-last-used"]);
+    assert_eq!(names(ACCESS_KEY_UNUSED), vec!["never-used"]);
+    assert_eq!(names(USER_MULTIPLE_ACCESS_KEYS), vec!["never-used"]);
+    let unused = only(&report, ACCESS_KEY_UNUSED);
+    assert!(unused.message.contains("K4 last used 121 days ago") && !unused.message.contains("K3"));
+    assert_eq!(unused.evidence, vec!["/config/access_keys/1/last_used_date"]);
+    assert_eq!(tally(&report, ACCESS_KEY_UNUSED), (3, 4), "the unread last-use is not judged");
+    assert_eq!(tally(&report, USER_MULTIPLE_ACCESS_KEYS), (4, 5), "inactive keys do not count");
+    let strict = run(
+        vec![user(
+            "u",
+            json!({"access_keys": [key("K1", "Active", "2025-12-01T00:00:00Z", Some("2025-12-01T00:00:00Z"))]}),
+        )],
+        json!({"max_access_key_age_days": 30, "max_access_key_unused_days": 30}),
+    );
+    assert_eq!(strict.findings.len(), 2, "{:#?}", strict.findings);
+}
+
+#[test]
+fn console_users_need_mfa() {
+    let profile = json!({"create_date": "2025-01-01T00:00:00Z", "password_reset_required": false});
+    let report = run(
+        vec![
+            user("alice", json!({"login_profile": profile})),
+            user(
+                "bob",
+                json!({"login_profile": profile, "mfa_devices": [{"serial_number": "arn:aws:iam::123456789012:mfa/bob"}]}),
+            ),
+            user("ci-bot", json!({"login_profile": null})),
+            unknown(user("carol", json!({"login_profile": profile})), &["mfa_devices"]),
+        ],
+        json!({}),
+    );
+    assert!(only(&report, USER_CONSOLE_NO_MFA).resource_arn.ends_with("/alice"));
+    assert_eq!(tally(&report, USER_CONSOLE_NO_MFA), (1, 2));
+}
+
+fn account(config: Value, unread: &[&str]) -> Resource {
+    unknown(resource("iam.account", "arn:aws:iam::123456789012:root", ACCOUNT, json!({}), config), unread)
+}
+
+#[test]
+fn root_user_mfa_and_keys() {
+    let bad = run(vec![account(json!({"root_mfa_enabled": false, "root_access_keys_present": true}), &[])], json!({}));
+    assert_eq!(failed(&bad, ROOT_MFA).len(), 1);
+    assert_eq!(failed(&bad, ROOT_ACCESS_KEYS).len(), 1);
+    let good = run(vec![account(json!({"root_mfa_enabled": true, "root_access_keys_present": false}), &[])], json!({}));
+    assert_eq!((tally(&good, ROOT_MFA), tally(&good, ROOT_ACCESS_KEYS)), ((1, 1), (1, 1)));
+    let unread = run(vec![account(json!({}), &["summary"])], json!({}));
+    assert_eq!((tally(&unread, ROOT_MFA), tally(&unread, ROOT_ACCESS_KEYS)), ((0, 0), (0, 0)));
+}
+
+#[test]
+fn password_policy_length_and_reuse() {
+    let strong = json!({"minimum_password_length": 14, "password_reuse_prevention": 24});
+    let report = run(vec![account(json!({"password_policy": strong}), &[])], json!({}));
+    assert_eq!(tally(&report, PASSWORD_POLICY), (1, 1));
+    let longer = run(vec![account(json!({"password_policy": strong}), &[])], json!({"min_password_length": 16}));
+    let f = only(&longer, PASSWORD_POLICY);
+    assert!(f.message.contains("minimum length 14 (needs 16)") && f.message.contains("advice"));
+    assert_eq!(f.evidence, vec!["/config/password_policy/minimum_password_length"]);
+    let none = run(vec![account(json!({"password_policy": null}), &[])], json!({}));
+    assert!(only(&none, PASSWORD_POLICY).message.contains("no password policy"));
+    let weak_reuse = run(
+        vec![account(
+            json!({"password_policy": {"minimum_password_length": 20, "password_reuse_prevention": 5,
+            "require_symbols": true, "require_numbers": true, "require_uppercase_characters": true, "require_lowercase_characters": true}}),
+            &[],
+        )],
+        json!({}),
+    );
+    let f = only(&weak_reuse, PASSWORD_POLICY);
+    assert!(f.message.contains("remembers 5 passwords") && !f.message.contains("advice"));
+    let unread = run(vec![account(json!({"password_policy": null}), &["password_policy"])], json!({}));
+    assert_eq!(tally(&unread, PASSWORD_POLICY), (0, 0));
+}
+
+#[test]
+fn unused_roles() {
+    let report = run(
+        vec![
+            role(
+                "stale",
+                json!({"create_date": "2024-01-01T00:00:00Z", "last_used": {"date": "2025-09-01T00:00:00Z"}}),
+            ),
+            role("never", json!({"create_date": "2025-09-01T00:00:00Z", "last_used": null})),
+            role("new", json!({"create_date": "2025-12-01T00:00:00Z", "last_used": null})),
+            role("busy", json!({"create_date": "2024-01-01T00:00:00Z", "last_used": {"date": "2025-12-31T00:00:00Z"}})),
+            role("garbled", json!({"create_date": "2024-01-01T00:00:00Z", "last_used": {"date": "yesterday"}})),
+            role(
+                "AWSServiceRoleForSupport",
+                json!({"path": "/aws-service-role/support.amazonaws.com/", "create_date": "2020-01-01T00:00:00Z"}),
+            ),
+            unknown(role("unread", json!({"create_date": "2020-01-01T00:00:00Z"})), &["last_used"]),
+        ],
+        json!({}),
+    );
+    let names: Vec<&str> =
+        report.of_rule(ROLE_UNUSED).map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(names, vec!["stale", "never"]);
+    assert_eq!(tally(&report, ROLE_UNUSED), (2, 4));
+    let lenient = run(
+        vec![role(
+            "stale",
+            json!({"create_date": "2024-01-01T00:00:00Z", "last_used": {"date": "2025-09-01T00:00:00Z"}}),
+        )],
+        json!({"max_role_unused_days": 365}),
+    );
+    assert!(lenient.findings.is_empty());
+}
+
+#[test]
+fn fixtures() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let problems = bbscan_policy::testing::check_fixtures::<Iam>(&dir);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
