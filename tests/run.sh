@@ -22,6 +22,21 @@ else
 fi
 export BBSCAN_MOTO_VENV="$venv"
 
+# A real browser for the HTML report test: Debian's chromium. Installed when missing and we
+# may (root, or sudo without a password); otherwise the test says so (and fails under CI).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo -n"; fi
+  apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get"
+  say "installing Chromium (Debian package chromium) for the browser test of the HTML report"
+  if ! { $apt install -y --no-install-recommends chromium >/dev/null 2>&1 \
+         || { $apt update -qq >/dev/null 2>&1 && $apt install -y --no-install-recommends chromium >/dev/null 2>&1; }; }; then
+    say "could not install chromium: the browser test will say so"
+  fi
+elif command -v chromium >/dev/null 2>&1; then
+  say "Chromium already installed ($(command -v chromium))"
+fi
+
 # In CI, build in a target directory outside the clone so later runs on the same machine
 # start warm; a cold run simply fills it.
 if [ "${CI:-}" = "true" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then

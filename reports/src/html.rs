@@ -210,7 +210,7 @@ pub fn html(report: &AuditReport, tool_version: &str) -> String {
          id=\"filter-severity\"><option>info</option><option>low</option><option>medium</option><option>high</option>\
          <option>critical</option></select></label> <label>Search <input id=\"filter-text\" type=\"search\"></label> \
          <label><input id=\"filter-waived\" type=\"checkbox\" checked> show waived</label> — showing <span \
-         id=\"shown\">{total}</span> of {total}</div><table><thead><tr><th>Severity</th><th>Status</th><th>Rule</th>\
+         id=\"shown\"></span> of {total}</div><table><thead><tr><th>Severity</th><th>Status</th><th>Rule</th>\
          <th>Resource</th><th>Finding</th><th>Fix</th></tr></thead><tbody>\n"
     );
     for f in &report.findings {

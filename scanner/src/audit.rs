@@ -270,3 +270,12 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     });
     results.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect()
 }
+
+/// The JSON Schema of the audit report document (`bbscan schema --report`, published as
+/// `docs/report.schema.json`).
+pub fn report_schema() -> String {
+    let schema = schemars::schema_for!(AuditReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -52,8 +52,12 @@ enum Command {
     /// Work with policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Print the JSON Schema of the snapshot document.
-    Schema,
+    /// Print the JSON Schema of the snapshot document (or, with --report, of the JSON report).
+    Schema {
+        /// The schema of the JSON audit report (`bbscan audit --format json`) instead.
+        #[arg(long)]
+        report: bool,
+    },
     /// Print the IAM policy the scanner's role needs (exactly the read-only calls bbscan makes,
     /// and a deny on reading secrets), or, with --trust-repository, the role's trust policy for
     /// GitHub Actions OIDC.
@@ -304,8 +308,8 @@ pub fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
     match cli.command {
-        Command::Schema => {
-            print_stdout(&snapshot::schema())?;
+        Command::Schema { report } => {
+            print_stdout(&if report { crate::audit::report_schema() } else { snapshot::schema() })?;
             Ok(Exit::Clean)
         }
         Command::Permissions(args) => {

@@ -341,3 +341,48 @@ pub fn assert_valid_snapshot(doc: &Value) {
         validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
     assert!(errors.is_empty(), "snapshot does not match docs/snapshot.schema.json:\n{}", errors.join("\n"));
 }
+
+/// Validate a JSON audit report against the published schema (`docs/report.schema.json`).
+pub fn assert_valid_report(doc: &Value) {
+    let path = repo_root().join("docs").join("report.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read the report schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let errors: Vec<String> =
+        validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).take(20).collect();
+    assert!(errors.is_empty(), "the report does not match docs/report.schema.json:\n{}", errors.join("\n"));
+}
+
+/// What GitHub code scanning requires of a SARIF upload beyond the schema: rules with short
+/// and full descriptions, help text and Markdown, a `security-severity` between 0.1 and 10.0
+/// as a string, at most 10 tags; results on relative artifact URIs (never an ARN, which GitHub
+/// would read as a URI scheme) with a start line and a stable fingerprint; one automation id.
+pub fn assert_github_code_scanning_ready(doc: &Value) {
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap_or_default();
+        for field in ["/shortDescription/text", "/fullDescription/text", "/help/text", "/help/markdown"] {
+            assert!(rule.pointer(field).and_then(Value::as_str).is_some_and(|t| !t.is_empty()), "{id}: {field}");
+        }
+        let severity: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: security-severity must be a string"))
+            .parse()
+            .expect("a number");
+        assert!((0.1..=10.0).contains(&severity), "{id}: security-severity {severity}");
+        let tags = rule["properties"]["tags"].as_array().map_or(0, Vec::len);
+        assert!(tags <= 10, "{id}: {tags} tags (GitHub keeps at most 10)");
+    }
+    assert!(run["automationDetails"]["id"].as_str().is_some_and(|id| id.starts_with("bbscan/") && id.ends_with('/')));
+    for result in run["results"].as_array().expect("results") {
+        let uri = result.pointer("/locations/0/physicalLocation/artifactLocation/uri").and_then(Value::as_str);
+        let uri = uri.expect("an artifact URI");
+        assert!(uri.starts_with("aws/") && !uri.contains(':'), "not a relative path: {uri}");
+        assert_eq!(result.pointer("/locations/0/physicalLocation/region/startLine"), Some(&Value::from(1)));
+        let arn = result.pointer("/locations/0/logicalLocations/0/fullyQualifiedName").and_then(Value::as_str);
+        assert!(arn.is_some_and(|a| a.starts_with("arn:")), "the ARN is a logical location");
+        let print = result.pointer("/partialFingerprints/primaryLocationLineHash").and_then(Value::as_str);
+        assert!(print.is_some_and(|p| p.len() == 32), "a fingerprint");
+    }
+}
