@@ -100,9 +100,9 @@ fn row(f: &ReportFinding, report: &AuditReport) -> String {
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.5em}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;\
-vertical-align:top}.sev{color:#fff;border-radius:3px;padding:1px 6px}.cards{display:flex;gap:1em;flex-wrap:wrap}\
+vertical-align:top;overflow-wrap:anywhere}.sev{color:#fff;border-radius:3px;padding:1px 6px}.cards{display:flex;gap:1em;flex-wrap:wrap}\
 .card{border:1px solid #ddd;border-radius:6px;padding:.5em 1em;min-width:7em}.card b{font-size:1.6em;display:block}\
-.warn{background:#fff3e0;border-left:4px solid #ef6c00;padding:.5em 1em}figure{margin:0 2em 1em 0;display:inline-block}\
+.warn{background:#fff3e0;border-left:4px solid #ef6c00;padding:.5em 1em}figure{margin:0 2em 1em 0;display:inline-block;vertical-align:top}\
 figcaption{font-weight:bold}small{color:#555}.filters{margin:1em 0}";
 
 const SCRIPT: &str = "(function(){var sev=document.getElementById('filter-severity'),txt=document.getElementById('filter-text'),\
