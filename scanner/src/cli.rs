@@ -58,10 +58,86 @@ enum Command {
         #[arg(long)]
         report: bool,
     },
+    /// Turn the findings' proposed fixes into a reviewable plan (`plan show FILE` prints one).
+    Plan(PlanArgs),
+    /// Apply a plan: re-read each resource, refuse stale steps, journal every step.
+    Apply(ApplyArgs),
+    /// Undo the applied steps of a journal, in reverse order.
+    Rollback(RollbackArgs),
     /// Print the IAM policy the scanner's role needs (exactly the read-only calls bbscan makes,
     /// and a deny on reading secrets), or, with --trust-repository, the role's trust policy for
     /// GitHub Actions OIDC.
     Permissions(PermissionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct PlanArgs {
+    #[command(subcommand)]
+    command: Option<PlanCommand>,
+    #[command(flatten)]
+    collect: CollectArgs,
+    /// Plan from this snapshot file instead of collecting live.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
+    snapshot: Option<PathBuf>,
+    /// Plan from the built-in demo snapshot.
+    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
+    demo: bool,
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// Only fixes for this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    only: Vec<String>,
+    /// No fixes for this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    skip: Vec<String>,
+    /// Write the plan (JSON) here; without it the plan is only shown.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// Show a plan file as a readable diff.
+    Show {
+        /// The plan file.
+        plan: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ApplyArgs {
+    /// The plan file (not needed with --resume).
+    #[arg(required_unless_present = "resume", conflicts_with = "resume")]
+    plan: Option<PathBuf>,
+    #[command(flatten)]
+    collect: CollectArgs,
+    /// Do not ask for confirmation (for CI).
+    #[arg(long)]
+    yes: bool,
+    /// Read and check every step and print the exact calls, changing nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The journal to write (default: the plan's path with .journal).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Continue an interrupted apply from its journal.
+    #[arg(long, value_name = "JOURNAL")]
+    resume: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct RollbackArgs {
+    /// The journal of the apply to undo.
+    journal: PathBuf,
+    #[command(flatten)]
+    collect: CollectArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    yes: bool,
+    /// Check what would be undone, changing nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +422,23 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             let config = Config::load(cli.config.as_deref())?;
             audit_command(args, &config, verbosity)
         }
+        Command::Plan(PlanArgs { command: Some(PlanCommand::Show { plan }), .. }) => {
+            let plan = crate::remediate::plan::read(&plan)?;
+            print_stdout(&crate::remediate::plan::show(&plan))?;
+            Ok(Exit::Clean)
+        }
+        Command::Plan(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            plan_command(args, &config, verbosity)
+        }
+        Command::Apply(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            apply_command(args, &config, verbosity)
+        }
+        Command::Rollback(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            rollback_command(args, &config, verbosity)
+        }
         Command::Policy(PolicyCommand::List { policies, format }) => policy_list(&policies, format),
         Command::Policy(PolicyCommand::New { name, lang: Lang::Rust, dir, sdk }) => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
@@ -420,16 +513,32 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
     Ok(Exit::Clean)
 }
 
-fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
-    let snapshot = if args.demo {
-        bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes()).context("the built-in demo snapshot is damaged")?
-    } else if let Some(path) = &args.snapshot {
-        snapshot::read(path)?
+/// The snapshot to work on: the demo, a file, or a live collection; with its SHA-256.
+fn load_snapshot(
+    demo: bool,
+    file: Option<&std::path::Path>,
+    collect: &CollectArgs,
+    config: &Config,
+    verbosity: Verbosity,
+) -> anyhow::Result<(bbscan_model::Snapshot, String)> {
+    use crate::remediate::plan::sha256_hex;
+    Ok(if demo {
+        let snap = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes())
+            .context("the built-in demo snapshot is damaged")?;
+        (snap, sha256_hex(snapshot::DEMO.as_bytes()))
+    } else if let Some(path) = file {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        (snapshot::read(path)?, sha256_hex(&bytes))
     } else {
-        let snap = collect_live(&args.collect, config, verbosity)?;
+        let snap = collect_live(collect, config, verbosity)?;
         report_gaps(&snap, verbosity);
-        snap
-    };
+        let hash = sha256_hex(snapshot::to_json(&snap).as_bytes());
+        (snap, hash)
+    })
+}
+
+fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let (snapshot, _) = load_snapshot(args.demo, args.snapshot.as_deref(), &args.collect, config, verbosity)?;
     let mut options = args.policies.options();
     options.settings = config.policy_settings();
     options.only = args.only.clone();
@@ -535,6 +644,174 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
         eprintln!("error: policy {} could not be loaded: {}", e.origin, e.error);
     }
     Ok(if errors.is_empty() { Exit::Clean } else { Exit::Error })
+}
+
+fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    use crate::remediate::plan;
+    let (snapshot, hash) = load_snapshot(args.demo, args.snapshot.as_deref(), &args.collect, config, verbosity)?;
+    let mut options = args.policies.options();
+    options.settings = config.policy_settings();
+    options.only = args.only.clone();
+    options.skip = args.skip.clone();
+    options.waivers = config.waivers.clone();
+    let report = crate::audit::audit(&snapshot, &options)?;
+    for e in &report.policy_errors {
+        eprintln!("error: policy {} ({}) {}: its fixes are not planned", e.policy, e.origin, e.error);
+    }
+    let made = plan::build(&plan::PlanInput {
+        snapshot: &snapshot,
+        snapshot_sha256: hash,
+        report: &report,
+        created_at: crate::remediate::apply::now(),
+    });
+    match &args.output {
+        Some(path) => {
+            snapshot::write_atomic(path, plan::to_json(&made).as_bytes())?;
+            print_stdout(&plan::show(&made))?;
+            if verbosity != Verbosity::Quiet {
+                eprintln!(
+                    "plan with {} steps written to {}; review it, then `bbscan apply {}`",
+                    made.steps.len(),
+                    path.display(),
+                    path.display()
+                );
+            }
+        }
+        None => {
+            print_stdout(&plan::show(&made))?;
+            if verbosity != Verbosity::Quiet {
+                eprintln!("(shown only: write it with -o plan.json to apply it)");
+            }
+        }
+    }
+    Ok(if report.policy_errors.is_empty() { Exit::Clean } else { Exit::Error })
+}
+
+/// The AWS connection of apply and rollback (the collection flags that matter for it).
+fn aws_options(args: &CollectArgs, config: &Config, plan_regions: &[String]) -> AwsOptions {
+    AwsOptions {
+        profile: args.profile.clone(),
+        regions: if !args.regions.is_empty() {
+            args.regions.clone()
+        } else if !plan_regions.is_empty() {
+            plan_regions.to_vec()
+        } else {
+            config.regions.clone()
+        },
+        endpoint_url: args.endpoint_url.clone(),
+        call_timeout: Duration::from_secs(args.call_timeout),
+        max_attempts: args.max_attempts,
+    }
+}
+
+/// Ask on a terminal; refuse without one unless --yes.
+fn confirm(question: &str, yes: bool) -> anyhow::Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "no terminal to confirm on: pass --yes to {question} without asking (CI), or --dry-run to only check"
+        );
+    }
+    eprint!("{question}? Type yes to go on: ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).context("cannot read the answer")?;
+    Ok(answer.trim().eq_ignore_ascii_case("yes"))
+}
+
+struct StepReport;
+
+impl crate::remediate::apply::Report for StepReport {
+    fn step(&self, step: &crate::remediate::plan::Step, what: &str) {
+        eprintln!("step {} {} on {} {}: {what}", step.id, step.action, step.kind, step.name);
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    use crate::remediate::{apply, journal, plan};
+    let (plan, journal_path, entries) = match (&args.resume, &args.plan) {
+        (Some(path), _) => {
+            let (plan, _, entries) = journal::read(path)?;
+            (plan, path.clone(), Some(entries))
+        }
+        (None, Some(path)) => {
+            let plan = plan::read(path)?;
+            let journal = args.journal.clone().unwrap_or_else(|| path.with_extension("journal"));
+            (plan, journal, None)
+        }
+        (None, None) => anyhow::bail!("give a plan file, or --resume JOURNAL"),
+    };
+    if verbosity != Verbosity::Quiet {
+        eprint!("{}", plan::show(&plan));
+    }
+    if plan.steps.is_empty() {
+        eprintln!("nothing to apply");
+        return Ok(Exit::Clean);
+    }
+    let runtime = runtime()?;
+    let aws = runtime.block_on(AwsSetup::load(&aws_options(&args.collect, config, &plan.regions)))?;
+    let outcome = if args.dry_run {
+        runtime.block_on(apply::apply(&aws, &plan, None, true, &StepReport))?
+    } else {
+        let question = format!("apply {} steps to account {}", plan.steps.len(), plan.account_id);
+        if !confirm(&question, args.yes)? {
+            eprintln!("not applied");
+            return Ok(Exit::Clean);
+        }
+        let (mut journal, entries) = match entries {
+            Some(entries) => (journal::Journal::open(&journal_path)?, entries),
+            None => {
+                let hash = plan::sha256_hex(plan::to_json(&plan).as_bytes());
+                (journal::Journal::create(&journal_path, &plan, &hash, &apply::now())?, Vec::new())
+            }
+        };
+        let outcome = runtime.block_on(apply::apply(&aws, &plan, Some((&mut journal, entries)), false, &StepReport));
+        if let Err(e) = &outcome {
+            eprintln!(
+                "journal: {} (resume with `bbscan apply --resume {0}`, undo with `bbscan rollback {0}`)",
+                journal_path.display()
+            );
+            return Err(anyhow::anyhow!("{e}"));
+        }
+        let outcome = outcome?;
+        eprintln!("journal: {} (undo with `bbscan rollback {0}`)", journal_path.display());
+        outcome
+    };
+    if verbosity != Verbosity::Quiet {
+        eprintln!(
+            "{} steps applied, {} skipped{}",
+            outcome.applied.len(),
+            outcome.skipped.len(),
+            if args.dry_run { " (dry run: nothing changed)" } else { "" }
+        );
+    }
+    Ok(Exit::Clean)
+}
+
+fn rollback_command(args: RollbackArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    use crate::remediate::{apply, journal};
+    let (plan, _, _) = journal::read(&args.journal)?;
+    let runtime = runtime()?;
+    let aws = runtime.block_on(AwsSetup::load(&aws_options(&args.collect, config, &plan.regions)))?;
+    if !args.dry_run
+        && !confirm(&format!("undo the steps of {} in account {}", args.journal.display(), plan.account_id), args.yes)?
+    {
+        eprintln!("nothing undone");
+        return Ok(Exit::Clean);
+    }
+    let outcome = runtime.block_on(apply::rollback(&aws, &args.journal, args.dry_run, &StepReport))?;
+    if verbosity != Verbosity::Quiet {
+        eprintln!("{} steps undone, {} skipped", outcome.applied.len(), outcome.skipped.len());
+        for (step, why) in &outcome.skipped {
+            eprintln!("  step {step}: {why}");
+        }
+    }
+    Ok(Exit::Clean)
 }
 
 /// Collect a snapshot from AWS as the flags and config say.

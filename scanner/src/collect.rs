@@ -19,6 +19,7 @@ mod logs;
 mod s3;
 mod ssm;
 
+pub(crate) use convert::now_rfc3339;
 pub use env_values::classify_env_value;
 
 use crate::aws::AwsSetup;
@@ -187,4 +188,51 @@ pub async fn collect(
         resources,
         gaps: ctx.api.take_gaps(),
     })
+}
+
+struct Silent;
+
+impl Progress for Silent {
+    fn service_done(&self, _: &str, _: &str, _: usize, _: f64) {}
+}
+
+/// Read one resource again exactly as collection reads it (the same read-only calls and
+/// conversions), so remediation can compare the live state with a plan field by field. Reads
+/// the service that holds the resource (one bucket directly) and keeps that ARN. `None` when it
+/// no longer exists; the gaps say what could not be read.
+pub async fn read_again(
+    aws: &AwsSetup,
+    account: &str,
+    partition: &str,
+    kind: &str,
+    arn: &str,
+    name: &str,
+    region: &str,
+) -> (Option<Resource>, Vec<bbscan_model::Gap>) {
+    let ctx = Ctx {
+        api: Api::new(8),
+        aws,
+        account: account.to_string(),
+        partition: partition.to_string(),
+        scope: Scope::new("", None),
+        progress: &Silent,
+    };
+    let service = kind.split('.').next().unwrap_or_default();
+    let found: Vec<Resource> = match (kind, service) {
+        ("s3.bucket", _) => s3::bucket_again(&ctx, name, region).await.into_iter().collect(),
+        ("s3.account_public_access_block", _) => s3::account_again(&ctx).await.into_iter().collect(),
+        (_, "iam") => iam::collect(&ctx).await,
+        (_, "cloudfront") => cloudfront::collect(&ctx).await,
+        (_, "ssm") => ssm::collect(&ctx, region).await,
+        (_, "cloudtrail") => cloudtrail::collect(&ctx, region).await,
+        (_, "lambda") => lambda::collect(&ctx, region).await,
+        (_, "logs") => logs::collect(&ctx, region).await,
+        (_, "cloudwatch") => cloudwatch::collect(&ctx, region).await,
+        (_, "kms") => kms::collect(&ctx, region).await,
+        (_, "acm") => acm::collect(&ctx, region).await,
+        (_, "backup") => backup::collect(&ctx, region).await,
+        _ => Vec::new(),
+    };
+    let resource = found.into_iter().find(|r| r.arn == arn && r.kind() == kind);
+    (resource, ctx.api.take_gaps())
 }

@@ -1,4 +1,11 @@
-//! Remediation. The only module that will write to AWS (plan, apply, journal come with the
-//! remediation issue). For now: the closed, versioned catalogue of actions policies may propose.
+//! Remediation: the only module that writes to AWS. Policies propose actions as data; the
+//! closed catalogue ([`catalogue`]) checks them; [`plan`] turns them into reviewable steps;
+//! [`apply`] runs a plan step by step against the live state, journaling ([`journal`]) before
+//! and after each step so that an interrupted run resumes and a finished one rolls back. The
+//! write calls themselves are in [`actions`].
 
+pub mod actions;
+pub mod apply;
 pub mod catalogue;
+pub mod journal;
+pub mod plan;

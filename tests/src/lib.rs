@@ -195,16 +195,23 @@ pub fn bbscan() -> assert_cmd::Command {
             cmd.env_remove(&key);
         }
     }
-    cmd.env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/nonexistent/bbscan-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bbscan-test-credentials")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        // Compiled policies are cached for the whole test run, apart from the user's cache.
-        .env("XDG_CACHE_HOME", test_cache_dir())
-        .current_dir(std::env::temp_dir());
+    cmd.envs(test_env()).current_dir(std::env::temp_dir());
     cmd
+}
+
+/// The environment `bbscan` runs with in the tests (start from it when spawning the binary
+/// directly; remove the caller's `AWS_*` variables too): fake credentials, no AWS config files,
+/// no instance metadata, no colour, a shared policy cache apart from the user's.
+pub fn test_env() -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_CONFIG_FILE", "/nonexistent/bbscan-test-config".into()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/bbscan-test-credentials".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("NO_COLOR", "1".into()),
+        ("XDG_CACHE_HOME", test_cache_dir().into_os_string()),
+    ]
 }
 
 /// Every misbehaviour of the hostile test policy (`tests/hostile`), one component each.

@@ -73,6 +73,16 @@ async fn list_buckets(ctx: &Ctx<'_>, client: &Client, global: &str) -> Vec<(Stri
     }
 }
 
+/// One bucket read again (remediation), in a known region.
+pub(crate) async fn bucket_again(ctx: &Ctx<'_>, name: &str, region: &str) -> Option<Resource> {
+    bucket(ctx, name.to_string(), None, Some(region.to_string())).await
+}
+
+/// The account-level public access block read again (remediation).
+pub(crate) async fn account_again(ctx: &Ctx<'_>) -> Option<Resource> {
+    account_public_access_block(ctx).await
+}
+
 async fn bucket(
     ctx: &Ctx<'_>,
     name: String,
