@@ -77,12 +77,8 @@ struct PlanArgs {
     command: Option<PlanCommand>,
     #[command(flatten)]
     collect: CollectArgs,
-    /// Plan from this snapshot file instead of collecting live.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
-    snapshot: Option<PathBuf>,
-    /// Plan from the built-in demo snapshot.
-    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
-    demo: bool,
+    #[command(flatten)]
+    source: SnapshotSource,
     #[command(flatten)]
     policies: PolicyArgs,
     /// Only fixes for this rule (repeatable).
@@ -153,6 +149,17 @@ struct PermissionsArgs {
     branch: String,
 }
 
+/// A snapshot to work on instead of collecting live (audit, plan).
+#[derive(Debug, Args)]
+struct SnapshotSource {
+    /// Use this snapshot file instead of collecting live.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
+    snapshot: Option<PathBuf>,
+    /// Use the built-in demo snapshot (a BrainBytes production account); no AWS needed.
+    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
+    demo: bool,
+}
+
 /// Where to collect from: shared by every command that reads AWS.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -198,12 +205,8 @@ struct SnapshotArgs {
 struct AuditArgs {
     #[command(flatten)]
     collect: CollectArgs,
-    /// Audit this snapshot file instead of collecting live.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
-    snapshot: Option<PathBuf>,
-    /// Audit the built-in demo snapshot (a BrainBytes production account); no AWS needed.
-    #[arg(long, conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url"])]
-    demo: bool,
+    #[command(flatten)]
+    source: SnapshotSource,
     #[command(flatten)]
     policies: PolicyArgs,
     /// Run only this rule (repeatable).
@@ -515,18 +518,17 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
 
 /// The snapshot to work on: the demo, a file, or a live collection; with its SHA-256.
 fn load_snapshot(
-    demo: bool,
-    file: Option<&std::path::Path>,
+    source: &SnapshotSource,
     collect: &CollectArgs,
     config: &Config,
     verbosity: Verbosity,
 ) -> anyhow::Result<(bbscan_model::Snapshot, String)> {
     use crate::remediate::plan::sha256_hex;
-    Ok(if demo {
+    Ok(if source.demo {
         let snap = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes())
             .context("the built-in demo snapshot is damaged")?;
         (snap, sha256_hex(snapshot::DEMO.as_bytes()))
-    } else if let Some(path) = file {
+    } else if let Some(path) = &source.snapshot {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
         (snapshot::read(path)?, sha256_hex(&bytes))
     } else {
@@ -538,7 +540,7 @@ fn load_snapshot(
 }
 
 fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
-    let (snapshot, _) = load_snapshot(args.demo, args.snapshot.as_deref(), &args.collect, config, verbosity)?;
+    let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity)?;
     let mut options = args.policies.options();
     options.settings = config.policy_settings();
     options.only = args.only.clone();
@@ -648,7 +650,7 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
 
 fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     use crate::remediate::plan;
-    let (snapshot, hash) = load_snapshot(args.demo, args.snapshot.as_deref(), &args.collect, config, verbosity)?;
+    let (snapshot, hash) = load_snapshot(&args.source, &args.collect, config, verbosity)?;
     let mut options = args.policies.options();
     options.settings = config.policy_settings();
     options.only = args.only.clone();

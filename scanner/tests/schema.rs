@@ -1,63 +1,53 @@
-//! The published snapshot schema (`docs/snapshot.schema.json`) is the one the code generates.
-//! Regenerate it with `BBSCAN_BLESS=1 cargo test -p bbscan --test schema`.
+//! Generated documents published in `docs/` are what the code generates today: the snapshot
+//! and report JSON Schemas, the scanner role's IAM policy (from the code's own list of calls)
+//! and its trust policy example. Regenerate them with
+//! `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit them.
 
+use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-#[test]
-fn the_published_schema_is_current() {
-    let output = Command::new(env!("CARGO_BIN_EXE_bbscan")).arg("schema").output().expect("run bbscan schema");
-    assert!(output.status.success());
+/// Run `bbscan ARGS`, compare its output with `docs/FILE` (writing it first under
+/// `BBSCAN_BLESS`), and return the published document.
+fn published(args: &[&str], file: &str) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_bbscan")).args(args).output().expect("run bbscan");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let generated = String::from_utf8(output.stdout).expect("UTF-8");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/snapshot.schema.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs").join(file);
     if std::env::var_os("BBSCAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write the schema");
+        std::fs::write(&path, &generated).expect("write the document");
     }
-    let published = std::fs::read_to_string(&path).expect("read docs/snapshot.schema.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read docs/{file}: {e}"));
     assert!(
-        published == generated,
-        "docs/snapshot.schema.json is out of date: run `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit it"
+        text == generated,
+        "docs/{file} is out of date: run `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit it"
     );
-    let schema: serde_json::Value = serde_json::from_str(&published).expect("the schema is JSON");
+    serde_json::from_str(&text).expect("the document is JSON")
+}
+
+#[test]
+fn the_published_snapshot_schema_is_current() {
+    let schema = published(&["schema"], "snapshot.schema.json");
     assert_eq!(schema["title"], "Snapshot");
     assert!(schema["$defs"]["Gap"].is_object());
 }
 
-/// The scanner-role policy shipped in `docs/` is what `bbscan permissions` generates from the
-/// code's own list of calls. Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan --test schema`.
 #[test]
-fn the_published_scanner_role_policy_is_current() {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_bbscan")).arg("permissions").output().expect("run bbscan permissions");
-    assert!(output.status.success());
-    let generated = String::from_utf8(output.stdout).expect("UTF-8");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scanner-role-policy.json");
-    if std::env::var_os("BBSCAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write the policy");
-    }
-    let published = std::fs::read_to_string(&path).expect("read docs/scanner-role-policy.json");
-    assert!(
-        published == generated,
-        "docs/scanner-role-policy.json is out of date: run `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit it"
-    );
+fn the_published_report_schema_is_current() {
+    let schema = published(&["schema", "--report"], "report.schema.json");
+    assert_eq!(schema["title"], "AuditReport");
+    assert!(schema["$defs"]["ReportFinding"]["properties"]["fingerprint"].is_object());
 }
 
 #[test]
-fn the_published_report_schema_is_current() {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_bbscan")).args(["schema", "--report"]).output().expect("run bbscan schema");
-    assert!(output.status.success());
-    let generated = String::from_utf8(output.stdout).expect("UTF-8");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/report.schema.json");
-    if std::env::var_os("BBSCAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write the schema");
-    }
-    let published = std::fs::read_to_string(&path).expect("read docs/report.schema.json");
-    assert!(
-        published == generated,
-        "docs/report.schema.json is out of date: run `BBSCAN_BLESS=1 cargo test -p bbscan --test schema` and commit it"
+fn the_published_scanner_role_policies_are_current() {
+    let policy = published(&["permissions"], "scanner-role-policy.json");
+    assert_eq!(policy["Statement"][0]["Effect"], "Allow");
+    assert_eq!(policy["Statement"][1]["Effect"], "Deny");
+    let trust = published(
+        &["permissions", "--trust-repository", "brainbytes/app", "--account-id", "123456789012"],
+        "scanner-role-trust.example.json",
     );
-    let schema: serde_json::Value = serde_json::from_str(&published).expect("the schema is JSON");
-    assert_eq!(schema["title"], "AuditReport");
-    assert!(schema["$defs"]["ReportFinding"]["properties"]["fingerprint"].is_object());
+    let sub = &trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"];
+    assert_eq!(sub, "repo:brainbytes/app:ref:refs/heads/main");
 }

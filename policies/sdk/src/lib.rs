@@ -42,6 +42,40 @@ pub mod bindings {
 #[doc(hidden)]
 pub use wasm::{describe as __describe, evaluate as __evaluate, validate as __validate};
 
+/// The compliance frameworks the built-in rules cite, named the same way everywhere (the
+/// report's compliance summary groups by these names).
+pub mod frameworks {
+    pub const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
+    pub const FSBP: &str = "AWS Foundational Security Best Practices";
+    pub const SOC2: &str = "SOC 2";
+}
+
+/// A rule from plain values: `compliance` as `(framework, control)` pairs.
+#[allow(clippy::too_many_arguments)]
+pub fn rule(
+    id: &str,
+    title: &str,
+    description: &str,
+    severity: Severity,
+    kinds: &[&str],
+    compliance: &[(&str, &str)],
+    help_text: &str,
+    help_markdown: &str,
+    remediation: &str,
+) -> Rule {
+    Rule {
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
+        default_severity: severity,
+        kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        compliance: compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
+        help_text: help_text.into(),
+        help_markdown: help_markdown.into(),
+        remediation: remediation.into(),
+    }
+}
+
 /// Read-only lookups into the snapshot being audited.
 pub trait Lookup {
     fn by_arn(&self, arn: &str) -> Option<Resource>;
