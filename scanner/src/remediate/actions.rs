@@ -18,6 +18,7 @@ use bbscan_model::Resource;
 use serde_json::Value;
 
 /// A planned action: its changes, risks, and the resource as it will be after it.
+#[derive(Debug)]
 pub struct Prepared {
     pub changes: Vec<Change>,
     pub risks: Vec<String>,

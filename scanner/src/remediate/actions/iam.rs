@@ -1,18 +1,337 @@
-//! iam actions (not implemented yet: plans refuse them with a reason).
+//! IAM actions: one managed policy detached from a user, group or role; a role's GitHub OIDC
+//! trust pinned to an audience and repository subjects, every other statement and condition
+//! kept.
 
-use super::{Prepared, WriteError, Writer};
+use super::{Prepared, WriteError, Writer, document, edit, expect_target, param, require_known, write_err};
 use crate::remediate::plan::Step;
 use bbscan_model::Resource;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
-pub fn prepare(kind: &str, _r: &Resource, _params: &Value) -> Result<Prepared, String> {
-    Err(format!("{kind} is not implemented yet"))
+const GITHUB_HOST: &str = "token.actions.githubusercontent.com";
+
+fn aud_key() -> String {
+    format!("{GITHUB_HOST}:aud")
 }
 
-pub async fn write(_w: &Writer<'_>, step: &Step, _before: &Value) -> Result<(), WriteError> {
-    Err(WriteError { operation: "apply", message: format!("{} is not implemented yet", step.action) })
+fn sub_key() -> String {
+    format!("{GITHUB_HOST}:sub")
 }
 
-pub async fn restore(_w: &Writer<'_>, step: &Step, _prior: &Value) -> Result<(), WriteError> {
-    Err(WriteError { operation: "rollback", message: format!("{} is not implemented yet", step.action) })
+fn strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// An Allow statement that lets GitHub Actions' OIDC provider assume the role.
+fn is_github(s: &Value) -> bool {
+    let allows = s.get("Effect").and_then(Value::as_str) == Some("Allow");
+    let action = strings(s.get("Action")).iter().any(|a| {
+        let a = a.to_ascii_lowercase();
+        a == "sts:assumerolewithwebidentity" || a == "sts:*" || a == "*"
+    });
+    let federated = strings(s.get("Principal").and_then(|p| p.get("Federated")))
+        .iter()
+        .any(|f| f.to_ascii_lowercase().ends_with(GITHUB_HOST));
+    allows && action && federated
+}
+
+/// The statement with every `aud` and `sub` condition replaced by the pinned ones.
+fn pinned(statement: &Value, audience: &str, subjects: &[&str]) -> Value {
+    let mut s = statement.clone();
+    let (aud, sub) = (aud_key(), sub_key());
+    let mut conditions: Map<String, Value> = s.get("Condition").and_then(Value::as_object).cloned().unwrap_or_default();
+    for entries in conditions.values_mut() {
+        if let Some(entries) = entries.as_object_mut() {
+            entries.retain(|key, _| !key.eq_ignore_ascii_case(&aud) && !key.eq_ignore_ascii_case(&sub));
+        }
+    }
+    conditions.retain(|_, entries| entries.as_object().is_none_or(|e| !e.is_empty()));
+    let one_or_list = |values: &[&str]| match values {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    let like = subjects.iter().any(|s| s.contains(['*', '?']));
+    let mut add = |operator: &str, key: String, value: Value| {
+        let entry = conditions.entry(operator.to_string()).or_insert_with(|| json!({}));
+        if let Some(entries) = entry.as_object_mut() {
+            entries.insert(key, value);
+        }
+    };
+    add("StringEquals", aud, json!(audience));
+    add(if like { "StringLike" } else { "StringEquals" }, sub, one_or_list(subjects));
+    s["Condition"] = Value::Object(conditions);
+    s
+}
+
+/// The trust policy with its GitHub statements pinned; `None` when it has none.
+fn restricted(policy: &Value, audience: &str, subjects: &[&str]) -> Option<Value> {
+    let mut doc = policy.clone();
+    let mut found = false;
+    match doc.get_mut("Statement") {
+        Some(Value::Array(items)) => {
+            for s in items.iter_mut().filter(|s| is_github(s)) {
+                *s = pinned(s, audience, subjects);
+                found = true;
+            }
+        }
+        Some(one @ Value::Object(_)) if is_github(one) => {
+            *one = pinned(one, audience, subjects);
+            found = true;
+        }
+        _ => {}
+    }
+    found.then_some(doc)
+}
+
+pub fn prepare(kind: &str, r: &Resource, params: &Value) -> Result<Prepared, String> {
+    let doc = document(r);
+    let (edits, risks) = match kind {
+        "iam.detach_policy" => {
+            if !matches!(r.kind(), "iam.user" | "iam.group" | "iam.role") {
+                return Err(format!("applies to IAM users, groups and roles, not to {} {}", r.kind(), r.name));
+            }
+            if param(params, "principal_arn") != r.arn {
+                return Err(format!(
+                    "parameter principal_arn is {:?}, but the finding's resource is {}",
+                    param(params, "principal_arn"),
+                    r.arn
+                ));
+            }
+            require_known(r, "attached_policies")?;
+            let policy = param(params, "policy_arn");
+            let mut attached =
+                doc.pointer("/config/attached_policies").and_then(Value::as_array).cloned().unwrap_or_default();
+            let before = attached.len();
+            attached.retain(|a| a.get("arn").and_then(Value::as_str) != Some(policy));
+            if attached.len() == before {
+                return Err(format!("{policy} is not attached to {}", r.name));
+            }
+            let who = match r.kind() {
+                "iam.user" => format!("user {}", r.name),
+                "iam.group" => format!("every member of group {}", r.name),
+                _ => format!("whoever assumes role {} (people, CI, services)", r.name),
+            };
+            (
+                vec![("/config/attached_policies".to_string(), Value::Array(attached))],
+                vec![format!(
+                    "{who} loses what {policy} granted: check first that the permissions still needed come from a \
+                     group or a narrower policy."
+                )],
+            )
+        }
+        "iam.restrict_github_oidc_trust" => {
+            expect_target(r, "iam.role", Some((params, "role")))?;
+            require_known(r, "trust_policy")?;
+            let policy = doc.pointer("/config/trust_policy").cloned().unwrap_or(Value::Null);
+            if !policy.is_object() {
+                return Err(format!("the trust policy of {} could not be decoded; fix it by hand", r.name));
+            }
+            let audience = param(params, "audience");
+            let subjects = strings(params.get("subjects"));
+            let new = restricted(&policy, audience, &subjects)
+                .ok_or_else(|| format!("role {} has no statement trusting GitHub Actions' OIDC provider", r.name))?;
+            (
+                vec![("/config/trust_policy".to_string(), new)],
+                vec![format!(
+                    "Only GitHub workflows whose OIDC token has audience {audience} and subject {} can assume {}: \
+                     workflows on other branches, tags, pull requests, environments or repositories are refused \
+                     (their deploys fail). Other statements and conditions of the trust policy stay.",
+                    subjects.join(" or "),
+                    r.name
+                )],
+            )
+        }
+        other => return Err(format!("no implementation of {other}")),
+    };
+    let (changes, after) = edit(r, edits)?;
+    Ok(Prepared { changes, risks, reversible: true, after })
+}
+
+fn client(w: &Writer<'_>) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&w.config("global"))
+}
+
+/// The principal's kind and name from its ARN (`arn:aws:iam::1:user/path/name`).
+fn principal(step: &Step) -> Result<(&str, &str), WriteError> {
+    let arn = param(&step.params, "principal_arn");
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let kind = resource.split('/').next().unwrap_or_default();
+    let name = resource.rsplit('/').next().unwrap_or_default();
+    if name.is_empty() || !matches!(kind, "user" | "group" | "role") {
+        return Err(WriteError { operation: "iam", message: format!("{arn} is not a user, group or role ARN") });
+    }
+    Ok((kind, name))
+}
+
+async fn attachment(w: &Writer<'_>, step: &Step, attach: bool) -> Result<(), WriteError> {
+    let c = client(w);
+    let (kind, name) = principal(step)?;
+    let policy = param(&step.params, "policy_arn");
+    match (kind, attach) {
+        ("user", false) => {
+            c.detach_user_policy()
+                .user_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:DetachUserPolicy"))?;
+        }
+        ("user", true) => {
+            c.attach_user_policy()
+                .user_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:AttachUserPolicy"))?;
+        }
+        ("group", false) => {
+            c.detach_group_policy()
+                .group_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:DetachGroupPolicy"))?;
+        }
+        ("group", true) => {
+            c.attach_group_policy()
+                .group_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:AttachGroupPolicy"))?;
+        }
+        (_, false) => {
+            c.detach_role_policy()
+                .role_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:DetachRolePolicy"))?;
+        }
+        (_, true) => {
+            c.attach_role_policy()
+                .role_name(name)
+                .policy_arn(policy)
+                .send()
+                .await
+                .map_err(write_err("iam:AttachRolePolicy"))?;
+        }
+    }
+    Ok(())
+}
+
+async fn put_trust(w: &Writer<'_>, step: &Step, policy: &Value) -> Result<(), WriteError> {
+    if !policy.is_object() {
+        return Err(WriteError { operation: "iam:UpdateAssumeRolePolicy", message: "no trust policy to write".into() });
+    }
+    client(w)
+        .update_assume_role_policy()
+        .role_name(param(&step.params, "role"))
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .map_err(write_err("iam:UpdateAssumeRolePolicy"))?;
+    Ok(())
+}
+
+pub async fn write(w: &Writer<'_>, step: &Step, _before: &Value) -> Result<(), WriteError> {
+    match step.action.as_str() {
+        "iam.detach_policy" => attachment(w, step, false).await,
+        "iam.restrict_github_oidc_trust" => {
+            put_trust(w, step, step.changes.first().map_or(&Value::Null, |c| &c.new)).await
+        }
+        other => Err(WriteError { operation: "apply", message: format!("no implementation of {other}") }),
+    }
+}
+
+pub async fn restore(w: &Writer<'_>, step: &Step, prior: &Value) -> Result<(), WriteError> {
+    match step.action.as_str() {
+        "iam.detach_policy" => attachment(w, step, true).await,
+        "iam.restrict_github_oidc_trust" => {
+            put_trust(w, step, prior.pointer("/config/trust_policy").unwrap_or(&Value::Null)).await
+        }
+        other => Err(WriteError { operation: "rollback", message: format!("no implementation of {other}") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+    fn role(trust: Value) -> Resource {
+        serde_json::from_value(json!({
+            "arn": "arn:aws:iam::123456789012:role/deploy", "name": "deploy", "account": "123456789012",
+            "region": "global", "kind": "iam.role", "config": {"trust_policy": trust}
+        }))
+        .expect("resource")
+    }
+
+    fn params() -> Value {
+        json!({"role": "deploy", "audience": "sts.amazonaws.com", "subjects": ["repo:o/r:ref:refs/heads/main"]})
+    }
+
+    #[test]
+    fn github_conditions_are_replaced_and_everything_else_kept() {
+        let other =
+            json!({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"});
+        let trust = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+             "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "*"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*", "token.actions.githubusercontent.com:job_workflow_ref": "o/r/.github/workflows/deploy.yml@*"},
+                "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+            other.clone()
+        ]});
+        let p = prepare("iam.restrict_github_oidc_trust", &role(trust), &params()).expect("plan");
+        let new = &p.changes[0].new;
+        assert_eq!(new["Statement"][1], other);
+        let c = &new["Statement"][0]["Condition"];
+        assert_eq!(
+            c["StringEquals"],
+            json!({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"})
+        );
+        assert_eq!(
+            c["StringLike"],
+            json!({"token.actions.githubusercontent.com:job_workflow_ref": "o/r/.github/workflows/deploy.yml@*"})
+        );
+        assert_eq!(c["IpAddress"], json!({"aws:SourceIp": "10.0.0.0/8"}));
+        assert!(c.get("ForAllValues:StringLike").is_none(), "{c}");
+        assert!(p.reversible);
+    }
+
+    #[test]
+    fn wildcard_subjects_use_string_like_and_roles_without_github_are_refused() {
+        let trust = json!({"Statement": {"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"}});
+        let mut with_like = params();
+        with_like["subjects"] = json!(["repo:o/r:environment:*", "repo:o/r:ref:refs/heads/main"]);
+        let p = prepare("iam.restrict_github_oidc_trust", &role(trust), &with_like).expect("plan");
+        assert_eq!(
+            p.changes[0].new["Statement"]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"],
+            json!(["repo:o/r:environment:*", "repo:o/r:ref:refs/heads/main"])
+        );
+        let service = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        assert!(prepare("iam.restrict_github_oidc_trust", &role(service), &params()).is_err());
+    }
+
+    #[test]
+    fn detaching_names_a_policy_that_is_attached() {
+        let user: Resource = serde_json::from_value(json!({
+            "arn": "arn:aws:iam::123456789012:user/alice", "name": "alice", "account": "123456789012",
+            "region": "global", "kind": "iam.user",
+            "config": {"attached_policies": [{"name": "AdministratorAccess", "arn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}
+        }))
+        .expect("resource");
+        let ok = json!({"principal_arn": "arn:aws:iam::123456789012:user/alice", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"});
+        let p = prepare("iam.detach_policy", &user, &ok).expect("plan");
+        assert_eq!(p.changes[0].new, json!([]));
+        let mut missing = ok.clone();
+        missing["policy_arn"] = json!("arn:aws:iam::aws:policy/ReadOnlyAccess");
+        assert!(prepare("iam.detach_policy", &user, &missing).is_err());
+    }
 }
