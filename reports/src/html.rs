@@ -137,10 +137,10 @@ pub fn html(report: &AuditReport, tool_version: &str) -> String {
         version = esc(tool_version),
     );
     if !report.gaps.is_empty() || !report.policy_errors.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<p class=\"warn\" id=\"partial\"><b>Partial audit.</b> {} reads failed and {} policies could not run; \
-             what they would have shown was not assessed (see <a href=\"#not-assessed\">Not assessed</a>).</p>\n",
+             what they would have shown was not assessed (see <a href=\"#not-assessed\">Not assessed</a>).</p>",
             report.gaps.len(),
             report.policy_errors.len()
         );
@@ -158,13 +158,13 @@ pub fn html(report: &AuditReport, tool_version: &str) -> String {
     let waived = report.findings.iter().filter(|f| f.suppression.is_some()).count();
     let evaluated: u32 = report.rules.iter().map(|r| r.evaluated).sum();
     let passed: u32 = report.rules.iter().map(|r| r.passed).sum();
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div class=\"card\"><b id=\"count-counting\">{counting}</b>counting for --fail-on</div>\
          <div class=\"card\"><b id=\"count-waived\">{waived}</b>waived</div>\
          <div class=\"card\"><b id=\"count-checks\">{evaluated}</b>checks, <span id=\"count-passed\">{passed}</span> passed</div>\
          <div class=\"card\"><b id=\"count-gaps\">{}</b>reads failed</div>\
-         <div class=\"card\"><b id=\"count-policy-errors\">{}</b>policy errors</div></div>\n",
+         <div class=\"card\"><b id=\"count-policy-errors\">{}</b>policy errors</div></div>",
         report.gaps.len(),
         report.policy_errors.len()
     );
@@ -204,14 +204,14 @@ pub fn html(report: &AuditReport, tool_version: &str) -> String {
     out.push_str("</table></section>\n");
 
     // Findings.
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section id=\"findings\"><h2>Findings</h2><div class=\"filters\"><label>Minimum severity <select \
          id=\"filter-severity\"><option>info</option><option>low</option><option>medium</option><option>high</option>\
          <option>critical</option></select></label> <label>Search <input id=\"filter-text\" type=\"search\"></label> \
          <label><input id=\"filter-waived\" type=\"checkbox\" checked> show waived</label> — showing <span \
          id=\"shown\"></span> of {total}</div><table><thead><tr><th>Severity</th><th>Status</th><th>Rule</th>\
-         <th>Resource</th><th>Finding</th><th>Fix</th></tr></thead><tbody>\n"
+         <th>Resource</th><th>Finding</th><th>Fix</th></tr></thead><tbody>"
     );
     for f in &report.findings {
         out.push_str(&row(f, report));

@@ -214,7 +214,7 @@ mod tests {
             &[waiver("S3.X", "arn:aws:s3:::dev-*", "2026-12-31"), waiver("S3.X", "arn:aws:s3:::prod-a", "2026-01-01")],
             "2026-06-01",
         );
-        assert!(findings[0].suppression.is_some() && findings[0].counts_for_compliance() == false);
+        assert!(findings[0].suppression.is_some() && !findings[0].counts_for_compliance());
         assert!(findings[1].suppression.is_none() && findings[1].counts());
         assert_eq!((reports[0].state, reports[0].matched), (WaiverState::Active, 1));
         assert_eq!((reports[1].state, reports[1].matched), (WaiverState::Expired, 1));

@@ -11,10 +11,9 @@
 //! - `certificate_expiry_days` (whole number 1–365, default `30`): `ACM.CERTIFICATE_EXPIRY`
 //!   fails a certificate in use that expires within this many days of the snapshot.
 
+use bbscan_policy::frameworks::{FSBP, SOC2};
 use bbscan_policy::model::{AcmCertificate, CloudFrontDistribution, OriginKind, ResourceConfig};
-use bbscan_policy::{
-    ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, settings, time,
-};
+use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, rule, settings, time};
 
 mod s3_origin;
 
@@ -32,9 +31,6 @@ pub const CERTIFICATE_EXPIRY: &str = "ACM.CERTIFICATE_EXPIRY";
 const DISTRIBUTION: &str = "cloudfront.distribution";
 const CERTIFICATE: &str = "acm.certificate";
 const BUCKET: &str = "s3.bucket";
-
-const FSBP: &str = "AWS Foundational Security Best Practices";
-const SOC2: &str = "SOC 2";
 
 /// Viewer security policies, weakest first.
 const PROTOCOL_ORDER: &[&str] = &[
@@ -93,31 +89,6 @@ fn read_settings(value: &Value) -> Result<Settings, String> {
 
 fn protocol_rank(version: &str) -> Option<usize> {
     PROTOCOL_ORDER.iter().position(|p| *p == version)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn rule(
-    id: &str,
-    title: &str,
-    description: &str,
-    severity: Severity,
-    kinds: &[&str],
-    compliance: &[(&str, &str)],
-    help_text: &str,
-    help_markdown: &str,
-    remediation: &str,
-) -> Rule {
-    Rule {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        default_severity: severity,
-        kinds: kinds.iter().map(|k| k.to_string()).collect(),
-        compliance: compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
-        help_text: help_text.into(),
-        help_markdown: help_markdown.into(),
-        remediation: remediation.into(),
-    }
 }
 
 pub struct CloudFront;

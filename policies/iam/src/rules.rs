@@ -1,5 +1,6 @@
 //! The rules of the policy: ids, titles, rationale, severities, kinds and compliance mappings.
 
+use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
 use bbscan_policy::{ComplianceRef, Rule, Severity};
 
 pub const POLICY_FULL_ADMIN: &str = "IAM.POLICY_FULL_ADMIN";
@@ -22,10 +23,6 @@ pub const ROOT_MFA: &str = "IAM.ROOT_MFA";
 pub const ROOT_ACCESS_KEYS: &str = "IAM.ROOT_ACCESS_KEYS";
 pub const PASSWORD_POLICY: &str = "IAM.PASSWORD_POLICY";
 pub const ROLE_UNUSED: &str = "IAM.ROLE_UNUSED";
-
-const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
-const FSBP: &str = "AWS Foundational Security Best Practices";
-const SOC2: &str = "SOC 2";
 
 const HOLDERS: &[&str] = &["iam.policy", "iam.user", "iam.group", "iam.role"];
 const PRINCIPALS: &[&str] = &["iam.user", "iam.group", "iam.role"];

@@ -7,11 +7,10 @@
 //!   has deprecated or deprecates in 2026 (Node.js 18 and older, Python 3.9 and older, Java 8 on
 //!   Amazon Linux 1, .NET 7 and older, Ruby 3.2 and older, go1.x, provided on Amazon Linux 1).
 
+use bbscan_policy::frameworks::{FSBP, SOC2};
 use bbscan_policy::iam::{self, Condition, Effect, Statement};
 use bbscan_policy::model::{EnvValueClass, FunctionUrl, LambdaFunction, ResourceConfig};
-use bbscan_policy::{
-    ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, settings,
-};
+use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, rule, settings};
 
 pub const FUNCTION_URL_AUTH_NONE: &str = "LAMBDA.FUNCTION_URL_AUTH_NONE";
 pub const FUNCTION_URL_CORS_WILDCARD: &str = "LAMBDA.FUNCTION_URL_CORS_WILDCARD";
@@ -20,8 +19,6 @@ pub const ENV_PLAINTEXT_SECRET: &str = "LAMBDA.ENV_PLAINTEXT_SECRET";
 pub const DEPRECATED_RUNTIME: &str = "LAMBDA.DEPRECATED_RUNTIME";
 
 const FUNCTION: &str = "lambda.function";
-const FSBP: &str = "AWS Foundational Security Best Practices";
-const SOC2: &str = "SOC 2";
 
 /// Runtime identifiers AWS Lambda has deprecated (or deprecates during 2026).
 pub const DEFAULT_DEPRECATED_RUNTIMES: &[&str] = &[
@@ -74,30 +71,6 @@ fn deprecated_runtimes(value: &Value) -> Result<Vec<String>, String> {
     settings::strings(value, "deprecated_runtimes", DEFAULT_DEPRECATED_RUNTIMES)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn rule(
-    id: &str,
-    title: &str,
-    description: &str,
-    severity: Severity,
-    compliance: &[(&str, &str)],
-    help_text: &str,
-    help_markdown: &str,
-    remediation: &str,
-) -> Rule {
-    Rule {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        default_severity: severity,
-        kinds: vec![FUNCTION.into()],
-        compliance: compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
-        help_text: help_text.into(),
-        help_markdown: help_markdown.into(),
-        remediation: remediation.into(),
-    }
-}
-
 pub struct Lambda;
 
 impl Policy for Lambda {
@@ -114,6 +87,7 @@ impl Policy for Lambda {
                      redirects and security headers. Behind CloudFront, use AWS_IAM with an origin access \
                      control.",
                     Severity::High,
+                    &[FUNCTION],
                     &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
                     "Set the function URL's auth type to AWS_IAM and let CloudFront sign requests with an \
                      origin access control of type lambda.",
@@ -128,6 +102,7 @@ impl Policy for Lambda {
                     "A function URL whose CORS configuration allows origin * lets scripts on any web site call \
                      it from a visitor's browser and read the responses, whatever its auth type.",
                     Severity::Low,
+                    &[FUNCTION],
                     &[],
                     "List the site's own origins in the function URL's CORS AllowOrigins instead of *.",
                     "Replace `*` in the function URL's CORS `AllowOrigins` with the site's own origins \
@@ -144,6 +119,7 @@ impl Policy for Lambda {
                      URL configuration itself is LAMBDA.FUNCTION_URL_AUTH_NONE's finding; this rule reports \
                      the permission statement.",
                     Severity::High,
+                    &[FUNCTION],
                     &[(FSBP, "Lambda.1"), (SOC2, "CC6.1")],
                     "Remove the statement, or scope it to the calling service with AWS:SourceArn and \
                      AWS:SourceAccount.",
@@ -159,6 +135,7 @@ impl Policy for Lambda {
                      artefact, and cannot be rotated without a redeploy. BrainBytes keeps its secrets in \
                      Parameter Store.",
                     Severity::High,
+                    &[FUNCTION],
                     &[(SOC2, "CC6.1")],
                     "Move each secret into an SSM Parameter Store SecureString and read it at start-up; keep \
                      only the parameter name in the environment.",
@@ -175,6 +152,7 @@ impl Policy for Lambda {
                      then updating functions on it, so an urgent fix cannot be deployed without a runtime \
                      migration first.",
                     Severity::Medium,
+                    &[FUNCTION],
                     &[(FSBP, "Lambda.2"), (SOC2, "CC7.1")],
                     "Move the function to a supported runtime (for Node.js, nodejs22.x or later).",
                     "Move the function to a **supported runtime** (`nodejs22.x`, `python3.13`, …), test, and \

@@ -15,10 +15,9 @@
 //! - `required_metrics` (list of strings, default `["Errors", "Throttles"]`): the `AWS/Lambda`
 //!   metrics every function must have an alarm on (`CLOUDWATCH.LAMBDA_ALARMS`).
 
+use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
 use bbscan_policy::model::{CloudWatchAlarm, ResourceConfig};
-use bbscan_policy::{
-    ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, settings,
-};
+use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, rule, settings};
 
 pub const CLOUDTRAIL_MULTI_REGION: &str = "CLOUDTRAIL.MULTI_REGION";
 pub const CLOUDTRAIL_LOGGING: &str = "CLOUDTRAIL.LOGGING";
@@ -34,10 +33,6 @@ const SETTINGS: &[&str] = &["min_retention_days", "max_retention_days", "default
 /// Retention periods (days) that CloudWatch Logs accepts, ascending.
 pub const ACCEPTED_RETENTION_DAYS: &[i64] =
     &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
-const FSBP: &str = "AWS Foundational Security Best Practices";
-const SOC2: &str = "SOC 2";
 
 pub struct Logging;
 
@@ -101,31 +96,6 @@ fn accepted_at_least(days: i64) -> Option<i64> {
 /// The largest accepted retention of at most `days`.
 fn accepted_at_most(days: i64) -> Option<i64> {
     ACCEPTED_RETENTION_DAYS.iter().copied().rev().find(|d| *d <= days)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn rule(
-    id: &str,
-    title: &str,
-    description: &str,
-    severity: Severity,
-    kinds: &[&str],
-    compliance: &[(&str, &str)],
-    help_text: &str,
-    help_markdown: &str,
-    remediation: &str,
-) -> Rule {
-    Rule {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        default_severity: severity,
-        kinds: kinds.iter().map(|k| k.to_string()).collect(),
-        compliance: compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
-        help_text: help_text.into(),
-        help_markdown: help_markdown.into(),
-        remediation: remediation.into(),
-    }
 }
 
 fn rules() -> Vec<Rule> {

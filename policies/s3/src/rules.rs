@@ -1,5 +1,6 @@
 //! The rules of `bbscan-s3`: ids, rationale, compliance references and help.
 
+use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
 use bbscan_policy::{ComplianceRef, Rule, Severity};
 
 pub const ACCOUNT_PUBLIC_ACCESS_BLOCK: &str = "S3.ACCOUNT_PUBLIC_ACCESS_BLOCK";
@@ -19,10 +20,6 @@ const BUCKET: &str = "s3.bucket";
 const ACCOUNT_BLOCK: &str = "s3.account_public_access_block";
 const TRAIL: &str = "cloudtrail.trail";
 const DISTRIBUTION: &str = "cloudfront.distribution";
-
-const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
-const FSBP: &str = "AWS Foundational Security Best Practices";
-const SOC2: &str = "SOC 2";
 
 struct Text {
     id: &'static str,
