@@ -1,7 +1,7 @@
 //! The rules of the policy: ids, titles, rationale, severities, kinds and compliance mappings.
 
 use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
-use bbscan_policy::{ComplianceRef, Rule, Severity};
+use bbscan_policy::{Rule, RuleText, Severity};
 
 pub const POLICY_FULL_ADMIN: &str = "IAM.POLICY_FULL_ADMIN";
 pub const ADMIN_POLICY_ATTACHED: &str = "IAM.ADMIN_POLICY_ATTACHED";
@@ -27,20 +27,8 @@ pub const ROLE_UNUSED: &str = "IAM.ROLE_UNUSED";
 const HOLDERS: &[&str] = &["iam.policy", "iam.user", "iam.group", "iam.role"];
 const PRINCIPALS: &[&str] = &["iam.user", "iam.group", "iam.role"];
 
-struct Def {
-    id: &'static str,
-    title: &'static str,
-    description: &'static str,
-    severity: Severity,
-    kinds: &'static [&'static str],
-    compliance: &'static [(&'static str, &'static str)],
-    help_text: &'static str,
-    help_markdown: &'static str,
-    remediation: &'static str,
-}
-
-const DEFS: &[Def] = &[
-    Def {
+const DEFS: &[RuleText] = &[
+    RuleText {
         id: POLICY_FULL_ADMIN,
         title: "No customer-managed or inline policy allows every action on every resource",
         description: "An Allow of \"*\" (or of NotAction) on Resource \"*\" makes whoever holds the policy an \
@@ -58,7 +46,7 @@ const DEFS: &[Def] = &[
                       --set-as-default (for an inline policy: aws iam put-role-policy / put-user-policy / \
                       put-group-policy with the narrowed document).",
     },
-    Def {
+    RuleText {
         id: ADMIN_POLICY_ATTACHED,
         title: "AWS-managed administrator policies are attached only to break-glass principals",
         description: "AdministratorAccess and IAMFullAccess (setting admin_policies) give their holder the whole \
@@ -74,7 +62,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam detach-user-policy --user-name NAME --policy-arn arn:aws:iam::aws:policy/AdministratorAccess \
                       (detach-group-policy / detach-role-policy for groups and roles).",
     },
-    Def {
+    RuleText {
         id: POLICY_SERVICE_WILDCARD,
         title: "Policies do not allow every action of a service",
         description: "\"service:*\" grants every present and future action of the service, including its \
@@ -90,7 +78,7 @@ const DEFS: &[Def] = &[
         remediation: "Edit the statement to list explicit actions, then aws iam create-policy-version \
                       --set-as-default (managed) or aws iam put-role-policy (inline).",
     },
-    Def {
+    RuleText {
         id: POLICY_WILDCARD_RESOURCE,
         title: "Write and secret-reading actions are scoped to resources",
         description: "Write or permission actions on Resource \"*\" reach every bucket, function and table of \
@@ -108,7 +96,7 @@ const DEFS: &[Def] = &[
         remediation: "Edit the statement's Resource to the stage's ARNs, then aws iam create-policy-version \
                       --set-as-default (managed) or aws iam put-role-policy (inline).",
     },
-    Def {
+    RuleText {
         id: LAMBDA_ROLE_SSM_SCOPE,
         title: "Lambda execution roles read only their own stage's parameters",
         description: "A function whose role can read parameters outside /{app}/{stage}/ and SST's own paths can \
@@ -125,7 +113,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam put-role-policy --role-name ROLE --policy-name NAME --policy-document \
                       file://stage-scoped.json (Resource arn:aws:ssm:REGION:ACCOUNT:parameter/APP/STAGE/*).",
     },
-    Def {
+    RuleText {
         id: PRIVILEGE_ESCALATION,
         title: "No policy lets its holder raise its own permissions",
         description: "iam:PassRole on any role together with compute creation (lambda:CreateFunction, \
@@ -143,7 +131,7 @@ const DEFS: &[Def] = &[
         remediation: "Narrow the statement's Resource to named role ARNs, then aws iam create-policy-version \
                       --set-as-default (managed) or aws iam put-user-policy / put-role-policy (inline).",
     },
-    Def {
+    RuleText {
         id: OIDC_TRUST_UNPINNED,
         title: "GitHub OIDC trust checks the audience and the subject",
         description: "A role trusting token.actions.githubusercontent.com without aud = sts.amazonaws.com and an \
@@ -159,7 +147,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json \
                       (bbscan's iam.restrict_github_oidc_trust does this when github_repository is set).",
     },
-    Def {
+    RuleText {
         id: OIDC_TRUST_WILDCARD_REPO,
         title: "GitHub OIDC trust names one repository",
         description: "A sub condition with a wildcard in the owner or repository (repo:*, repo:org/*) lets every \
@@ -172,7 +160,7 @@ const DEFS: &[Def] = &[
         help_markdown: "Use `repo:OWNER/REPO:ref:refs/heads/main` (or `:environment:NAME`) as the `sub` value.",
         remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
     },
-    Def {
+    RuleText {
         id: OIDC_TRUST_ANY_REF,
         title: "GitHub OIDC trust is pinned to a branch or environment",
         description: "repo:org/repo:* lets any branch, tag, pull request or environment of the repository assume \
@@ -187,7 +175,7 @@ const DEFS: &[Def] = &[
                         (with environment protection rules) instead of `repo:OWNER/REPO:*`.",
         remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
     },
-    Def {
+    RuleText {
         id: TRUST_ANY_PRINCIPAL,
         title: "Role trust policies do not trust everyone",
         description: "A trust statement with Principal \"*\" (or {\"AWS\": \"*\"}, or NotPrincipal) and no condition \
@@ -201,7 +189,7 @@ const DEFS: &[Def] = &[
                         and add a `StringEquals` condition on `aws:PrincipalOrgID` or `aws:PrincipalAccount`.",
         remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
     },
-    Def {
+    RuleText {
         id: TRUST_CROSS_ACCOUNT_NO_EXTERNAL_ID,
         title: "Cross-account trust requires an external id",
         description: "A role that another account (a vendor, not in setting trusted_accounts) may assume without \
@@ -216,7 +204,7 @@ const DEFS: &[Def] = &[
                         statement, or list your own organisation's accounts in `trusted_accounts`.",
         remediation: "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
     },
-    Def {
+    RuleText {
         id: USER_DIRECT_POLICY,
         title: "IAM users receive permissions only through groups",
         description: "Policies attached to or embedded in a user are invisible when reviewing groups and linger \
@@ -231,7 +219,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam add-user-to-group --group-name GROUP --user-name USER; aws iam detach-user-policy \
                       --user-name USER --policy-arn ARN; aws iam delete-user-policy --user-name USER --policy-name NAME",
     },
-    Def {
+    RuleText {
         id: ACCESS_KEY_ROTATION,
         title: "Active access keys are rotated within the allowed age",
         description: "A long-lived access key has had more time to leak (laptops, CI logs, old repositories). \
@@ -247,7 +235,7 @@ const DEFS: &[Def] = &[
                       --access-key-id OLD --status Inactive; aws iam delete-access-key --user-name USER \
                       --access-key-id OLD",
     },
-    Def {
+    RuleText {
         id: ACCESS_KEY_UNUSED,
         title: "Active access keys are in use",
         description: "An active key nobody uses (last used, or created if never used, more than \
@@ -261,7 +249,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam update-access-key --user-name USER --access-key-id KEY --status Inactive; \
                       aws iam delete-access-key --user-name USER --access-key-id KEY",
     },
-    Def {
+    RuleText {
         id: USER_MULTIPLE_ACCESS_KEYS,
         title: "Users have at most one active access key",
         description: "Two active keys usually mean a rotation that was never finished: the old key is still \
@@ -274,7 +262,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam update-access-key --user-name USER --access-key-id KEY --status Inactive; \
                       aws iam delete-access-key --user-name USER --access-key-id KEY",
     },
-    Def {
+    RuleText {
         id: USER_CONSOLE_NO_MFA,
         title: "Users with a console password have MFA",
         description: "A console password without MFA is one phished or reused password away from the user's \
@@ -288,7 +276,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam enable-mfa-device --user-name USER --serial-number ARN --authentication-code1 C1 \
                       --authentication-code2 C2, or aws iam delete-login-profile --user-name USER",
     },
-    Def {
+    RuleText {
         id: ROOT_MFA,
         title: "The root user has MFA",
         description: "The root user cannot be restricted by IAM; without MFA its password alone opens the whole \
@@ -301,7 +289,7 @@ const DEFS: &[Def] = &[
                         preferably a FIDO security key.",
         remediation: "Console only: root user > Security credentials > Assign MFA device.",
     },
-    Def {
+    RuleText {
         id: ROOT_ACCESS_KEYS,
         title: "The root user has no access keys",
         description: "Root access keys carry unrestricted, unconditional access to the account and cannot be \
@@ -314,7 +302,7 @@ const DEFS: &[Def] = &[
                         for automation.",
         remediation: "Console only: root user > Security credentials > Access keys > Delete.",
     },
-    Def {
+    RuleText {
         id: PASSWORD_POLICY,
         title: "The account password policy meets CIS length and reuse requirements",
         description: "Without a password policy, or with one shorter than min_password_length (default 14) or \
@@ -329,7 +317,7 @@ const DEFS: &[Def] = &[
         remediation: "aws iam update-account-password-policy --minimum-password-length 14 \
                       --password-reuse-prevention 24 --allow-users-to-change-password",
     },
-    Def {
+    RuleText {
         id: ROLE_UNUSED,
         title: "Roles are in use",
         description: "A role nobody has assumed for max_role_unused_days (default 90) keeps its permissions and \
@@ -348,17 +336,5 @@ const DEFS: &[Def] = &[
 
 /// Every rule of the policy.
 pub fn all() -> Vec<Rule> {
-    DEFS.iter()
-        .map(|d| Rule {
-            id: d.id.into(),
-            title: d.title.into(),
-            description: d.description.into(),
-            default_severity: d.severity,
-            kinds: d.kinds.iter().map(|k| k.to_string()).collect(),
-            compliance: d.compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
-            help_text: d.help_text.into(),
-            help_markdown: d.help_markdown.into(),
-            remediation: d.remediation.into(),
-        })
-        .collect()
+    DEFS.iter().map(RuleText::rule).collect()
 }

@@ -1,7 +1,7 @@
 //! The rules of `bbscan-s3`: ids, rationale, compliance references and help.
 
 use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
-use bbscan_policy::{ComplianceRef, Rule, Severity};
+use bbscan_policy::{Rule, RuleText, Severity};
 
 pub const ACCOUNT_PUBLIC_ACCESS_BLOCK: &str = "S3.ACCOUNT_PUBLIC_ACCESS_BLOCK";
 pub const BUCKET_PUBLIC_ACCESS_BLOCK: &str = "S3.BUCKET_PUBLIC_ACCESS_BLOCK";
@@ -21,40 +21,12 @@ const ACCOUNT_BLOCK: &str = "s3.account_public_access_block";
 const TRAIL: &str = "cloudtrail.trail";
 const DISTRIBUTION: &str = "cloudfront.distribution";
 
-struct Text {
-    id: &'static str,
-    title: &'static str,
-    description: &'static str,
-    severity: Severity,
-    kinds: &'static [&'static str],
-    compliance: &'static [(&'static str, &'static str)],
-    help_text: &'static str,
-    help_markdown: &'static str,
-    remediation: &'static str,
-}
-
-impl Text {
-    fn rule(&self) -> Rule {
-        Rule {
-            id: self.id.into(),
-            title: self.title.into(),
-            description: self.description.into(),
-            default_severity: self.severity,
-            kinds: self.kinds.iter().map(|k| k.to_string()).collect(),
-            compliance: self.compliance.iter().map(|(f, c)| ComplianceRef::new(f, c)).collect(),
-            help_text: self.help_text.into(),
-            help_markdown: self.help_markdown.into(),
-            remediation: self.remediation.into(),
-        }
-    }
-}
-
 pub fn all() -> Vec<Rule> {
-    RULES.iter().map(Text::rule).collect()
+    RULES.iter().map(RuleText::rule).collect()
 }
 
-const RULES: &[Text] = &[
-    Text {
+const RULES: &[RuleText] = &[
+    RuleText {
         id: ACCOUNT_PUBLIC_ACCESS_BLOCK,
         title: "S3 Block Public Access is fully on for the account",
         description: "The account-level block is the one switch that keeps every bucket, including the next one \
@@ -71,7 +43,7 @@ const RULES: &[Text] = &[
         remediation: "aws s3control put-public-access-block --account-id ACCOUNT_ID --public-access-block-configuration \
                       BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
     },
-    Text {
+    RuleText {
         id: BUCKET_PUBLIC_ACCESS_BLOCK,
         title: "S3 bucket blocks public access",
         description: "A bucket without all four public access block settings can be made public by one policy or \
@@ -87,7 +59,7 @@ const RULES: &[Text] = &[
         remediation: "aws s3api put-public-access-block --bucket BUCKET --public-access-block-configuration \
                       BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
     },
-    Text {
+    RuleText {
         id: BUCKET_POLICY_PUBLIC,
         title: "S3 bucket policy grants nothing to anyone",
         description: "An Allow statement to Principal \"*\" without a condition pinning the caller (source ARN, \
@@ -109,7 +81,7 @@ const RULES: &[Text] = &[
                       the public statement from policy.json; aws s3api put-bucket-policy --bucket BUCKET --policy \
                       file://policy.json",
     },
-    Text {
+    RuleText {
         id: BUCKET_ACL_PUBLIC,
         title: "S3 bucket ACL grants nothing to AllUsers or AuthenticatedUsers",
         description: "An ACL grant to AllUsers opens the bucket to anyone on the internet; AuthenticatedUsers means \
@@ -125,7 +97,7 @@ const RULES: &[Text] = &[
         remediation: "aws s3api put-bucket-acl --bucket BUCKET --acl private; aws s3api put-bucket-ownership-controls \
                       --bucket BUCKET --ownership-controls Rules=[{ObjectOwnership=BucketOwnerEnforced}]",
     },
-    Text {
+    RuleText {
         id: BUCKET_ACLS_ENABLED,
         title: "S3 bucket has ACLs disabled (BucketOwnerEnforced)",
         description: "With ACLs in effect, access is decided in two places and an object uploaded with a public or \
@@ -141,7 +113,7 @@ const RULES: &[Text] = &[
         remediation: "aws s3api put-bucket-ownership-controls --bucket BUCKET --ownership-controls \
                       Rules=[{ObjectOwnership=BucketOwnerEnforced}]",
     },
-    Text {
+    RuleText {
         id: SECURE_TRANSPORT,
         title: "S3 bucket policy denies requests over plain HTTP",
         description: "S3 accepts plain HTTP, so without a Deny on aws:SecureTransport = false a misconfigured client \
@@ -160,7 +132,7 @@ const RULES: &[Text] = &[
                       \"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}} to the policy, then aws s3api \
                       put-bucket-policy --bucket BUCKET --policy file://policy.json",
     },
-    Text {
+    RuleText {
         id: DEFAULT_ENCRYPTION,
         title: "S3 bucket has default encryption (KMS where required)",
         description: "Without a default encryption rule, whatever a client uploads unencrypted is stored that way \
@@ -178,7 +150,7 @@ const RULES: &[Text] = &[
                       '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\
                       \"KMSMasterKeyID\":\"KEY_ARN\"},\"BucketKeyEnabled\":true}]}' (or SSEAlgorithm AES256)",
     },
-    Text {
+    RuleText {
         id: VERSIONING,
         title: "S3 bucket that holds data has versioning enabled",
         description: "Without versioning, an overwrite or delete (a bad deploy, a compromised key, a mistyped \
@@ -192,7 +164,7 @@ const RULES: &[Text] = &[
                         `NoncurrentVersionExpiration` so old versions do not accumulate forever.",
         remediation: "aws s3api put-bucket-versioning --bucket BUCKET --versioning-configuration Status=Enabled",
     },
-    Text {
+    RuleText {
         id: VERSIONING_WITHOUT_LIFECYCLE,
         title: "Versioned S3 bucket expires noncurrent versions",
         description: "A versioned bucket keeps every overwritten and deleted object forever unless an enabled \
@@ -207,7 +179,7 @@ const RULES: &[Text] = &[
                       '{\"Rules\":[{\"ID\":\"expire-noncurrent\",\"Status\":\"Enabled\",\"Filter\":{},\
                       \"NoncurrentVersionExpiration\":{\"NoncurrentDays\":90}}]}' (merge with existing rules)",
     },
-    Text {
+    RuleText {
         id: ACCESS_LOGGING,
         title: "S3 bucket that holds data has server access logging",
         description: "Server access logs are the only record of who read or changed which object when CloudTrail \
@@ -222,7 +194,7 @@ const RULES: &[Text] = &[
         remediation: "aws s3api put-bucket-logging --bucket BUCKET --bucket-logging-status \
                       '{\"LoggingEnabled\":{\"TargetBucket\":\"LOGS_BUCKET\",\"TargetPrefix\":\"s3/BUCKET/\"}}'",
     },
-    Text {
+    RuleText {
         id: TRAIL_BUCKET_PUBLIC,
         title: "The bucket CloudTrail writes to is not public",
         description: "A public trail bucket hands the account's full API history (who did what, from where) to \
@@ -238,7 +210,7 @@ const RULES: &[Text] = &[
         remediation: "Edit the policy (aws s3api get-bucket-policy / put-bucket-policy) to drop the public statement; \
                       aws s3api put-bucket-acl --bucket BUCKET --acl private",
     },
-    Text {
+    RuleText {
         id: TRAIL_BUCKET_ACCESS_LOGGING,
         title: "The bucket CloudTrail writes to has server access logging",
         description: "Access logs on the trail bucket show who read or deleted the audit trail itself; without them \

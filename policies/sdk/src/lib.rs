@@ -76,6 +76,37 @@ pub fn rule(
     }
 }
 
+/// A rule written as a constant (`const RULES: &[RuleText] = &[…]`); [`RuleText::rule`] makes
+/// the [`Rule`] a policy describes.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleText {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub severity: Severity,
+    pub kinds: &'static [&'static str],
+    pub compliance: &'static [(&'static str, &'static str)],
+    pub help_text: &'static str,
+    pub help_markdown: &'static str,
+    pub remediation: &'static str,
+}
+
+impl RuleText {
+    pub fn rule(&self) -> Rule {
+        rule(
+            self.id,
+            self.title,
+            self.description,
+            self.severity,
+            self.kinds,
+            self.compliance,
+            self.help_text,
+            self.help_markdown,
+            self.remediation,
+        )
+    }
+}
+
 /// Read-only lookups into the snapshot being audited.
 pub trait Lookup {
     fn by_arn(&self, arn: &str) -> Option<Resource>;
