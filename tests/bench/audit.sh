@@ -51,11 +51,11 @@ PY
 
 echo "bbscan audit benchmarks ($profile build, $(nproc) cores)"
 cold="$work/cold-cache"
-time_runs "(a) cold: compile the 3 built-in policies, audit the demo" 3 \
+time_runs "(a) cold: compile the built-in policies, audit the demo" 3 \
   bash -c "rm -rf '$cold' && XDG_CACHE_HOME='$cold' '$bin' audit --snapshot '$work/small.json' --fail-on none"
 warm="$work/warm-cache"
 XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/small.json" --fail-on none >/dev/null
-time_runs "(a) warm: load the 3 cached policies, audit the demo" 10 \
+time_runs "(a) warm: load the cached built-in policies, audit the demo" 10 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/small.json" --fail-on none
 time_runs "(a) no cache at all (--no-cache), audit the demo" 3 \
   "$bin" audit --snapshot "$work/small.json" --fail-on none --no-cache
