@@ -516,36 +516,46 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
     Ok(Exit::Clean)
 }
 
-/// The snapshot to work on: the demo, a file, or a live collection; with its SHA-256.
+/// The snapshot to work on: the demo, a file, or a live collection; with the SHA-256 of its
+/// document when `hash` is asked for (plans pin it; audits do not need it).
 fn load_snapshot(
     source: &SnapshotSource,
     collect: &CollectArgs,
     config: &Config,
     verbosity: Verbosity,
-) -> anyhow::Result<(bbscan_model::Snapshot, String)> {
+    hash: bool,
+) -> anyhow::Result<(bbscan_model::Snapshot, Option<String>)> {
     use crate::remediate::plan::sha256_hex;
+    let digest = |bytes: &[u8]| hash.then(|| sha256_hex(bytes));
     Ok(if source.demo {
         let snap = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes())
             .context("the built-in demo snapshot is damaged")?;
-        (snap, sha256_hex(snapshot::DEMO.as_bytes()))
+        (snap, digest(snapshot::DEMO.as_bytes()))
     } else if let Some(path) = &source.snapshot {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
-        (snapshot::read(path)?, sha256_hex(&bytes))
+        let (snap, bytes) = snapshot::read_with_bytes(path)?;
+        (snap, digest(&bytes))
     } else {
         let snap = collect_live(collect, config, verbosity)?;
         report_gaps(&snap, verbosity);
-        let hash = sha256_hex(snapshot::to_json(&snap).as_bytes());
-        (snap, hash)
+        let sha = hash.then(|| sha256_hex(snapshot::to_json(&snap).as_bytes()));
+        (snap, sha)
     })
 }
 
-fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
-    let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity)?;
-    let mut options = args.policies.options();
+/// What to run and how to judge it: the policy flags, rule selection, and bbscan.toml's
+/// policy settings and waivers.
+fn audit_options(policies: &PolicyArgs, only: &[String], skip: &[String], config: &Config) -> AuditOptions {
+    let mut options = policies.options();
     options.settings = config.policy_settings();
-    options.only = args.only.clone();
-    options.skip = args.skip.clone();
+    options.only = only.to_vec();
+    options.skip = skip.to_vec();
     options.waivers = config.waivers.clone();
+    options
+}
+
+fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
+    let mut options = audit_options(&args.policies, &args.only, &args.skip, config);
     if let Some(path) = &args.baseline {
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
@@ -618,29 +628,28 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
     let host = crate::host::PolicyHost::new(options.limits.clone(), options.cache_dir.clone())?;
     let (policies, errors) = crate::audit::load_policies(&host, &options.policies)?;
     let infos: Vec<bbscan_model::findings::PolicyInfo> = policies.iter().map(|p| p.info.clone()).collect();
-    let mut out = String::new();
-    match format {
-        ListFormat::Json => {
-            out = serde_json::to_string_pretty(&infos)?;
-            out.push('\n');
+    let out = match format {
+        ListFormat::Json => serde_json::to_string_pretty(&infos)? + "\n",
+        ListFormat::Markdown => bbscan_reports::catalogue_markdown(&infos),
+        ListFormat::Text => {
+            let mut out = String::new();
+            for p in &policies {
+                out.push_str(&format!("{} {} ({})\n", p.info.name, p.info.version, p.origin));
+                for r in &p.info.rules {
+                    let compliance: Vec<String> =
+                        r.compliance.iter().map(|c| format!("{} {}", c.framework, c.control)).collect();
+                    out.push_str(&format!(
+                        "  {:<36} {:<8} {:<28} {}\n",
+                        r.id,
+                        r.default_severity.as_str(),
+                        r.kinds.join(","),
+                        compliance.join("; ")
+                    ));
+                }
+            }
+            out
         }
-        ListFormat::Markdown => out = bbscan_reports::catalogue_markdown(&infos),
-        ListFormat::Text => {}
-    }
-    for p in policies.iter().filter(|_| format == ListFormat::Text) {
-        out.push_str(&format!("{} {} ({})\n", p.info.name, p.info.version, p.origin));
-        for r in &p.info.rules {
-            let compliance: Vec<String> =
-                r.compliance.iter().map(|c| format!("{} {}", c.framework, c.control)).collect();
-            out.push_str(&format!(
-                "  {:<36} {:<8} {:<28} {}\n",
-                r.id,
-                r.default_severity.as_str(),
-                r.kinds.join(","),
-                compliance.join("; ")
-            ));
-        }
-    }
+    };
     print_stdout(&out)?;
     for e in &errors {
         eprintln!("error: policy {} could not be loaded: {}", e.origin, e.error);
@@ -650,19 +659,15 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
 
 fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     use crate::remediate::plan;
-    let (snapshot, hash) = load_snapshot(&args.source, &args.collect, config, verbosity)?;
-    let mut options = args.policies.options();
-    options.settings = config.policy_settings();
-    options.only = args.only.clone();
-    options.skip = args.skip.clone();
-    options.waivers = config.waivers.clone();
+    let (snapshot, hash) = load_snapshot(&args.source, &args.collect, config, verbosity, true)?;
+    let options = audit_options(&args.policies, &args.only, &args.skip, config);
     let report = crate::audit::audit(&snapshot, &options)?;
     for e in &report.policy_errors {
         eprintln!("error: policy {} ({}) {}: its fixes are not planned", e.policy, e.origin, e.error);
     }
     let made = plan::build(&plan::PlanInput {
         snapshot: &snapshot,
-        snapshot_sha256: hash,
+        snapshot_sha256: hash.unwrap_or_default(),
         report: &report,
         created_at: crate::remediate::apply::now(),
     });

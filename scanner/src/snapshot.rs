@@ -27,9 +27,15 @@ pub enum SnapshotFileError {
 }
 
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotFileError> {
+    read_with_bytes(path).map(|(snapshot, _)| snapshot)
+}
+
+/// Read a snapshot file, keeping the document's bytes (to hash them) from the one read.
+pub fn read_with_bytes(path: &Path) -> Result<(Snapshot, Vec<u8>), SnapshotFileError> {
     let bytes = std::fs::read(path).map_err(|source| SnapshotFileError::Read { path: path.to_path_buf(), source })?;
-    Snapshot::from_json(&bytes)
-        .map_err(|e| SnapshotFileError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    let snapshot = Snapshot::from_json(&bytes)
+        .map_err(|e| SnapshotFileError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+    Ok((snapshot, bytes))
 }
 
 pub fn to_json(snapshot: &Snapshot) -> String {
