@@ -1,12 +1,17 @@
 //! The demo snapshot shipped in the binary (`scanner/demo/brainbytes-production.json`) is what
 //! `bbscan snapshot --stage production` really writes for the seeded fake BrainBytes account.
 //!
-//! The seed makes moto's generated ids repeatable; only times differ between runs, so every
-//! timestamp is moved to a fixed demo date, keeping its distance in days from the collection.
+//! The seed makes moto's generated ids repeatable; only times differ between runs. A timestamp
+//! that moto derives from its clock (creation times, a certificate's expiry a year on) is moved
+//! to a fixed demo date, keeping its distance in days from the collection; a timestamp moto
+//! hard-codes (a CloudFront distribution's last change, the credential report's generation
+//! time) is kept as it is, because shifting a fixed date by "now" makes it move with the
+//! calendar. The test passes on any date: `tests/faketime.sh` runs it at several.
 //! Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan-tests --test demo_snapshot`.
 
 use bbscan_tests::{Moto, REGION, assert_valid_snapshot, bbscan, repo_root};
 use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// 2026-01-15T09:00:00Z: the demo's collection time.
 const DEMO_EPOCH: i64 = 1_768_467_600;
@@ -14,6 +19,9 @@ const DEMO_EPOCH: i64 = 1_768_467_600;
 #[test]
 fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     let moto = Moto::start();
+    // Everything moto stamps from its clock from now on is at or after this instant (a minute
+    // of slack for timestamps truncated to the minute).
+    let seeded_from = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64 - 60;
     moto.seed(0);
     let output = bbscan()
         .args(["snapshot", "--endpoint-url", &moto.endpoint, "--region", REGION, "--stage", "production"])
@@ -22,7 +30,7 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let mut doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let started = doc["metadata"]["started_at"].as_str().and_then(epoch_seconds).expect("started_at is a timestamp");
-    shift_times(&mut doc, started);
+    shift_times(&mut doc, started, seeded_from);
     // The endpoint's port is not part of the account.
     let mut text = serde_json::to_string_pretty(&doc).expect("serialise");
     text = text.replace(&moto.endpoint, "http://127.0.0.1:4566");
@@ -52,17 +60,20 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     assert_eq!(String::from_utf8_lossy(&demo.stdout), shipped);
 }
 
-/// Replace every timestamp string with the demo date plus its whole-day distance from `start`.
-fn shift_times(value: &mut Value, start: i64) {
+/// Replace every timestamp string stamped from the clock (at or after `seeded_from`) with the
+/// demo date plus its whole-day distance from `start`; earlier ones are moto's constants.
+fn shift_times(value: &mut Value, start: i64, seeded_from: i64) {
     match value {
         Value::String(s) => {
-            if let Some(t) = epoch_seconds(s) {
+            if let Some(t) = epoch_seconds(s)
+                && t >= seeded_from
+            {
                 let days = ((t - start) as f64 / 86_400.0).round() as i64;
                 *s = format_epoch(DEMO_EPOCH + days * 86_400);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start)),
-        Value::Object(map) => map.values_mut().for_each(|v| shift_times(v, start)),
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start, seeded_from)),
+        Value::Object(map) => map.values_mut().for_each(|v| shift_times(v, start, seeded_from)),
         _ => {}
     }
 }
@@ -109,6 +120,22 @@ fn format_epoch(t: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[test]
+fn only_clock_derived_times_move() {
+    let start = epoch_seconds("2031-07-01T10:00:00Z").unwrap();
+    let mut doc = serde_json::json!({
+        "created": "2031-07-01T09:59:30Z",
+        "expires": "2032-06-30T09:59:30Z",
+        "moto_constant": "2021-11-27T10:34:26.802Z",
+        "not_a_time": "2031-07-01",
+    });
+    shift_times(&mut doc, start, start - 3600);
+    assert_eq!(doc["created"], "2026-01-15T09:00:00Z");
+    assert_eq!(doc["expires"], "2027-01-15T09:00:00Z");
+    assert_eq!(doc["moto_constant"], "2021-11-27T10:34:26.802Z");
+    assert_eq!(doc["not_a_time"], "2031-07-01");
 }
 
 #[test]
