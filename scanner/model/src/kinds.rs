@@ -28,6 +28,8 @@ pub enum ResourceConfig {
     IamPolicy(IamPolicy),
     #[serde(rename = "iam.oidc_provider")]
     IamOidcProvider(IamOidcProvider),
+    #[serde(rename = "organizations.account")]
+    OrganizationsAccount(Box<OrganizationsAccount>),
     #[serde(rename = "s3.account_public_access_block")]
     S3AccountPublicAccessBlock(S3AccountPublicAccessBlock),
     #[serde(rename = "s3.bucket")]
@@ -64,6 +66,7 @@ pub const KINDS: &[&str] = &[
     "iam.role",
     "iam.policy",
     "iam.oidc_provider",
+    "organizations.account",
     "s3.account_public_access_block",
     "s3.bucket",
     "cloudfront.distribution",
@@ -88,6 +91,7 @@ impl ResourceConfig {
             ResourceConfig::IamRole(_) => "iam.role",
             ResourceConfig::IamPolicy(_) => "iam.policy",
             ResourceConfig::IamOidcProvider(_) => "iam.oidc_provider",
+            ResourceConfig::OrganizationsAccount(_) => "organizations.account",
             ResourceConfig::S3AccountPublicAccessBlock(_) => "s3.account_public_access_block",
             ResourceConfig::S3Bucket(_) => "s3.bucket",
             ResourceConfig::CloudFrontDistribution(_) => "cloudfront.distribution",
@@ -114,6 +118,7 @@ impl ResourceConfig {
                 | ResourceConfig::IamGroup(_)
                 | ResourceConfig::IamPolicy(_)
                 | ResourceConfig::IamOidcProvider(_)
+                | ResourceConfig::OrganizationsAccount(_)
                 | ResourceConfig::S3AccountPublicAccessBlock(_)
                 | ResourceConfig::CloudTrailTrail(_)
         )
@@ -249,6 +254,8 @@ pub struct IamRole {
     pub permissions_boundary: Option<String>,
     /// `null`: AWS has no record of the role being used.
     pub last_used: Option<RoleLastUsed>,
+    /// ARNs of the instance profiles holding the role (what EC2 instances launch with).
+    pub instance_profiles: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -259,11 +266,14 @@ pub struct RoleLastUsed {
     pub region: Option<String>,
 }
 
-/// A customer-managed policy.
+/// A managed policy: every customer-managed policy, and each AWS-managed policy that a user,
+/// group or role of the snapshot has attached or as its permissions boundary (read once each).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(default)]
 pub struct IamPolicy {
+    /// An AWS-managed policy (`arn:aws:iam::aws:policy/…`): AWS writes and updates it.
+    pub aws_managed: bool,
     pub policy_id: Option<String>,
     pub path: String,
     pub description: Option<String>,
@@ -273,6 +283,74 @@ pub struct IamPolicy {
     pub create_date: Option<String>,
     pub update_date: Option<String>,
     /// The default version's document, decoded.
+    pub document: Value,
+    /// The other versions of a customer-managed policy (AWS keeps up to five): whoever may call
+    /// `iam:SetDefaultPolicyVersion` can switch to any of them. Not read for AWS-managed policies.
+    pub other_versions: Vec<PolicyVersion>,
+}
+
+/// A non-default version of a managed policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub create_date: Option<String>,
+    pub document: Value,
+}
+
+// ---------------------------------------------------------------- Organizations
+
+/// Where the account sits in AWS Organizations, and the control policies that apply to it:
+/// one resource per snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct OrganizationsAccount {
+    /// `null`: the account is not in an organisation (no SCP or RCP applies).
+    pub organization: Option<Organization>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct Organization {
+    pub id: String,
+    pub arn: String,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING` (which has no control policies).
+    pub feature_set: Option<String>,
+    /// From the root down to the account: the root, each organisational unit, the account.
+    pub path: Vec<OrganizationNode>,
+    /// Whether service control policies are enabled on the root.
+    pub scp_enabled: Option<bool>,
+    /// Whether resource control policies are enabled on the root.
+    pub rcp_enabled: Option<bool>,
+}
+
+/// A node on the way from the root to the account, with the policies attached to it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct OrganizationNode {
+    /// `r-…`, `ou-…`, or the account id.
+    pub id: String,
+    /// `ROOT`, `ORGANIZATIONAL_UNIT` or `ACCOUNT`.
+    pub kind: String,
+    pub name: Option<String>,
+    pub service_control_policies: Vec<ControlPolicy>,
+    pub resource_control_policies: Vec<ControlPolicy>,
+}
+
+/// A service or resource control policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct ControlPolicy {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub aws_managed: bool,
     pub document: Value,
 }
 
@@ -724,6 +802,8 @@ pub struct KmsKey {
     pub rotation_enabled: Option<bool>,
     pub rotation_period_in_days: Option<i32>,
     pub aliases: Vec<String>,
+    /// The key policy (`GetKeyPolicy`, policy `default`), decoded.
+    pub policy: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,485 @@
+//! The edge checkers: what one principal can do to become, raise or create another.
+
+use super::{Asker, Edge, Granted, Level, Node, Step, Target, trust_naming};
+use crate::account::Entity;
+use crate::context::Context;
+use crate::effective::{Expansions, effective};
+use crate::evaluate::{Decision, Policies, Principal, Request, evaluate};
+
+/// A compute service that runs code with a role passed to it: the service principal the role's
+/// trust must allow, and the sets of actions (any one set, all of its actions) that create and
+/// start the code.
+struct Compute {
+    service: &'static str,
+    runs: &'static [&'static [&'static str]],
+    /// EC2 needs the role in an instance profile (or the right to make one).
+    instance_profile: bool,
+}
+
+const COMPUTE: &[Compute] = &[
+    Compute {
+        service: "lambda.amazonaws.com",
+        runs: &[
+            &["lambda:CreateFunction", "lambda:InvokeFunction"],
+            &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+            &["lambda:CreateFunction", "lambda:CreateFunctionUrlConfig", "lambda:AddPermission"],
+        ],
+        instance_profile: false,
+    },
+    Compute {
+        service: "ec2.amazonaws.com",
+        runs: &[&["ec2:RunInstances"], &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"]],
+        instance_profile: true,
+    },
+    Compute {
+        service: "ecs-tasks.amazonaws.com",
+        runs: &[
+            &["ecs:RegisterTaskDefinition", "ecs:RunTask"],
+            &["ecs:RegisterTaskDefinition", "ecs:StartTask"],
+            &["ecs:RegisterTaskDefinition", "ecs:CreateService"],
+        ],
+        instance_profile: false,
+    },
+    Compute {
+        service: "glue.amazonaws.com",
+        runs: &[
+            &["glue:CreateDevEndpoint"],
+            &["glue:CreateJob", "glue:StartJobRun"],
+            &["glue:CreateJob", "glue:CreateTrigger"],
+        ],
+        instance_profile: false,
+    },
+    Compute {
+        service: "cloudformation.amazonaws.com",
+        runs: &[&["cloudformation:CreateStack"], &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]],
+        instance_profile: false,
+    },
+    Compute {
+        service: "codebuild.amazonaws.com",
+        runs: &[&["codebuild:CreateProject", "codebuild:StartBuild"], &["codebuild:CreateProject", "codebuild:StartBuildBatch"]],
+        instance_profile: false,
+    },
+    Compute {
+        service: "sagemaker.amazonaws.com",
+        runs: &[
+            &["sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"],
+            &["sagemaker:CreateTrainingJob"],
+            &["sagemaker:CreateProcessingJob"],
+        ],
+        instance_profile: false,
+    },
+    Compute {
+        service: "states.amazonaws.com",
+        runs: &[&["states:CreateStateMachine", "states:StartExecution"]],
+        instance_profile: false,
+    },
+    Compute {
+        service: "datapipeline.amazonaws.com",
+        runs: &[&["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"]],
+        instance_profile: false,
+    },
+    Compute {
+        service: "tasks.apprunner.amazonaws.com",
+        runs: &[&["apprunner:CreateService"]],
+        instance_profile: false,
+    },
+];
+
+fn target(n: usize, level: Level) -> Target {
+    Target::Node(Node { entity: n, level })
+}
+
+/// Every edge leaving entity `from` (as it is).
+pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &mut Expansions) -> Vec<Edge> {
+    let account = a.account;
+    let me = Node { entity: from, level: Level::Current };
+    let mut out: Vec<Edge> = Vec::new();
+    let mut become_: Vec<usize> = Vec::new();
+    let push = |out: &mut Vec<Edge>, to: Target, how: String, steps: Vec<Step>| {
+        out.push(Edge { from: me, to, how, steps });
+    };
+
+    for (bi, b) in account.entities.iter().enumerate() {
+        if bi == from {
+            continue;
+        }
+        let name = account.describe(b);
+        if b.is_role() {
+            // Assume B.
+            if let Some(trust) = b.trust.map(|t| &account.policies[t])
+                && trust_may_name(trust, &a.entity.principal)
+                && let Some(g) = a.can("sts:AssumeRole", &b.principal.arn, Some(trust), &[])
+            {
+                push(&mut out, target(bi, Level::Current), format!("assume {name}"), vec![g.step]);
+                become_.push(bi);
+                continue;
+            }
+            // Rewrite B's trust, then assume it.
+            if let Some(g) = a.can("iam:UpdateAssumeRolePolicy", &b.principal.arn, None, &[]) {
+                let own = trust_naming(&a.entity.principal, &b.principal.arn);
+                if let Some(assume) = a.can("sts:AssumeRole", &b.principal.arn, Some(&own), &[]) {
+                    push(
+                        &mut out,
+                        target(bi, Level::Current),
+                        format!("rewrite the trust policy of {name} and assume it"),
+                        vec![g.step, assume.step],
+                    );
+                    become_.push(bi);
+                    continue;
+                }
+            }
+            // Pass B to a compute service.
+            if a.may("iam:PassRole")
+                && let Some(edge) = pass_role(a, b, &name, account)
+            {
+                push(&mut out, target(bi, Level::Current), edge.0, edge.1);
+                become_.push(bi);
+                continue;
+            }
+            // Change the code of a function that runs as B.
+            let mut done = false;
+            for f in account.functions.iter().filter(|f| f.role == b.principal.arn) {
+                for action in ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"] {
+                    let policy = account.resource_policies.get(&f.arn).map(|&i| &account.policies[i]);
+                    if let Some(g) = a.can(action, &f.arn, policy, &[]) {
+                        push(
+                            &mut out,
+                            target(bi, Level::Current),
+                            format!("change the code of function {}, which runs as {name}", f.name),
+                            vec![g.step],
+                        );
+                        become_.push(bi);
+                        done = true;
+                        break;
+                    }
+                }
+                if done {
+                    break;
+                }
+            }
+        } else if b.is_user() {
+            let mut actions = vec!["iam:CreateAccessKey"];
+            match b.login_profile {
+                Some(true) => actions.push("iam:UpdateLoginProfile"),
+                Some(false) => actions.push("iam:CreateLoginProfile"),
+                None => actions.extend(["iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
+            }
+            for action in actions {
+                if let Some(g) = a.can(action, &b.principal.arn, None, &[]) {
+                    let how = match action {
+                        "iam:CreateAccessKey" => format!("create an access key for {name}"),
+                        _ => format!("set the console password of {name}"),
+                    };
+                    push(&mut out, target(bi, Level::Current), how, vec![g.step]);
+                    become_.push(bi);
+                    break;
+                }
+            }
+        }
+    }
+
+    // Raise itself, or a principal it can become.
+    let mut raise_targets = vec![from];
+    raise_targets.extend(become_.iter().copied());
+    for t in raise_targets {
+        if let Some((level, how, steps)) = raise(a, t, admin_policies) {
+            let mut steps = steps;
+            let how = if t == from {
+                how
+            } else {
+                // A raises T, then becomes it: the become step is the edge found above.
+                if let Some(e) = out.iter().find(|e| e.to == target(t, Level::Current)) {
+                    steps.extend(e.steps.iter().cloned());
+                }
+                format!("{how}, then act as {}", account.describe(&account.entities[t]))
+            };
+            push(&mut out, target(t, level), how, steps);
+        }
+        // An old version of a managed policy T holds that makes it administrator.
+        if let Some((how, steps)) = old_version(a, t, ex) {
+            push(&mut out, Target::Admin { what: how.clone() }, how, steps);
+        }
+    }
+
+    // Join an administrators' group.
+    if a.entity.is_user() {
+        for g in account.groups.values() {
+            if a.entity.groups.contains(&g.name) {
+                continue;
+            }
+            let Some(granted) = a.can("iam:AddUserToGroup", &g.arn, None, &[]) else { continue };
+            let mut identity = a.policies.identity.clone();
+            identity.extend(g.identity.iter().map(|&i| &account.policies[i]));
+            let eff = effective(&identity, a.policies.boundary, &a.policies.scps, &a.ctx, ex, false);
+            if eff.is_admin() || eff.is_admin_if() {
+                let how = format!("join group {}", g.name);
+                push(&mut out, Target::Admin { what: format!("member of group {}", g.name) }, how, vec![granted.step]);
+                break;
+            }
+        }
+    }
+
+    // Create a principal, give it a policy, use it.
+    if let Some((what, steps)) = create_principal(a, admin_policies, ex) {
+        push(&mut out, Target::Admin { what: what.clone() }, what, steps);
+    }
+    out
+}
+
+/// Whether a trust policy can name this principal at all (a cheap filter before evaluating).
+fn trust_may_name(trust: &crate::Policy, p: &Principal) -> bool {
+    let session = p.request_arn();
+    let root = format!("arn:{}:iam::{}:root", p.arn.split(':').nth(1).unwrap_or("aws"), p.account);
+    trust.statements.iter().any(|s| {
+        let check = |ps: &crate::Principals| {
+            ps.anyone
+                || ps.aws.iter().any(|v| *v == p.arn || *v == session || *v == root || *v == p.account)
+        };
+        s.principal.as_ref().is_some_and(check) || s.not_principal.is_some()
+    })
+}
+
+/// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
+/// create-and-run actions.
+fn pass_role(a: &Asker<'_>, b: &Entity, name: &str, account: &crate::account::Account) -> Option<(String, Vec<Step>)> {
+    let trust = b.trust.map(|t| &account.policies[t])?;
+    for c in COMPUTE {
+        // The service may assume the role.
+        let service = Principal::service(c.service);
+        let ctx = Context::open();
+        let req = Request {
+            principal: &service,
+            action: "sts:AssumeRole",
+            resource: &b.principal.arn,
+            resource_account: Some(&account.id),
+            context: &ctx,
+        };
+        let policies = Policies { resource: Some(trust), ..Policies::default() };
+        if evaluate(&req, &policies).decision == Decision::ImplicitDeny {
+            continue;
+        }
+        let Some(pass) = a.can("iam:PassRole", &b.principal.arn, None, &[("iam:PassedToService", Some(c.service))])
+        else {
+            continue;
+        };
+        for run in c.runs {
+            let mut steps = vec![pass.step.clone()];
+            let mut all = true;
+            for action in *run {
+                match a.can_somewhere(action, &[]) {
+                    Some(Granted { step }) => steps.push(step),
+                    None => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            if !all {
+                continue;
+            }
+            if c.instance_profile && b.instance_profiles.is_empty() {
+                // No instance profile holds the role: the principal must make one.
+                let profile = format!("arn:{}:iam::{}:instance-profile/bbscan", account.partition, account.id);
+                let (Some(create), Some(add)) = (
+                    a.can("iam:CreateInstanceProfile", &profile, None, &[]),
+                    a.can("iam:AddRoleToInstanceProfile", &profile, None, &[]),
+                ) else {
+                    continue;
+                };
+                steps.push(create.step);
+                steps.push(add.step);
+            }
+            return Some((format!("pass {name} to {}", c.service), steps));
+        }
+    }
+    None
+}
+
+/// Can `a` give entity `t` any identity policy? The level reached, how, and the steps.
+fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, String, Vec<Step>)> {
+    let account = a.account;
+    let e = &account.entities[t];
+    let arn = e.principal.arn.as_str();
+    let name = account.describe(e);
+    let kind = if e.is_role() { "Role" } else { "User" };
+    let boundary = e.boundary_arn.as_deref();
+    let bkey = ("iam:PermissionsBoundary", boundary);
+    let mut found: Option<(String, Step)> = None;
+    // An inline policy.
+    if let Some(g) = a.can(&format!("iam:Put{kind}Policy"), arn, None, &[bkey]) {
+        found = Some((format!("put an inline policy on {name}"), g.step));
+    }
+    // An administrator policy attached.
+    if found.is_none() {
+        for policy in admin_policies {
+            if let Some(g) = a.can(&format!("iam:Attach{kind}Policy"), arn, None, &[bkey, ("iam:PolicyARN", Some(policy))]) {
+                found = Some((format!("attach {} to {name}", short(policy)), g.step));
+                break;
+            }
+        }
+    }
+    // A new default version of a customer-managed policy it holds.
+    if found.is_none() {
+        for policy in e.attached.iter().filter(|p| !p.contains(":iam::aws:")) {
+            if let Some(g) = a.can("iam:CreatePolicyVersion", policy, None, &[]) {
+                found = Some((format!("write a new default version of {}, which {name} holds", short(policy)), g.step));
+                break;
+            }
+        }
+    }
+    // The policies of one of its groups.
+    if found.is_none() && e.is_user() {
+        'groups: for gname in &e.groups {
+            let Some(group) = account.groups.get(gname) else { continue };
+            if let Some(g) = a.can("iam:PutGroupPolicy", &group.arn, None, &[]) {
+                found = Some((format!("put an inline policy on group {gname}, which {name} is in"), g.step));
+                break;
+            }
+            for policy in admin_policies {
+                if let Some(g) = a.can("iam:AttachGroupPolicy", &group.arn, None, &[("iam:PolicyARN", Some(policy))]) {
+                    found = Some((format!("attach {} to group {gname}, which {name} is in", short(policy)), g.step));
+                    break 'groups;
+                }
+            }
+        }
+    }
+    let (how, step) = found?;
+    let mut steps = vec![step];
+    // Past the boundary: delete it, or replace it with an administrator policy.
+    let mut level = Level::Raised;
+    if boundary.is_some() {
+        if let Some(g) = a.can(&format!("iam:Delete{kind}PermissionsBoundary"), arn, None, &[bkey]) {
+            steps.push(g.step);
+            level = Level::Unbounded;
+        } else {
+            for policy in admin_policies {
+                if let Some(g) =
+                    a.can(&format!("iam:Put{kind}PermissionsBoundary"), arn, None, &[("iam:PermissionsBoundary", Some(policy))])
+                {
+                    steps.push(g.step);
+                    level = Level::Unbounded;
+                    break;
+                }
+            }
+        }
+    }
+    Some((level, how, steps))
+}
+
+/// `iam:SetDefaultPolicyVersion` to an older version that makes `t` an administrator.
+fn old_version(a: &Asker<'_>, t: usize, ex: &mut Expansions) -> Option<(String, Vec<Step>)> {
+    let account = a.account;
+    let e = &account.entities[t];
+    if !a.may("iam:SetDefaultPolicyVersion") {
+        return None;
+    }
+    for policy in &e.attached {
+        let Some(versions) = account.versions.get(policy) else { continue };
+        let Some(&current) = account.managed.get(policy) else { continue };
+        let Some(g) = a.can("iam:SetDefaultPolicyVersion", policy, None, &[]) else { continue };
+        let p = account.policies_of(e);
+        for &v in versions {
+            let identity: Vec<&crate::Policy> = p
+                .identity
+                .iter()
+                .map(|&q| if std::ptr::eq(q, &account.policies[current]) { &account.policies[v] } else { q })
+                .collect();
+            let eff = effective(&identity, p.boundary, &p.scps, &account.context_of(e), ex, false);
+            if eff.is_admin() || eff.is_admin_if() {
+                let what = format!(
+                    "{} with {} as the default version of {}",
+                    account.describe(e),
+                    account.policies[v].source.label.split(' ').nth(1).unwrap_or("an older version"),
+                    short(policy)
+                );
+                return Some((what, vec![g.step]));
+            }
+        }
+    }
+    None
+}
+
+/// Create a role (or user) the principal then uses, with any policy, within the boundary the
+/// creation must carry.
+fn create_principal(a: &Asker<'_>, admin_policies: &[String], ex: &mut Expansions) -> Option<(String, Vec<Step>)> {
+    let account = a.account;
+    for kind in ["Role", "User"] {
+        let create = format!("iam:Create{kind}");
+        if !a.may(&create) {
+            continue;
+        }
+        // The boundary the creation carries: none first, then each one a condition names.
+        let mut boundaries: Vec<Option<String>> = vec![None];
+        for p in &a.policies.identity {
+            for s in p.statements.iter().filter(|s| s.covers_action(&create)) {
+                for c in s.conditions_on("iam:PermissionsBoundary") {
+                    for v in &c.values {
+                        if !v.contains(['*', '?']) && !boundaries.contains(&Some(v.clone())) {
+                            boundaries.push(Some(v.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        for resource in a.candidates(&create) {
+            if !resource.contains(&format!(":{}/", kind.to_ascii_lowercase())) {
+                continue;
+            }
+            for boundary in &boundaries {
+                let bkey = ("iam:PermissionsBoundary", boundary.as_deref());
+                let Some(created) = a.can(&create, &resource, None, &[bkey]) else { continue };
+                // Give it a policy.
+                let mut given = a.can(&format!("iam:Put{kind}Policy"), &resource, None, &[bkey]).map(|g| g.step);
+                if given.is_none() {
+                    for policy in admin_policies {
+                        if let Some(g) =
+                            a.can(&format!("iam:Attach{kind}Policy"), &resource, None, &[bkey, ("iam:PolicyARN", Some(policy))])
+                        {
+                            given = Some(g.step);
+                            break;
+                        }
+                    }
+                }
+                let Some(given) = given else { continue };
+                // Use it.
+                let used = if kind == "Role" {
+                    let principal = &a.entity.principal;
+                    let own = trust_naming(principal, &resource);
+                    a.can("sts:AssumeRole", &resource, Some(&own), &[]).map(|g| g.step)
+                } else {
+                    a.can("iam:CreateAccessKey", &resource, None, &[]).map(|g| g.step)
+                };
+                let Some(used) = used else { continue };
+                // What the new principal can become: everything its boundary (and the SCPs) allow.
+                let boundary_policy = match boundary {
+                    None => None,
+                    Some(arn) => match account.managed.get(arn) {
+                        Some(&i) => Some(&account.policies[i]),
+                        // A boundary the snapshot does not hold: cannot tell, not reported.
+                        None => continue,
+                    },
+                };
+                let ceiling = effective(&[], boundary_policy, &a.policies.scps, &Context::open(), ex, true);
+                if !(ceiling.is_admin() || ceiling.is_admin_if()) {
+                    continue;
+                }
+                let what = match boundary {
+                    None => format!("a new {} {} with any policy", kind.to_ascii_lowercase(), short(&resource)),
+                    Some(b) => format!(
+                        "a new {} {} with any policy within boundary {}",
+                        kind.to_ascii_lowercase(),
+                        short(&resource),
+                        short(b)
+                    ),
+                };
+                return Some((what, vec![created.step, given, used]));
+            }
+        }
+    }
+    None
+}
+
+/// The last part of an ARN (`AdministratorAccess`, `role/x` → `x`).
+fn short(arn: &str) -> &str {
+    arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}
