@@ -23,7 +23,16 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest_dir.parent().expect("scanner/ is in the workspace root").to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for watched in ["policies", "wit", "scanner/model/src", "scanner/model/Cargo.toml", "Cargo.lock"] {
+    for watched in [
+        "policies",
+        "wit",
+        "scanner/model/src",
+        "scanner/model/Cargo.toml",
+        "scanner/iam/src",
+        "scanner/iam/data",
+        "scanner/iam/Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 

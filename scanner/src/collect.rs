@@ -16,6 +16,7 @@ mod iam;
 mod kms;
 mod lambda;
 mod logs;
+mod organizations;
 mod s3;
 mod ssm;
 
@@ -136,12 +137,13 @@ pub async fn collect(
     };
 
     let global_work = async {
-        let (iam, s3, cloudfront) = futures::join!(
+        let (iam, organizations, s3, cloudfront) = futures::join!(
             ctx.timed("iam", "global", iam::collect(&ctx)),
+            ctx.timed("organizations", "global", organizations::collect(&ctx)),
             ctx.timed("s3", "global", s3::collect(&ctx)),
             ctx.timed("cloudfront", "global", cloudfront::collect(&ctx)),
         );
-        [iam, s3, cloudfront].concat()
+        [iam, organizations, s3, cloudfront].concat()
     };
     let regional_work = futures::future::join_all(aws.regions.iter().map(|region| {
         let ctx = &ctx;
@@ -222,6 +224,7 @@ pub async fn read_again(
         ("s3.bucket", _) => s3::bucket_again(&ctx, name, region).await.into_iter().collect(),
         ("s3.account_public_access_block", _) => s3::account_again(&ctx).await.into_iter().collect(),
         (_, "iam") => iam::collect(&ctx).await,
+        (_, "organizations") => organizations::collect(&ctx).await,
         (_, "cloudfront") => cloudfront::collect(&ctx).await,
         (_, "ssm") => ssm::collect(&ctx, region).await,
         (_, "cloudtrail") => cloudtrail::collect(&ctx, region).await,

@@ -1,145 +1,32 @@
-//! What identity policies grant: full administrators, administrator attachments, privilege
-//! escalation, Lambda execution roles' SSM scope, service wildcards and wildcard resources.
+//! What identity policies grant, judged the way AWS decides it (crate `bbscan-iam`): explicit
+//! denies subtracted, conditions and permission boundaries applied, AWS-managed policies read,
+//! a principal's inline, managed and group policies combined, the organisation's SCPs applied
+//! when the snapshot has them.
+//!
+//! Rules here: full administrators, AWS-managed administrator attachments, privilege escalation
+//! (the shortest path to administrator, as a graph), Lambda execution roles' SSM scope, service
+//! wildcards, write and secret-reading actions on every resource, and malformed documents.
 
 use crate::Settings;
 use crate::rules::*;
-use bbscan_policy::iam::{self, Effect, Statement, wildcard_match};
-use bbscan_policy::model::{AttachedPolicy, IamRole, InlinePolicy, ResourceConfig};
-use bbscan_policy::{Context, Report, Resource, Severity, json};
+use bbscan_policy::iam::account::{Account, Entity};
+use bbscan_policy::iam::effective::{Expansions, covers_every_resource, effective};
+use bbscan_policy::iam::escalation::{Graph, Path};
+use bbscan_policy::iam::{
+    ActionSet, Catalogue, Context, Decision, Effect, Policies, Policy, Principal, Request, SECRET_READS, Source,
+    Statement, evaluate as decide, wildcard_match,
+};
+use bbscan_policy::model::{AttachedPolicy, InlinePolicy, ResourceConfig};
+use bbscan_policy::{Context as PolicyContext, Report, Resource, Severity, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A policy document a resource holds: its own (customer-managed policy) or an inline policy.
-pub(crate) struct Document {
-    /// How messages name it: `inline policy "deploy"` or `the default version`.
-    pub label: String,
-    /// JSON pointer of the document inside the resource (`/config/document`).
-    pub pointer: String,
-    pub statements: Vec<Statement>,
-}
-
-impl Document {
-    /// JSON pointer of a statement inside the resource.
-    fn at(&self, s: &Statement) -> String {
-        format!("{}{}", self.pointer, s.pointer)
-    }
-
-    /// A statement as messages name it: `inline policy "deploy" Statement/2`.
-    fn place(&self, s: &Statement) -> String {
-        format!("{} {}", self.label, s.pointer.trim_start_matches('/'))
-    }
-
-    pub(crate) fn is_full_admin(&self) -> bool {
-        self.statements.iter().any(full_admin_statement)
-    }
-}
-
-/// (document index, statement index, action index): one action pattern of one statement.
-/// A statement's `NotAction` as a whole is [`NOT_ACTION`].
-type Claim = (usize, usize, usize);
-const NOT_ACTION: usize = usize::MAX;
-
-/// The documents a resource holds, `None` when they could not be read.
-pub(crate) fn documents(r: &Resource) -> Option<Vec<Document>> {
-    let inline = |list: &[InlinePolicy]| -> Vec<Document> {
-        list.iter()
-            .enumerate()
-            .map(|(i, p)| Document {
-                label: format!("inline policy {:?}", p.name),
-                pointer: format!("/config/inline_policies/{i}/document"),
-                statements: iam::statements(&p.document),
-            })
-            .collect()
-    };
-    match &r.config {
-        ResourceConfig::IamPolicy(p) if r.is_known("document") && p.document.is_object() => Some(vec![Document {
-            label: "the default version".into(),
-            pointer: "/config/document".into(),
-            statements: iam::statements(&p.document),
-        }]),
-        ResourceConfig::IamUser(u) if r.is_known("inline_policies") => Some(inline(&u.inline_policies)),
-        ResourceConfig::IamGroup(g) if r.is_known("inline_policies") => Some(inline(&g.inline_policies)),
-        ResourceConfig::IamRole(role) if r.is_known("inline_policies") => Some(inline(&role.inline_policies)),
-        _ => None,
-    }
-}
-
-/// `*`, `*:*`: every action of every service.
-fn is_all_actions(p: &str) -> bool {
-    p.contains('*') && p.chars().all(|c| c == '*' || c == ':')
-}
-
-fn is_all_resources(r: &str) -> bool {
-    !r.is_empty() && r.chars().all(|c| c == '*')
-}
-
-fn full_admin_statement(s: &Statement) -> bool {
-    s.effect == Effect::Allow
-        && (s.actions.iter().any(|a| is_all_actions(a)) || !s.not_actions.is_empty())
-        && (s.resources.iter().any(|r| is_all_resources(r)) || !s.not_resources.is_empty())
-}
-
-/// `s3:*` → `s3`: a pattern granting every action of one service.
-fn service_of_wildcard(p: &str) -> Option<String> {
-    let (service, name) = p.split_once(':')?;
-    (!name.is_empty() && name.chars().all(|c| c == '*') && !service.is_empty() && !service.contains(['*', '?']))
-        .then(|| service.to_ascii_lowercase())
-}
-
-/// The action patterns of an Allow statement that grant `action` (`NOT_ACTION` for a NotAction).
-fn granting(s: &Statement, action: &str) -> Vec<usize> {
-    if s.effect != Effect::Allow {
-        return Vec::new();
-    }
-    if !s.not_actions.is_empty() {
-        return if s.covers_action(action) { vec![NOT_ACTION] } else { Vec::new() };
-    }
-    s.actions.iter().enumerate().filter(|(_, p)| wildcard_match(p, action, true)).map(|(i, _)| i).collect()
-}
-
-fn pattern_name(s: &Statement, index: usize) -> String {
-    if index == NOT_ACTION {
-        format!("NotAction [{}]", s.not_actions.join(", "))
-    } else {
-        s.actions.get(index).cloned().unwrap_or_default()
-    }
-}
-
-/// The statement's resources as messages name them when they cover everything.
-fn star_resource(s: &Statement) -> Option<String> {
-    if !s.not_resources.is_empty() {
-        return Some(format!("everything but {}", s.not_resources.join(", ")));
-    }
-    s.resources.iter().find(|r| is_all_resources(r)).map(|_| "\"*\"".to_string())
-}
-
-/// Whether an IAM resource pattern covers principals (or policies) of `kind` other than the
-/// caller's own: `*`, `arn:aws:iam::123:user/*`, `…:role/app-*`; not `…:user/${aws:username}`.
-fn covers_others(pattern: &str, kind: &str) -> bool {
-    let mut stripped = String::new();
-    let mut rest = pattern;
-    while let Some(start) = rest.find("${") {
-        stripped.push_str(&rest[..start]);
-        rest = rest[start..].find('}').map_or("", |end| &rest[start + end + 1..]);
-    }
-    stripped.push_str(rest);
-    if !stripped.contains(['*', '?']) {
-        return false;
-    }
-    let parts: Vec<&str> = stripped.splitn(6, ':').collect();
-    let [_, _, service, _, _, id] = parts.as_slice() else { return true };
-    if !wildcard_match(service, "iam", true) || !id.contains(['*', '?']) {
-        return false;
-    }
-    let literal = id.split(['*', '?']).next().unwrap_or_default();
-    let prefix = format!("{kind}/");
-    literal.starts_with(&prefix) || prefix.starts_with(literal)
-}
-
-fn broad_resource(s: &Statement, kind: &str) -> Option<String> {
-    if !s.not_resources.is_empty() {
-        return Some(format!("everything but {}", s.not_resources.join(", ")));
-    }
-    s.resources.iter().find(|r| covers_others(r, kind)).cloned()
+/// What this module reported, for the hygiene rules that must not repeat it.
+#[derive(Default)]
+pub(crate) struct Reported {
+    /// Per principal ARN: the indexes of attached policies ADMIN_POLICY_ATTACHED reported.
+    pub admin_attachments: BTreeMap<String, Vec<usize>>,
+    /// Per principal ARN: the indexes of inline policies POLICY_FULL_ADMIN reported.
+    pub full_admin_inline: BTreeMap<String, Vec<usize>>,
 }
 
 fn noun(r: &Resource) -> &'static str {
@@ -147,31 +34,75 @@ fn noun(r: &Resource) -> &'static str {
     kind.strip_prefix("iam.").unwrap_or(kind)
 }
 
+/// A pointer relative to `holder` when the evidence is inside it, else `ARN#pointer`.
+fn relative(evidence: &str, holder: &str) -> String {
+    match evidence.split_once('#') {
+        Some((arn, pointer)) if arn == holder => pointer.to_string(),
+        _ => evidence.to_string(),
+    }
+}
+
 fn dedup(list: &mut Vec<String>) {
     let mut seen = BTreeSet::new();
     list.retain(|x| seen.insert(x.clone()));
 }
 
-// ---------------------------------------------------------------- administrator attachments
+fn is_aws_managed_arn(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+}
+
+fn is_service_linked(e: &Entity) -> bool {
+    e.path.starts_with("/aws-service-role/")
+}
+
+fn is_identity_center(e: &Entity) -> bool {
+    e.path.starts_with("/aws-reserved/")
+}
 
 pub(crate) fn is_break_glass(settings: &Settings, r: &Resource) -> bool {
     settings.break_glass.iter().any(|p| wildcard_match(p, &r.name, false) || wildcard_match(p, &r.arn, false))
 }
 
-/// The attachments `ADMIN_POLICY_ATTACHED` reports on `r` (none for break-glass principals).
-pub(crate) fn admin_attachments<'a>(
-    settings: &Settings,
-    r: &Resource,
-    attached: &'a [AttachedPolicy],
-) -> Vec<(usize, &'a AttachedPolicy)> {
-    if is_break_glass(settings, r) {
-        return Vec::new();
-    }
-    attached.iter().enumerate().filter(|(_, a)| is_admin_policy(settings, &a.arn)).collect()
+/// A document of a holder, parsed.
+struct Document {
+    policy: Policy,
+    /// Inline policy index, when inline.
+    inline: Option<usize>,
 }
 
-fn is_admin_policy(settings: &Settings, arn: &str) -> bool {
-    settings.admin_policies.iter().any(|p| wildcard_match(p, arn, false))
+/// The customer-written documents a resource holds itself: a customer-managed policy's
+/// default version, or a principal's inline policies. `None` when they could not be read.
+fn own_documents(r: &Resource) -> Option<Vec<Document>> {
+    let inline = |list: &[InlinePolicy]| -> Vec<Document> {
+        list.iter()
+            .enumerate()
+            .map(|(i, p)| Document {
+                policy: Policy::new(
+                    Source::new(
+                        format!("inline policy {:?}", p.name),
+                        &r.arn,
+                        format!("/config/inline_policies/{i}/document"),
+                    ),
+                    &p.document,
+                ),
+                inline: Some(i),
+            })
+            .collect()
+    };
+    match &r.config {
+        ResourceConfig::IamPolicy(p) if !p.aws_managed && !is_aws_managed_arn(&r.arn) => {
+            (r.is_known("document") && !p.document.is_null()).then(|| {
+                vec![Document {
+                    policy: Policy::new(Source::new("the default version", &r.arn, "/config/document"), &p.document),
+                    inline: None,
+                }]
+            })
+        }
+        ResourceConfig::IamUser(u) if r.is_known("inline_policies") => Some(inline(&u.inline_policies)),
+        ResourceConfig::IamGroup(g) if r.is_known("inline_policies") => Some(inline(&g.inline_policies)),
+        ResourceConfig::IamRole(role) if r.is_known("inline_policies") => Some(inline(&role.inline_policies)),
+        _ => None,
+    }
 }
 
 fn attached_of(r: &Resource) -> Option<&[AttachedPolicy]> {
@@ -184,372 +115,601 @@ fn attached_of(r: &Resource) -> Option<&[AttachedPolicy]> {
     .filter(|_| r.is_known("attached_policies"))
 }
 
-fn admin_policy_attached(settings: &Settings, r: &Resource, attached: &[AttachedPolicy], report: &mut Report) {
-    let found = admin_attachments(settings, r, attached);
+/// Statements that allow on every resource (the ones that make an administrator), as evidence.
+fn admin_evidence(policies: &[&Policy], holder: &str) -> (Vec<String>, Vec<String>) {
+    let (mut evidence, mut places) = (Vec::new(), Vec::new());
+    for p in policies {
+        for s in p.statements.iter().filter(|s| s.effect == Effect::Allow && s.problems.is_empty()) {
+            if covers_every_resource(s) || !s.not_resources.is_empty() {
+                evidence.push(relative(&format!("{}#{}{}", p.source.holder, p.source.pointer, s.pointer), holder));
+                places.push(format!("{} {}", p.source.label, s.pointer.trim_start_matches('/')));
+            }
+        }
+    }
+    dedup(&mut evidence);
+    dedup(&mut places);
+    (evidence, places)
+}
+
+/// The judgement of the account, computed once.
+struct Judge<'a> {
+    settings: &'a Settings,
+    account: &'a Account,
+    graph: Graph<'a>,
+    ex: Expansions,
+    /// Managed policy ARN → whether the document alone makes its holder an administrator, or
+    /// lets its holder make itself one.
+    admin_equivalent: BTreeMap<String, Option<String>>,
+}
+
+impl<'a> Judge<'a> {
+    /// Whether an AWS-managed policy is administrator-equivalent, and why.
+    fn admin_equivalent(&mut self, arn: &str) -> Option<String> {
+        if let Some(known) = self.admin_equivalent.get(arn) {
+            return known.clone();
+        }
+        let named = self.settings.admin_policies.iter().any(|p| wildcard_match(p, arn, false));
+        let verdict = match self.account.managed.get(arn) {
+            Some(&i) => {
+                let p = &self.account.policies[i];
+                let alone = effective(&[p], None, &[], &Context::open(), &mut self.ex, false);
+                if alone.is_admin() || alone.is_admin_if() {
+                    Some("allows every action on every resource".to_string())
+                } else if let Some(path) = self_escalation(p) {
+                    Some(format!("lets its holder make itself an administrator ({path})"))
+                } else if named {
+                    Some("is listed in the admin_policies setting".to_string())
+                } else {
+                    None
+                }
+            }
+            None if named => {
+                Some("is an administrator policy (admin_policies setting; its document was not read)".into())
+            }
+            None => None,
+        };
+        self.admin_equivalent.insert(arn.to_string(), verdict.clone());
+        verdict
+    }
+}
+
+/// Whether a policy alone lets a role holding only it reach administrator, and how.
+fn self_escalation(p: &Policy) -> Option<String> {
+    let holder = "arn:aws:iam::000000000000:role/bbscan-probe";
+    let account = Account {
+        id: "000000000000".into(),
+        partition: "aws".into(),
+        policies: vec![p.clone()],
+        managed: [(p.source.holder.clone(), 0)].into_iter().collect(),
+        entities: vec![Entity {
+            principal: Principal::from_arn(holder),
+            kind: "iam.role",
+            path: "/".into(),
+            identity: vec![0],
+            boundary: None,
+            boundary_arn: None,
+            groups: Vec::new(),
+            attached: vec![p.source.holder.clone()],
+            trust: None,
+            instance_profiles: Vec::new(),
+            login_profile: None,
+            unread: Vec::new(),
+        }],
+        ..Account::default()
+    };
+    let graph = Graph::build(&account);
+    graph.path_to_admin(0).map(|path| {
+        let mut actions: Vec<String> =
+            path.edges.iter().flat_map(|e| e.steps.iter().map(|s| s.action.clone())).collect();
+        dedup(&mut actions);
+        actions.join(" + ")
+    })
+}
+
+pub(crate) fn evaluate(
+    _ctx: &PolicyContext<'_>,
+    settings: &Settings,
+    resources: &[Resource],
+    report: &mut Report,
+) -> Reported {
+    let mut reported = Reported::default();
+    let account_id = resources
+        .iter()
+        .filter(|r| r.kind().starts_with("iam.") && r.account.len() == 12)
+        .map(|r| r.account.clone())
+        .next()
+        .unwrap_or_default();
+    let account = Account::from_resources(&account_id, resources);
+    let graph = Graph::build(&account);
+    let mut judge =
+        Judge { settings, account: &account, graph, ex: Expansions::new(), admin_equivalent: BTreeMap::new() };
+
+    // Execution roles, by role ARN, with the functions that use them.
+    let mut execution_roles: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    for f in resources {
+        if let ResourceConfig::LambdaFunction(l) = &f.config
+            && f.is_known("role")
+            && let Some(role) = &l.role
+        {
+            execution_roles.entry(role.clone()).or_default().push(f);
+        }
+    }
+
+    // Managed policies used only as permissions boundaries limit, they grant nothing.
+    let mut held: BTreeSet<&str> = BTreeSet::new();
+    let mut boundaries: BTreeSet<&str> = BTreeSet::new();
+    for e in &account.entities {
+        held.extend(e.attached.iter().map(String::as_str));
+        boundaries.extend(e.boundary_arn.as_deref());
+    }
+    for g in account.groups.values() {
+        held.extend(g.attached.iter().map(String::as_str));
+    }
+    for r in resources {
+        if !matches!(r.kind(), "iam.user" | "iam.group" | "iam.role" | "iam.policy") {
+            continue;
+        }
+        if r.kind() == "iam.policy" && boundaries.contains(r.arn.as_str()) && !held.contains(r.arn.as_str()) {
+            continue;
+        }
+        let entity = account.entity_by_arn(&r.arn);
+        if let Some(i) = entity
+            && is_service_linked(&account.entities[i])
+        {
+            // AWS owns service-linked roles and their policies.
+            continue;
+        }
+        let docs = own_documents(r);
+        malformed(r, docs.as_deref(), report);
+        let full_admin_docs = full_admin(&mut judge, r, entity, docs.as_deref(), report, &mut reported);
+        admin_attached(&mut judge, r, entity, report, &mut reported);
+        if let Some(i) = entity {
+            escalation(&judge, r, i, report);
+            if let Some(functions) = execution_roles.get(&r.arn) {
+                lambda_ssm_scope(&judge, settings, r, i, functions, report);
+            }
+        }
+        if let Some(docs) = &docs {
+            let rest: Vec<&Document> =
+                docs.iter().filter(|d| !full_admin_docs.contains(&d.policy.source.pointer)).collect();
+            if !rest.is_empty() {
+                let lambda_role = execution_roles.contains_key(&r.arn);
+                service_wildcard(&mut judge, r, &rest, report);
+                wildcard_resource(&mut judge, r, &rest, lambda_role, report);
+            }
+        }
+    }
+    reported
+}
+
+// ---------------------------------------------------------------- malformed documents
+
+fn malformed(r: &Resource, docs: Option<&[Document]>, report: &mut Report) {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    for d in docs.unwrap_or_default() {
+        for p in &d.policy.problems {
+            problems.push((format!("{}: {p}", d.policy.source.label), d.policy.source.pointer.clone()));
+        }
+    }
+    if let ResourceConfig::IamRole(role) = &r.config
+        && r.is_known("trust_policy")
+        && !role.trust_policy.is_null()
+    {
+        let trust = Policy::new(Source::new("the trust policy", &r.arn, "/config/trust_policy"), &role.trust_policy);
+        for p in &trust.problems {
+            problems.push((format!("the trust policy: {p}"), "/config/trust_policy".to_string()));
+        }
+    }
+    if docs.is_none() && !matches!(r.config, ResourceConfig::IamRole(_)) {
+        return;
+    }
+    if problems.is_empty() {
+        report.pass(POLICY_MALFORMED);
+        return;
+    }
+    let text: Vec<&str> = problems.iter().map(|(t, _)| t.as_str()).collect();
+    let finding = report.fail(
+        POLICY_MALFORMED,
+        r,
+        format!(
+            "{} {} holds a policy document AWS would refuse; bbscan skips the statements concerned, so its \
+             other findings may miss what they grant or deny: {}",
+            noun(r),
+            r.name,
+            text.join("; ")
+        ),
+    );
+    let mut pointers: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
+    dedup(&mut pointers);
+    for p in &pointers {
+        finding.evidence(p);
+    }
+}
+
+// ---------------------------------------------------------------- full administrators
+
+/// POLICY_FULL_ADMIN. Returns the pointers of the documents that alone make an administrator
+/// (the other document rules stay quiet on them).
+fn full_admin(
+    judge: &mut Judge<'_>,
+    r: &Resource,
+    entity: Option<usize>,
+    docs: Option<&[Document]>,
+    report: &mut Report,
+    reported: &mut Reported,
+) -> BTreeSet<String> {
+    let mut alone_admin = BTreeSet::new();
+    let Some(docs) = docs else { return alone_admin };
+    let open = Context::open();
+    for d in docs {
+        let e = effective(&[&d.policy], None, &[], &open, &mut judge.ex, false);
+        if e.is_admin() || e.is_admin_if() {
+            alone_admin.insert(d.policy.source.pointer.clone());
+        }
+    }
+    let account = judge.account;
+    // What the holder's own customer-written documents give, together: for a policy, itself;
+    // for a principal, its inline and customer-managed policies within its boundary and the SCPs.
+    let (admin, conditional, evidence, places) = match entity {
+        None if matches!(r.config, ResourceConfig::IamPolicy(_)) => {
+            let policies: Vec<&Policy> = docs.iter().map(|d| &d.policy).collect();
+            let e = effective(&policies, None, &[], &open, &mut judge.ex, false);
+            let (evidence, places) = admin_evidence(&policies, &r.arn);
+            (e.is_admin() || e.is_admin_if(), !e.is_admin(), evidence, places)
+        }
+        Some(i) => {
+            let e = &account.entities[i];
+            let p = account.policies_of(e);
+            let attached = attached_of(r).unwrap_or_default();
+            let mut own: Vec<&Policy> = docs.iter().map(|d| &d.policy).collect();
+            let mut explained_elsewhere = false;
+            for a in attached.iter().filter(|a| !is_aws_managed_arn(&a.arn)) {
+                if let Some(&pi) = account.managed.get(&a.arn) {
+                    let alone = effective(&[&account.policies[pi]], None, &[], &open, &mut judge.ex, false);
+                    explained_elsewhere |= alone.is_admin() || alone.is_admin_if();
+                    own.push(&account.policies[pi]);
+                }
+            }
+            let eff = effective(&own, p.boundary, &p.scps, &account.context_of(e), &mut judge.ex, false);
+            let admin = (eff.is_admin() || eff.is_admin_if()) && !explained_elsewhere;
+            let (evidence, places) = admin_evidence(&own, &r.arn);
+            (admin, !eff.is_admin(), evidence, places)
+        }
+        None => {
+            // A group: its inline and customer-managed policies.
+            let attached = attached_of(r).unwrap_or_default();
+            let mut own: Vec<&Policy> = docs.iter().map(|d| &d.policy).collect();
+            let mut explained_elsewhere = false;
+            for a in attached.iter().filter(|a| !is_aws_managed_arn(&a.arn)) {
+                if let Some(&pi) = account.managed.get(&a.arn) {
+                    let alone = effective(&[&account.policies[pi]], None, &[], &open, &mut judge.ex, false);
+                    explained_elsewhere |= alone.is_admin() || alone.is_admin_if();
+                    own.push(&account.policies[pi]);
+                }
+            }
+            let scps = account.scp_policies();
+            let eff = effective(&own, None, &scps, &open, &mut judge.ex, false);
+            let (evidence, places) = admin_evidence(&own, &r.arn);
+            ((eff.is_admin() || eff.is_admin_if()) && !explained_elsewhere, !eff.is_admin(), evidence, places)
+        }
+    };
+    if !admin {
+        report.pass(POLICY_FULL_ADMIN);
+        return alone_admin;
+    }
+    let when = if conditional { " under the conditions of its statements" } else { "" };
+    let message = match r.config {
+        ResourceConfig::IamPolicy(_) => format!(
+            "policy {} allows every action on every resource{when} after its own denies ({}): whoever holds it is \
+             an administrator of the account",
+            r.name,
+            places.join(", ")
+        ),
+        _ => format!(
+            "{} {} is an administrator of the account{when}: its own policies, together and after its denies, \
+             permissions boundary and SCPs, allow every action on every resource ({})",
+            noun(r),
+            r.name,
+            places.join(", ")
+        ),
+    };
+    let finding = report.fail(POLICY_FULL_ADMIN, r, message);
+    for e in &evidence {
+        finding.evidence(e);
+    }
+    let inline: Vec<usize> =
+        docs.iter().filter(|d| alone_admin.contains(&d.policy.source.pointer)).filter_map(|d| d.inline).collect();
+    if !inline.is_empty() {
+        reported.full_admin_inline.insert(r.arn.clone(), inline);
+    }
+    alone_admin
+}
+
+// ---------------------------------------------------------------- AWS-managed administrator attachments
+
+fn admin_attached(
+    judge: &mut Judge<'_>,
+    r: &Resource,
+    entity: Option<usize>,
+    report: &mut Report,
+    reported: &mut Reported,
+) {
+    if matches!(r.config, ResourceConfig::IamPolicy(_)) {
+        return;
+    }
+    let Some(attached) = attached_of(r) else { return };
+    if is_break_glass(judge.settings, r) {
+        report.pass(ADMIN_POLICY_ATTACHED);
+        return;
+    }
+    let mut found: Vec<(usize, &AttachedPolicy, String)> = Vec::new();
+    for (i, a) in attached.iter().enumerate() {
+        if !is_aws_managed_arn(&a.arn) {
+            continue;
+        }
+        if let Some(why) = judge.admin_equivalent(&a.arn) {
+            found.push((i, a, why));
+        }
+    }
+    // A permissions boundary that keeps the principal from being (or becoming) an
+    // administrator neutralises the attachment: the delegated-administration pattern.
+    if let Some(i) = entity
+        && !found.is_empty()
+    {
+        let capped = judge.account.entities[i].boundary.is_some()
+            && !judge.graph.is_admin_entity(i)
+            && judge.graph.path_to_admin(i).is_none();
+        if capped {
+            report.pass(ADMIN_POLICY_ATTACHED);
+            return;
+        }
+    }
     if found.is_empty() {
         report.pass(ADMIN_POLICY_ATTACHED);
         return;
     }
-    let names: Vec<&str> = found.iter().map(|(_, a)| a.name.as_str()).collect();
-    let finding = report.fail(
-        ADMIN_POLICY_ATTACHED,
-        r,
-        format!(
-            "{} {} has {} attached, which makes it an administrator of the account; it is not a break-glass principal",
-            noun(r),
-            r.name,
-            names.join(" and ")
-        ),
+    let identity_center = entity.is_some_and(|i| is_identity_center(&judge.account.entities[i]));
+    let names: Vec<String> = found.iter().map(|(_, a, why)| format!("{} ({why})", a.name)).collect();
+    let mut message = format!(
+        "{} {} has {} attached, which makes it an administrator of the account; it is not a break-glass principal",
+        noun(r),
+        r.name,
+        names.join(" and ")
     );
-    for (i, a) in found {
-        finding.evidence(&format!("/config/attached_policies/{i}")).action(
-            "iam.detach_policy",
-            1,
-            json!({"principal_arn": r.arn, "policy_arn": a.arn}),
+    if identity_center {
+        message.push_str(
+            ". The role belongs to IAM Identity Center (path /aws-reserved/): change the permission set, not the role",
         );
     }
+    let finding = report.fail(ADMIN_POLICY_ATTACHED, r, message);
+    for (i, a, _) in &found {
+        finding.evidence(&format!("/config/attached_policies/{i}"));
+        if !identity_center {
+            finding.action("iam.detach_policy", 1, json!({"principal_arn": r.arn, "policy_arn": a.arn}));
+        }
+    }
+    reported.admin_attachments.insert(r.arn.clone(), found.iter().map(|(i, _, _)| *i).collect());
 }
 
 // ---------------------------------------------------------------- privilege escalation
 
-/// Grants that raise the holder's permissions on their own, with the kind of IAM resource they act on.
-const DIRECT_ESCALATIONS: &[(&str, &str)] = &[
-    ("iam:PutUserPolicy", "user"),
-    ("iam:PutGroupPolicy", "group"),
-    ("iam:PutRolePolicy", "role"),
-    ("iam:AttachUserPolicy", "user"),
-    ("iam:AttachGroupPolicy", "group"),
-    ("iam:AttachRolePolicy", "role"),
-    ("iam:CreatePolicyVersion", "policy"),
-    ("iam:SetDefaultPolicyVersion", "policy"),
-    ("iam:UpdateAssumeRolePolicy", "role"),
-    ("iam:CreateAccessKey", "user"),
-    ("iam:CreateLoginProfile", "user"),
-    ("iam:UpdateLoginProfile", "user"),
-    ("iam:AddUserToGroup", "group"),
-];
-
-/// Compute creation that runs with a passed role.
-const COMPUTE: &[&str] = &[
-    "lambda:CreateFunction",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-    "ec2:RunInstances",
-    "ecs:RunTask",
-    "ecs:StartTask",
-    "ecs:RegisterTaskDefinition",
-    "glue:CreateDevEndpoint",
-    "glue:UpdateDevEndpoint",
-    "glue:CreateJob",
-    "cloudformation:CreateStack",
-    "cloudformation:UpdateStack",
-    "datapipeline:CreatePipeline",
-    "sagemaker:CreateNotebookInstance",
-    "sagemaker:CreateTrainingJob",
-    "sagemaker:CreateProcessingJob",
-    "codebuild:CreateProject",
-    "codebuild:UpdateProject",
-    "states:CreateStateMachine",
-    "apprunner:CreateService",
-];
-
-/// What triggers the code created with a passed role; named with the escalation when present.
-const TRIGGERS: &[&str] = &[
-    "lambda:InvokeFunction",
-    "lambda:CreateEventSourceMapping",
-    "lambda:AddPermission",
-    "lambda:CreateFunctionUrlConfig",
-];
-
-#[derive(Default)]
-struct Escalation {
-    grants: Vec<String>,
-    evidence: Vec<String>,
-    claims: BTreeSet<Claim>,
+fn escalation(judge: &Judge<'_>, r: &Resource, i: usize, report: &mut Report) {
+    let graph = &judge.graph;
+    if graph.is_admin_entity(i) {
+        // Already an administrator: POLICY_FULL_ADMIN or ADMIN_POLICY_ATTACHED says so.
+        return;
+    }
+    let Some(path) = graph.path_to_admin(i) else {
+        if judge.account.entities[i].unread.is_empty() {
+            report.pass(PRIVILEGE_ESCALATION);
+        }
+        return;
+    };
+    escalation_finding(judge, r, &path, report);
 }
 
-fn escalation(docs: &[(usize, &Document)]) -> Escalation {
-    let mut out = Escalation::default();
-    let (mut pass, mut compute, mut pass_places, mut compute_places) = (vec![], vec![], vec![], vec![]);
-    let mut compute_claims = BTreeSet::new();
-    for &(d, doc) in docs {
-        for (si, s) in doc.statements.iter().enumerate() {
-            // Direct grants, grouped per statement and resource.
-            let mut direct: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-            for (action, kind) in DIRECT_ESCALATIONS {
-                let found = granting(s, action);
-                if found.is_empty() {
-                    continue;
-                }
-                let Some(on) = broad_resource(s, kind) else { continue };
-                direct.entry(on).or_default().push(action);
-                out.claims.extend(found.into_iter().map(|a| (d, si, a)));
-            }
-            for (on, actions) in direct {
-                out.grants.push(format!("{} on {on} ({})", actions.join(", "), doc.place(s)));
-                out.evidence.push(doc.at(s));
-            }
-            let found = granting(s, "iam:PassRole");
-            if !found.is_empty()
-                && let Some(on) = broad_resource(s, "role")
-            {
-                pass.push(format!("iam:PassRole on {on}"));
-                pass_places.push((doc.place(s), doc.at(s)));
-                out.claims.extend(found.into_iter().map(|a| (d, si, a)));
-            }
-            for action in COMPUTE.iter().chain(TRIGGERS) {
-                let found = granting(s, action);
-                if found.is_empty() {
-                    continue;
-                }
-                compute.push((*action, COMPUTE.contains(action)));
-                compute_places.push((doc.place(s), doc.at(s)));
-                compute_claims.extend(found.into_iter().map(|a| (d, si, a)));
-            }
+fn escalation_finding(judge: &Judge<'_>, r: &Resource, path: &Path<'_>, report: &mut Report) {
+    let account = judge.account;
+    let mut steps = Vec::new();
+    let mut evidence = Vec::new();
+    let mut conditions = Vec::new();
+    for e in &path.edges {
+        let mut places = Vec::new();
+        for s in &e.steps {
+            places.extend(s.places.iter().cloned());
+            evidence.extend(s.evidence.iter().map(|ev| relative(ev, &r.arn)));
+            conditions.extend(s.conditions.iter().cloned());
         }
-    }
-    if !pass.is_empty() && compute.iter().any(|(_, creates)| *creates) {
-        let mut actions: Vec<String> = compute.iter().map(|(a, _)| a.to_string()).collect();
-        dedup(&mut actions);
-        dedup(&mut pass);
-        let mut places: Vec<String> = pass_places.iter().chain(&compute_places).map(|(p, _)| p.clone()).collect();
         dedup(&mut places);
-        out.grants.push(format!(
-            "{} together with {} ({}): code created with any passable role runs with that role's permissions",
-            pass.join(", "),
-            actions.join(", "),
-            places.join(", ")
-        ));
-        out.evidence.extend(pass_places.into_iter().chain(compute_places).map(|(_, at)| at));
-        out.claims.extend(compute_claims);
+        steps.push(format!("{} ({})", e.how, places.join(", ")));
     }
-    dedup(&mut out.evidence);
-    out
+    dedup(&mut evidence);
+    dedup(&mut conditions);
+    let mut message = format!(
+        "{} {} is not an administrator but can make itself one: {}. Steps: {}",
+        noun(r),
+        r.name,
+        path.describe(account),
+        steps.join("; then ")
+    );
+    if path.conditional {
+        message.push_str(&format!(". Only when: {}", conditions.join(", ")));
+    }
+    let finding = report.fail(PRIVILEGE_ESCALATION, r, message);
+    if path.conditional {
+        finding.severity(Severity::Medium);
+    }
+    for e in &evidence {
+        finding.evidence(e);
+    }
 }
 
 // ---------------------------------------------------------------- Lambda roles' SSM scope
 
-const SSM_READS: &[&str] = &["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"];
-
-/// AWS-managed policies (not in the snapshot) known to allow ssm:GetParameter* on every parameter.
-const AWS_MANAGED_SSM_READERS: &[&str] = &[
-    "AmazonSSMReadOnlyAccess",
-    "AmazonSSMFullAccess",
-    "AmazonSSMManagedInstanceCore",
-    "ReadOnlyAccess",
-    "PowerUserAccess",
-    "AdministratorAccess",
-];
-
-/// The parameter paths a set of functions may read, and a parameter ARN outside them.
-struct Scope {
-    paths: Vec<String>,
-    probe: String,
-}
-
-impl Scope {
-    fn of(settings: &Settings, functions: &[&Resource]) -> Option<Scope> {
-        let mut paths = Vec::new();
-        let mut probe = None;
-        for f in functions {
-            let (Some(app), Some(stage)) = (f.app(), f.stage()) else { continue };
-            for template in &settings.lambda_ssm_paths {
-                paths.push(template.replace("{app}", app).replace("{stage}", stage));
-            }
-            paths.push(format!("/sst/passphrase/{app}/{stage}"));
-            let partition = f.arn.split(':').nth(1).unwrap_or("aws");
-            probe.get_or_insert_with(|| {
-                format!("arn:{partition}:ssm:{}:{}:parameter/bbscan-probe-outside", f.region, f.account)
-            });
+/// The parameter paths the functions may read, and probe parameters outside them.
+fn ssm_scope(settings: &Settings, functions: &[&Resource]) -> Option<(Vec<String>, Vec<String>)> {
+    let mut paths = Vec::new();
+    let mut probes: Vec<(String, String)> = Vec::new();
+    for f in functions {
+        let (Some(app), Some(stage)) = (f.app(), f.stage()) else { continue };
+        for template in &settings.lambda_ssm_paths {
+            paths.push(template.replace("{app}", app).replace("{stage}", stage));
         }
-        dedup(&mut paths);
-        Some(Scope { paths, probe: probe? })
-    }
-
-    /// Whether a resource pattern of an ssm read reaches parameters outside the scope.
-    fn reaches_outside(&self, resource: &str) -> bool {
-        match resource.find(":parameter/") {
-            Some(at) => {
-                let path = &resource[at + ":parameter".len()..];
-                !self.paths.iter().any(|allowed| wildcard_match(allowed, path, false))
-            }
-            None => wildcard_match(resource, &self.probe, false),
+        paths.push(format!("/sst/passphrase/{app}/{stage}"));
+        let partition = f.arn.split(':').nth(1).unwrap_or("aws");
+        let base = format!("arn:{partition}:ssm:{}:{}:parameter", f.region, f.account);
+        for outside in [
+            format!("/{app}/bbscan-other-stage/secret"),
+            format!("/sst/{app}/bbscan-other-stage/Secret/value"),
+            format!("/bbscan-other-app/{stage}/secret"),
+            "/bbscan-outside".to_string(),
+        ] {
+            probes.push((format!("{base}{outside}"), outside));
         }
     }
-
-    /// The ssm reads of `statements` that reach outside: (statement index, patterns, resources).
-    fn outside(&self, statements: &[Statement]) -> Vec<(usize, Vec<usize>, Vec<String>)> {
-        let mut out = Vec::new();
-        for (si, s) in statements.iter().enumerate() {
-            let mut patterns: Vec<usize> = SSM_READS.iter().flat_map(|a| granting(s, a)).collect();
-            patterns.sort_unstable();
-            patterns.dedup();
-            if patterns.is_empty() {
-                continue;
-            }
-            let resources: Vec<String> = if s.not_resources.is_empty() {
-                s.resources.iter().filter(|r| self.reaches_outside(r)).cloned().collect()
-            } else {
-                vec![format!("everything but {}", s.not_resources.join(", "))]
-            };
-            if !resources.is_empty() {
-                out.push((si, patterns, resources));
-            }
-        }
-        out
-    }
+    dedup(&mut paths);
+    // A probe the settings allow is not outside.
+    let probes: Vec<String> = probes
+        .into_iter()
+        .filter(|(_, path)| !paths.iter().any(|allowed| wildcard_match(allowed, path, false)))
+        .map(|(arn, _)| arn)
+        .collect();
+    let mut probes = probes;
+    dedup(&mut probes);
+    (!probes.is_empty()).then_some((paths, probes))
 }
 
-fn is_aws_managed(arn: &str) -> bool {
-    arn.split(':').nth(4) == Some("aws") && arn.contains(":policy/")
-}
-
-fn managed_statements(ctx: &Context<'_>, arn: &str) -> Option<Vec<Statement>> {
-    let r = ctx.resource(arn)?;
-    match &r.config {
-        ResourceConfig::IamPolicy(p) if r.is_known("document") && p.document.is_object() => {
-            Some(iam::statements(&p.document))
-        }
-        _ => None,
-    }
-}
-
-struct RoleGrants<'a> {
-    role: &'a IamRole,
-    functions: &'a [&'a Resource],
-    /// The role's own inline documents, `None` when unread; full-admin ones left out.
-    documents: Option<&'a [(usize, &'a Document)]>,
-    /// Whether a grant of the role is reported by POLICY_FULL_ADMIN or ADMIN_POLICY_ATTACHED.
-    admin_elsewhere: bool,
-}
-
-fn lambda_role_ssm_scope(
-    ctx: &Context<'_>,
+fn lambda_ssm_scope(
+    judge: &Judge<'_>,
     settings: &Settings,
     r: &Resource,
-    grants: RoleGrants<'_>,
+    i: usize,
+    functions: &[&Resource],
     report: &mut Report,
-) -> BTreeSet<Claim> {
-    let mut claims = BTreeSet::new();
-    let Some(scope) = Scope::of(settings, grants.functions) else { return claims };
-    let (mut found, mut evidence) = (Vec::new(), Vec::new());
-    let mut complete = true;
-    match grants.documents {
-        Some(docs) => {
-            for &(d, doc) in docs {
-                for (si, patterns, resources) in scope.outside(&doc.statements) {
-                    let Some(s) = doc.statements.get(si) else { continue };
-                    let names: Vec<String> = patterns.iter().map(|p| pattern_name(s, *p)).collect();
-                    found.push(format!("{} allows {} on {}", doc.place(s), names.join(", "), resources.join(", ")));
-                    evidence.push(doc.at(s));
-                    claims.extend(patterns.into_iter().map(|p| (d, si, p)));
-                }
-            }
-        }
-        None => complete = false,
+) {
+    let account = judge.account;
+    let e = &account.entities[i];
+    let Some((paths, probes)) = ssm_scope(settings, functions) else { return };
+    if judge.graph.is_admin_entity(i) {
+        // An administrator reads everything; POLICY_FULL_ADMIN or ADMIN_POLICY_ATTACHED says so.
+        return;
     }
-    let mut admin_elsewhere = grants.admin_elsewhere;
-    if r.is_known("attached_policies") {
-        for (i, a) in grants.role.attached_policies.iter().enumerate() {
-            if is_admin_policy(settings, &a.arn) && !is_break_glass(settings, r) {
-                admin_elsewhere = true;
+    let p = account.policies_of(e);
+    let ctx = account.context_of(e);
+    let policies: Policies<'_> = p.with_resource(None, true);
+    let (mut found, mut evidence, mut conditional) = (Vec::new(), Vec::new(), true);
+    for action in ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"] {
+        for probe in &probes {
+            let req = Request {
+                principal: &e.principal,
+                action,
+                resource: probe,
+                resource_account: Some(&account.id),
+                context: &ctx,
+            };
+            let outcome = decide(&req, &policies);
+            if !outcome.decision.possible() {
                 continue;
             }
-            if let Some(statements) = managed_statements(ctx, &a.arn) {
-                if statements.iter().any(full_admin_statement) {
-                    admin_elsewhere = true;
-                    continue;
-                }
-                for (si, patterns, resources) in scope.outside(&statements) {
-                    let Some(s) = statements.get(si) else { continue };
-                    let names: Vec<String> = patterns.iter().map(|p| pattern_name(s, *p)).collect();
-                    found.push(format!(
-                        "attached policy {} Statement/{si} allows {} on {}",
-                        a.name,
-                        names.join(", "),
-                        resources.join(", ")
-                    ));
-                    evidence.push(format!("/config/attached_policies/{i}"));
-                }
-            } else if is_aws_managed(&a.arn) {
-                if AWS_MANAGED_SSM_READERS.iter().any(|n| a.arn.ends_with(&format!("/{n}"))) {
-                    found.push(format!("attached AWS-managed policy {} allows ssm:GetParameter* on \"*\"", a.name));
-                    evidence.push(format!("/config/attached_policies/{i}"));
-                }
-            } else {
-                // A customer-managed policy the snapshot does not hold: its grants are unknown.
-                complete = false;
-            }
+            conditional &= outcome.decision == Decision::Conditional;
+            let places: Vec<String> = outcome.reasons.iter().map(|x| x.place()).collect();
+            let path = probe.split_once(":parameter").map_or(probe.as_str(), |(_, p)| p);
+            found.push(format!("{action} on {path} ({})", places.join(", ")));
+            evidence.extend(outcome.reasons.iter().map(|x| relative(&x.evidence(""), &r.arn)));
+            break;
         }
-    } else {
-        complete = false;
     }
     if found.is_empty() {
-        if complete && !admin_elsewhere {
+        if e.unread.is_empty() {
             report.pass(LAMBDA_ROLE_SSM_SCOPE);
         }
-        return BTreeSet::new();
+        return;
     }
-    // A customer-managed permissions boundary that keeps reads inside the scope caps them.
-    if let Some(boundary) = &grants.role.permissions_boundary
-        && let Some(statements) = managed_statements(ctx, boundary)
-        && !statements.iter().any(full_admin_statement)
-        && scope.outside(&statements).is_empty()
-    {
-        report.pass(LAMBDA_ROLE_SSM_SCOPE);
-        return BTreeSet::new();
-    }
-    let mut functions: Vec<String> = grants.functions.iter().map(|f| f.name.clone()).collect();
-    dedup(&mut functions);
     dedup(&mut evidence);
+    let mut names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    dedup(&mut names);
     let finding = report.fail(
         LAMBDA_ROLE_SSM_SCOPE,
         r,
         format!(
-            "role {}, the execution role of {}, can read SSM parameters outside {}: {}",
+            "role {}, the execution role of {}, can read SSM parameters outside {}{}: {}",
             r.name,
-            functions.join(", "),
-            scope.paths.join(", "),
+            names.join(", "),
+            paths.join(", "),
+            if conditional { " under conditions" } else { "" },
             found.join("; ")
         ),
     );
-    for e in &evidence {
-        finding.evidence(e);
+    if conditional {
+        finding.severity(Severity::Medium);
     }
-    claims
+    for ev in &evidence {
+        finding.evidence(ev);
+    }
 }
 
 // ---------------------------------------------------------------- service wildcards, "*" resources
 
 const SENSITIVE_SERVICES: &[&str] = &["iam", "kms", "ssm", "secretsmanager", "sts", "organizations"];
 
-fn service_wildcard(r: &Resource, docs: &[(usize, &Document)], claims: &BTreeSet<Claim>, report: &mut Report) {
+/// What a document denies on every resource unconditionally: subtracted from its grants.
+fn denied_everywhere(judge: &mut Judge<'_>, d: &Document) -> ActionSet {
+    let mut out = ActionSet::none();
+    for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Deny && s.problems.is_empty()) {
+        if covers_every_resource(s) && s.conditions.is_empty() {
+            out.union_with(judge.ex.actions(s));
+        }
+    }
+    out
+}
+
+/// The services a set covers entirely.
+fn whole_services(set: &ActionSet) -> Vec<&'static str> {
+    let c = Catalogue::get();
+    c.prefixes()
+        .filter(|p| {
+            let s = c.service_actions(p);
+            !s.is_empty() && set.contains_all(&s)
+        })
+        .collect()
+}
+
+fn place(d: &Document, s: &Statement) -> String {
+    format!("{} {}", d.policy.source.label, s.pointer.trim_start_matches('/'))
+}
+
+fn at(d: &Document, s: &Statement) -> String {
+    format!("{}{}", d.policy.source.pointer, s.pointer)
+}
+
+fn service_wildcard(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], report: &mut Report) {
+    let c = Catalogue::get();
     let (mut items, mut evidence, mut high) = (Vec::new(), Vec::new(), false);
-    for &(d, doc) in docs {
-        for (si, s) in doc.statements.iter().enumerate() {
-            if s.effect != Effect::Allow {
-                continue;
-            }
+    for d in docs {
+        let denied = denied_everywhere(judge, d);
+        for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow && s.problems.is_empty()) {
             let mut here = Vec::new();
-            if !s.not_actions.is_empty() && !claims.contains(&(d, si, NOT_ACTION)) {
-                here.push(format!("{} (every other action of every service)", pattern_name(s, NOT_ACTION)));
-                high = true;
-            }
-            for (ai, p) in s.actions.iter().enumerate() {
-                if claims.contains(&(d, si, ai)) {
+            let patterns: Vec<(String, ActionSet)> = if s.not_actions.is_empty() {
+                s.actions.iter().map(|p| (p.clone(), c.expand(p))).collect()
+            } else {
+                vec![(format!("NotAction [{}]", s.not_actions.join(", ")), judge.ex.actions(s).clone())]
+            };
+            for (name, mut set) in patterns {
+                set.subtract(&denied);
+                let services = whole_services(&set);
+                if services.is_empty() {
                     continue;
                 }
-                if is_all_actions(p) {
-                    here.push(format!("{p} (every action of every service)"));
-                    high = true;
-                } else if let Some(service) = service_of_wildcard(p) {
-                    high |= SENSITIVE_SERVICES.contains(&service.as_str());
-                    here.push(p.clone());
+                high |= services.iter().any(|s| SENSITIVE_SERVICES.contains(s));
+                if services.len() > 3 {
+                    here.push(format!("{name} (every action of {} services)", services.len()));
+                } else {
+                    here.push(format!("{name} (every action of {})", services.join(", ")));
                 }
             }
             if !here.is_empty() {
-                items.push(format!("{} ({})", here.join(", "), doc.place(s)));
-                evidence.push(doc.at(s));
+                items.push(format!("{} ({})", here.join(", "), place(d, s)));
+                evidence.push(at(d, s));
             }
         }
     }
@@ -570,113 +730,71 @@ fn service_wildcard(r: &Resource, docs: &[(usize, &Document)], claims: &BTreeSet
     }
 }
 
-const SECRET_READS: &[&str] = &[
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:GetParametersByPath",
-    "kms:Decrypt",
-    "secretsmanager:GetSecretValue",
-];
-
-/// Verbs of write and permissions-management actions.
-const WRITE_VERBS: &[&str] = &[
-    "put",
-    "create",
-    "delete",
-    "update",
-    "attach",
-    "detach",
-    "modify",
-    "set",
-    "add",
-    "remove",
-    "pass",
-    "tag",
-    "untag",
-    "start",
-    "stop",
-    "invoke",
-    "upload",
-    "restore",
-    "replace",
-    "enable",
-    "disable",
-    "reset",
-    "write",
-    "send",
-    "publish",
-    "run",
-    "terminate",
-    "reboot",
-    "associate",
-    "disassociate",
-    "import",
-    "change",
-    "register",
-    "deregister",
-    "revoke",
-    "authorize",
-    "grant",
-    "retire",
-    "schedule",
-    "cancel",
-    "rotate",
-    "execute",
-    "purge",
-    "copy",
-    "restart",
-];
-
-/// Whether an action pattern covers a write action (`s3:PutObject`, `s3:Put*`, `s3:*Object`).
-fn is_write(pattern: &str) -> bool {
-    let name = pattern.split_once(':').map_or(pattern, |(_, n)| n).to_ascii_lowercase();
-    match name.find(['*', '?']) {
-        None => WRITE_VERBS.iter().any(|v| name.starts_with(v)),
-        Some(at) => {
-            let literal = &name[..at];
-            WRITE_VERBS.iter().any(|v| literal.starts_with(v) || v.starts_with(literal))
-        }
+fn wildcard_resource(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], lambda_role: bool, report: &mut Report) {
+    let c = Catalogue::get();
+    let mut exempt = ActionSet::none();
+    for p in &judge.settings.resource_star_actions {
+        c.expand_into(p, &mut exempt);
     }
-}
-
-fn wildcard_resource(
-    settings: &Settings,
-    r: &Resource,
-    docs: &[(usize, &Document)],
-    claims: &BTreeSet<Claim>,
-    lambda_role: bool,
-    report: &mut Report,
-) {
+    let mut secrets = ActionSet::none();
+    for a in SECRET_READS {
+        if lambda_role && a.starts_with("ssm:") {
+            // LAMBDA_ROLE_SSM_SCOPE judges the parameter reads of execution roles.
+            continue;
+        }
+        c.expand_into(a, &mut secrets);
+    }
     let (mut items, mut evidence, mut high) = (Vec::new(), Vec::new(), false);
-    for &(d, doc) in docs {
-        for (si, s) in doc.statements.iter().enumerate() {
-            if s.effect != Effect::Allow || !s.not_actions.is_empty() {
+    for d in docs {
+        let denied = denied_everywhere(judge, d);
+        for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow && s.problems.is_empty()) {
+            if !covers_every_resource(s) && s.not_resources.is_empty() {
                 continue;
             }
-            let Some(on) = star_resource(s) else { continue };
+            let on = if s.not_resources.is_empty() {
+                "\"*\"".to_string()
+            } else {
+                format!("everything but {}", s.not_resources.join(", "))
+            };
+            let patterns: Vec<(String, ActionSet)> = if s.not_actions.is_empty() {
+                s.actions.iter().map(|p| (p.clone(), c.expand(p))).collect()
+            } else {
+                vec![(format!("NotAction [{}]", s.not_actions.join(", ")), judge.ex.actions(s).clone())]
+            };
             let mut here = Vec::new();
-            for (ai, p) in s.actions.iter().enumerate() {
-                if claims.contains(&(d, si, ai)) || is_all_actions(p) || service_of_wildcard(p).is_some() {
+            for (name, mut set) in patterns {
+                set.subtract(&denied);
+                if !whole_services(&set).is_empty() {
+                    // POLICY_SERVICE_WILDCARD reports it.
                     continue;
                 }
-                if settings.resource_star_actions.iter().any(|e| wildcard_match(e, p, true)) {
-                    continue;
+                set.subtract(&exempt);
+                let mut secret: Vec<String> = Vec::new();
+                let mut writes: Vec<String> = Vec::new();
+                for id in set.iter() {
+                    if c.only_star(id) {
+                        continue;
+                    }
+                    if secrets.contains(id) {
+                        secret.push(c.name(id));
+                    } else if c.level(id).is_write() {
+                        writes.push(c.name(id));
+                    }
                 }
-                let secrets: Vec<&str> = SECRET_READS.iter().copied().filter(|a| wildcard_match(p, a, true)).collect();
-                if lambda_role && secrets.iter().any(|a| a.starts_with("ssm:")) {
-                    // LAMBDA_ROLE_SSM_SCOPE judges the parameter reads of execution roles.
-                    continue;
-                }
-                if !secrets.is_empty() {
-                    here.push(format!("{p} (reads secrets)"));
+                if !secret.is_empty() {
                     high = true;
-                } else if is_write(p) {
-                    here.push(p.clone());
+                    here.push(format!("{name} (reads secrets: {})", sample(&secret)));
+                } else if !writes.is_empty() {
+                    here.push(if writes.len() == 1 && writes[0].eq_ignore_ascii_case(&name) {
+                        name.clone()
+                    } else {
+                        format!("{name} ({} write actions: {})", writes.len(), sample(&writes))
+                    });
                 }
             }
             if !here.is_empty() {
-                items.push(format!("{} on {on} ({})", here.join(", "), doc.place(s)));
-                evidence.push(doc.at(s));
+                items.push(format!("{} on {on} ({})", here.join(", "), place(d, s)));
+                evidence.push(at(d, s));
             }
         }
     }
@@ -702,123 +820,7 @@ fn wildcard_resource(
     }
 }
 
-// ---------------------------------------------------------------- evaluation
-
-pub(crate) fn evaluate(ctx: &Context<'_>, settings: &Settings, resources: &[Resource], report: &mut Report) {
-    // Execution roles, by lower-cased role ARN, with the functions that use them.
-    let mut execution_roles: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
-    for f in resources {
-        if let ResourceConfig::LambdaFunction(l) = &f.config
-            && f.is_known("role")
-            && let Some(role) = &l.role
-        {
-            execution_roles.entry(role.to_ascii_lowercase()).or_default().push(f);
-        }
-    }
-    for r in resources {
-        if let Some(attached) = attached_of(r) {
-            admin_policy_attached(settings, r, attached, report);
-        }
-        let docs = documents(r);
-        let full_admin: Vec<&Document> = docs.iter().flatten().filter(|d| d.is_full_admin()).collect();
-        if let Some(all) = &docs
-            && !all.is_empty()
-        {
-            if full_admin.is_empty() {
-                report.pass(POLICY_FULL_ADMIN);
-            } else {
-                let mut places = Vec::new();
-                let mut evidence = Vec::new();
-                for doc in &full_admin {
-                    for s in doc.statements.iter().filter(|s| full_admin_statement(s)) {
-                        places.push(doc.place(s));
-                        evidence.push(doc.at(s));
-                    }
-                }
-                let finding = report.fail(
-                    POLICY_FULL_ADMIN,
-                    r,
-                    format!("{} {} allows every action on every resource: {}", noun(r), r.name, places.join(", ")),
-                );
-                for e in &evidence {
-                    finding.evidence(e);
-                }
-            }
-        }
-        let rest: Vec<(usize, &Document)> =
-            docs.iter().flatten().enumerate().filter(|(_, d)| !d.is_full_admin()).collect();
-        let mut claims = BTreeSet::new();
-        if !rest.is_empty() {
-            let found = escalation(&rest);
-            if found.grants.is_empty() {
-                report.pass(PRIVILEGE_ESCALATION);
-            } else {
-                let finding = report.fail(
-                    PRIVILEGE_ESCALATION,
-                    r,
-                    format!(
-                        "{} {} lets its holder raise its own permissions: {}",
-                        noun(r),
-                        r.name,
-                        found.grants.join("; ")
-                    ),
-                );
-                for e in &found.evidence {
-                    finding.evidence(e);
-                }
-                claims.extend(found.claims);
-            }
-        }
-        let functions = execution_roles.get(&r.arn.to_ascii_lowercase());
-        if let ResourceConfig::IamRole(role) = &r.config
-            && let Some(functions) = functions
-        {
-            let admin_elsewhere = !full_admin.is_empty();
-            let grants =
-                RoleGrants { role, functions, documents: docs.as_ref().map(|_| rest.as_slice()), admin_elsewhere };
-            claims.extend(lambda_role_ssm_scope(ctx, settings, r, grants, report));
-        }
-        if !rest.is_empty() {
-            service_wildcard(r, &rest, &claims, report);
-            wildcard_resource(settings, r, &rest, &claims, functions.is_some(), report);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn write_verbs_and_patterns() {
-        assert!(is_write("s3:PutObject"));
-        assert!(is_write("s3:put*"));
-        assert!(is_write("s3:*Object"));
-        assert!(is_write("lambda:InvokeFunction"));
-        assert!(!is_write("s3:GetObject"));
-        assert!(!is_write("s3:Get*"));
-        assert!(!is_write("ec2:Describe*"));
-        assert!(!is_write("s3:ListBucket"));
-    }
-
-    #[test]
-    fn resources_that_cover_other_principals() {
-        assert!(covers_others("*", "user"));
-        assert!(covers_others("arn:aws:iam::123456789012:user/*", "user"));
-        assert!(covers_others("arn:aws:iam::123456789012:role/brainbytes-*", "role"));
-        assert!(covers_others("arn:aws:iam::123456789012:*", "role"));
-        assert!(!covers_others("arn:aws:iam::123456789012:user/${aws:username}", "user"));
-        assert!(!covers_others("arn:aws:iam::*:user/${aws:username}", "user"));
-        assert!(!covers_others("arn:aws:iam::123456789012:role/*", "user"));
-        assert!(!covers_others("arn:aws:iam::123456789012:role/deployer", "role"));
-        assert!(!covers_others("arn:aws:s3:::bucket/*", "user"));
-    }
-
-    #[test]
-    fn service_wildcards_and_all_actions() {
-        assert_eq!(service_of_wildcard("S3:*"), Some("s3".into()));
-        assert_eq!(service_of_wildcard("s3:Get*"), None);
-        assert_eq!(service_of_wildcard("*"), None);
-        assert!(is_all_actions("*") && is_all_actions("*:*") && !is_all_actions("s3:*"));
-    }
+/// Up to three names, then how many more.
+fn sample(names: &[String]) -> String {
+    if names.len() <= 3 { names.join(", ") } else { format!("{}, … {} more", names[..3].join(", "), names.len() - 3) }
 }

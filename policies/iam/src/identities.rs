@@ -2,17 +2,16 @@
 //! policy, and roles nobody uses.
 
 use crate::Settings;
-use crate::grants::{admin_attachments, documents};
+use crate::grants::Reported;
 use crate::rules::*;
 use bbscan_policy::model::{IamAccount, IamRole, IamUser, ResourceConfig};
 use bbscan_policy::{Context, Report, Resource};
 
-fn direct_policy(settings: &Settings, r: &Resource, user: &IamUser, report: &mut Report) {
+fn direct_policy(reported: &Reported, r: &Resource, user: &IamUser, report: &mut Report) {
     let (mut names, mut evidence) = (Vec::new(), Vec::new());
     let mut reported_elsewhere = false;
     if r.is_known("attached_policies") {
-        let admin: Vec<usize> =
-            admin_attachments(settings, r, &user.attached_policies).into_iter().map(|(i, _)| i).collect();
+        let admin = reported.admin_attachments.get(&r.arn).cloned().unwrap_or_default();
         for (i, a) in user.attached_policies.iter().enumerate() {
             if admin.contains(&i) {
                 // ADMIN_POLICY_ATTACHED reports it, with the detach action.
@@ -23,9 +22,10 @@ fn direct_policy(settings: &Settings, r: &Resource, user: &IamUser, report: &mut
             evidence.push(format!("/config/attached_policies/{i}"));
         }
     }
-    if let Some(docs) = documents(r) {
-        for (i, (doc, p)) in docs.iter().zip(&user.inline_policies).enumerate() {
-            if doc.is_full_admin() {
+    if r.is_known("inline_policies") {
+        let full_admin = reported.full_admin_inline.get(&r.arn).cloned().unwrap_or_default();
+        for (i, p) in user.inline_policies.iter().enumerate() {
+            if full_admin.contains(&i) {
                 // POLICY_FULL_ADMIN reports it.
                 reported_elsewhere = true;
                 continue;
@@ -256,11 +256,17 @@ fn role_unused(ctx: &Context<'_>, settings: &Settings, r: &Resource, role: &IamR
     }
 }
 
-pub(crate) fn evaluate(ctx: &Context<'_>, settings: &Settings, resources: &[Resource], report: &mut Report) {
+pub(crate) fn evaluate(
+    ctx: &Context<'_>,
+    settings: &Settings,
+    reported: &Reported,
+    resources: &[Resource],
+    report: &mut Report,
+) {
     for r in resources {
         match &r.config {
             ResourceConfig::IamUser(user) => {
-                direct_policy(settings, r, user, report);
+                direct_policy(reported, r, user, report);
                 access_keys(ctx, settings, r, user, report);
                 console_mfa(r, user, report);
             }

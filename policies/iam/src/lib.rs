@@ -1,15 +1,18 @@
 //! Built-in policy: IAM least privilege and identities.
 //!
-//! Rules (see [`rules`]): what identity policies grant (full admin, administrator attachments,
-//! service wildcards, wildcard resources, privilege escalation, Lambda roles' SSM scope), who
-//! role trust policies let in (GitHub OIDC pinning, anyone, other accounts), and the hygiene
-//! of users, keys, the root user, the password policy and unused roles.
+//! Rules (see [`rules`]): what principals may do, judged the way AWS decides it — explicit
+//! denies subtracted, conditions, permission boundaries and SCPs applied, AWS-managed policies
+//! read, a principal's inline, managed and group policies combined (crate `bbscan-iam`, through
+//! the SDK): full administrators, administrator attachments, privilege-escalation paths, Lambda
+//! roles' SSM scope, service wildcards, write and secret-reading actions on every resource,
+//! malformed documents; who role trust policies let in (GitHub OIDC pinning, anyone, other
+//! accounts); and the hygiene of users, keys, the root user, the password policy and unused
+//! roles.
 //!
-//! One statement action is reported by at most one of the policy-document rules, the most
-//! specific: `POLICY_FULL_ADMIN` (the whole document) > `PRIVILEGE_ESCALATION` >
-//! `LAMBDA_ROLE_SSM_SCOPE` > `POLICY_SERVICE_WILDCARD` > `POLICY_WILDCARD_RESOURCE`.
-//! Conditions of identity-policy statements are not evaluated (a conditional grant is still a
-//! grant); Deny statements are not subtracted.
+//! One document is reported by at most one of the document rules, the most specific:
+//! `POLICY_FULL_ADMIN` (the document alone is administrator) silences `POLICY_SERVICE_WILDCARD`
+//! and `POLICY_WILDCARD_RESOURCE` on it; a service wildcard is not repeated as a wildcard
+//! resource. `PRIVILEGE_ESCALATION` is about principals (a path), not documents.
 //!
 //! Settings (`[policies.bbscan-iam]`):
 //! - `admin_policies` (list of ARNs, `*` globs): AWS-managed policies that make their holder an
@@ -30,9 +33,9 @@
 //! - `max_access_key_age_days` (default 90), `max_access_key_unused_days` (default 90),
 //!   `max_role_unused_days` (default 90).
 //! - `min_password_length` (default 14), `password_reuse_prevention` (default 24).
-//! - `resource_star_actions` (list of action patterns): actions that only accept
-//!   `Resource: "*"`, never reported by `POLICY_WILDCARD_RESOURCE`. Default: X-Ray writes,
-//!   `cloudwatch:PutMetricData` and the EC2 network-interface actions Lambda in a VPC needs.
+//! - `resource_star_actions` (list of action patterns): actions never reported by
+//!   `POLICY_WILDCARD_RESOURCE` on `Resource: "*"`, besides those the action catalogue says take
+//!   no resource at all. Default: the EC2 network-interface actions Lambda in a VPC needs.
 
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Value, settings};
 
@@ -65,12 +68,6 @@ const DEFAULT_ADMIN_POLICIES: &[&str] =
 const DEFAULT_LAMBDA_SSM_PATHS: &[&str] = &["/{app}/{stage}/*", "/sst/{app}/{stage}/*"];
 const DEFAULT_GITHUB_SUBJECTS: &[&str] = &["repo:{repository}:ref:refs/heads/main"];
 const DEFAULT_RESOURCE_STAR_ACTIONS: &[&str] = &[
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    "cloudwatch:PutMetricData",
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
@@ -150,9 +147,9 @@ impl Policy for Iam {
 
     fn evaluate(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
         let settings = Settings::read(ctx.settings)?;
-        grants::evaluate(ctx, &settings, resources, report);
+        let reported = grants::evaluate(ctx, &settings, resources, report);
         trust::evaluate(&settings, resources, report);
-        identities::evaluate(ctx, &settings, resources, report);
+        identities::evaluate(ctx, &settings, &reported, resources, report);
         Ok(())
     }
 }

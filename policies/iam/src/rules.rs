@@ -23,20 +23,28 @@ pub const ROOT_MFA: &str = "IAM.ROOT_MFA";
 pub const ROOT_ACCESS_KEYS: &str = "IAM.ROOT_ACCESS_KEYS";
 pub const PASSWORD_POLICY: &str = "IAM.PASSWORD_POLICY";
 pub const ROLE_UNUSED: &str = "IAM.ROLE_UNUSED";
+pub const POLICY_MALFORMED: &str = "IAM.POLICY_MALFORMED";
 
 const HOLDERS: &[&str] = &["iam.policy", "iam.user", "iam.group", "iam.role"];
+/// What judging a principal's permissions reads: every principal and managed policy (AWS-managed
+/// included), the functions that run as roles, and the organisation's control policies.
+const ACCOUNT_IAM: &[&str] =
+    &["iam.policy", "iam.user", "iam.group", "iam.role", "lambda.function", "organizations.account"];
 const PRINCIPALS: &[&str] = &["iam.user", "iam.group", "iam.role"];
 
 const DEFS: &[RuleText] = &[
     RuleText {
         id: POLICY_FULL_ADMIN,
         title: "No customer-managed or inline policy allows every action on every resource",
-        description: "An Allow of \"*\" (or of NotAction) on Resource \"*\" makes whoever holds the policy an \
-                      administrator of the whole account: one leaked credential of that user, group or role is a \
-                      full account takeover. When this fires on a document, POLICY_SERVICE_WILDCARD, \
-                      POLICY_WILDCARD_RESOURCE, PRIVILEGE_ESCALATION and LAMBDA_ROLE_SSM_SCOPE stay quiet on it.",
+        description: "A customer-managed policy that, after its own Deny statements, allows every action on every \
+                      resource — or a user, group or role whose own inline and customer-managed policies together \
+                      do, within its permissions boundary and the SCPs — is an administrator of the whole \
+                      account: one leaked credential is a full account takeover. Judged on effective permissions \
+                      from the IAM action catalogue: Allow * with a Deny NotAction that leaves S3 reads is not \
+                      an administrator, a boundary that caps the principal is respected. When this fires on a \
+                      document, POLICY_SERVICE_WILDCARD and POLICY_WILDCARD_RESOURCE stay quiet on it.",
         severity: Severity::High,
-        kinds: HOLDERS,
+        kinds: ACCOUNT_IAM,
         compliance: &[(CIS, "1.16"), (FSBP, "IAM.1"), (SOC2, "CC6.1"), (SOC2, "CC6.3")],
         help_text: "Replace the \"*\" on \"*\" statement with the actions and resources the holder needs.",
         help_markdown: "Replace the statement that allows `\"Action\": \"*\"` (or `NotAction`) on `\"Resource\": \"*\"` \
@@ -49,9 +57,14 @@ const DEFS: &[RuleText] = &[
     RuleText {
         id: ADMIN_POLICY_ATTACHED,
         title: "AWS-managed administrator policies are attached only to break-glass principals",
-        description: "AdministratorAccess and IAMFullAccess (setting admin_policies) give their holder the whole \
-                      account, or the power to grant it to itself. Outside the break-glass principals (setting \
-                      break_glass) they turn any credential leak into an account takeover.",
+        description: "An AWS-managed policy whose document, as AWS publishes it, allows every action on every \
+                      resource (AdministratorAccess) or lets its holder make itself an administrator \
+                      (IAMFullAccess: iam:PutRolePolicy on itself), or that the admin_policies setting names, \
+                      gives its holder the whole account. Outside the break-glass principals (setting \
+                      break_glass) it turns any credential leak into an account takeover. A permissions boundary \
+                      that keeps the holder from being or becoming an administrator passes. Roles of IAM \
+                      Identity Center (/aws-reserved/) are reported without a detach action: their permission \
+                      set is where to fix them.",
         severity: Severity::High,
         kinds: PRINCIPALS,
         compliance: &[(CIS, "1.16"), (SOC2, "CC6.1"), (SOC2, "CC6.3")],
@@ -65,10 +78,10 @@ const DEFS: &[RuleText] = &[
     RuleText {
         id: POLICY_SERVICE_WILDCARD,
         title: "Policies do not allow every action of a service",
-        description: "\"service:*\" grants every present and future action of the service, including its \
-                      permission and deletion APIs. iam:*, kms:*, ssm:*, secretsmanager:*, sts:* and \
-                      organizations:* reach secrets or identities and are reported at high severity. Patterns \
-                      already reported by PRIVILEGE_ESCALATION or LAMBDA_ROLE_SSM_SCOPE are not repeated here.",
+        description: "An action pattern that, after the document's own denies, covers every action of a service \
+                      (service:*, or a NotAction) grants every present and future action of it, including its \
+                      permission and deletion APIs. iam, kms, ssm, secretsmanager, sts and organizations reach \
+                      secrets or identities and are reported at high severity.",
         severity: Severity::Medium,
         kinds: HOLDERS,
         compliance: &[(FSBP, "IAM.21"), (SOC2, "CC6.3")],
@@ -81,12 +94,13 @@ const DEFS: &[RuleText] = &[
     RuleText {
         id: POLICY_WILDCARD_RESOURCE,
         title: "Write and secret-reading actions are scoped to resources",
-        description: "Write or permission actions on Resource \"*\" reach every bucket, function and table of \
-                      every stage; secret reads (ssm:GetParameter*, kms:Decrypt, secretsmanager:GetSecretValue) on \
-                      \"*\" expose every stage's secrets and are high severity. Not counted here: patterns \
-                      reported by POLICY_SERVICE_WILDCARD or PRIVILEGE_ESCALATION, SSM reads of Lambda execution \
-                      roles (LAMBDA_ROLE_SSM_SCOPE), and actions that only accept \"*\" (setting \
-                      resource_star_actions).",
+        description: "Write, permissions-management and tagging actions (access levels from the IAM action \
+                      catalogue, not guessed from verbs) on Resource \"*\" reach every bucket, function and table \
+                      of every stage; secret reads (ssm:GetParameter*, ssm:GetParameterHistory, kms:Decrypt, \
+                      secretsmanager:GetSecretValue) on \"*\" expose every stage's secrets and are high severity. \
+                      Not counted: actions denied by the document, patterns reported by POLICY_SERVICE_WILDCARD, \
+                      SSM reads of Lambda execution roles (LAMBDA_ROLE_SSM_SCOPE), actions that take no resource \
+                      (the catalogue says so) and setting resource_star_actions.",
         severity: Severity::Medium,
         kinds: &["iam.policy", "iam.user", "iam.group", "iam.role", "lambda.function"],
         compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
@@ -101,10 +115,12 @@ const DEFS: &[RuleText] = &[
         title: "Lambda execution roles read only their own stage's parameters",
         description: "A function whose role can read parameters outside /{app}/{stage}/ and SST's own paths can \
                       read the other stage's secrets: a dev function bug or dependency compromise then leaks \
-                      production credentials. Customer-managed permissions boundaries in the snapshot are taken \
-                      into account.",
+                      production credentials. Judged by evaluating the role's effective permissions (inline, \
+                      customer- and AWS-managed policies, denies, boundary, SCPs) on parameters of another stage \
+                      and another app; a GetParametersByPath on the stage's own path is in scope. Conditional \
+                      access is medium severity.",
         severity: Severity::High,
-        kinds: &["iam.role", "iam.policy", "lambda.function"],
+        kinds: ACCOUNT_IAM,
         compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
         help_text: "Scope ssm:GetParameter* to the function's own app and stage path.",
         help_markdown: "Scope `ssm:GetParameter*` to \
@@ -115,19 +131,26 @@ const DEFS: &[RuleText] = &[
     },
     RuleText {
         id: PRIVILEGE_ESCALATION,
-        title: "No policy lets its holder raise its own permissions",
-        description: "iam:PassRole on any role together with compute creation (lambda:CreateFunction, \
-                      ec2:RunInstances, …) runs code as any role; iam:Put*Policy, iam:Attach*Policy, \
-                      iam:CreatePolicyVersion, iam:CreateAccessKey and similar on other principals grant \
-                      themselves more. Either turns a narrow credential into an administrator. Patterns reported \
-                      here are not repeated by POLICY_SERVICE_WILDCARD or POLICY_WILDCARD_RESOURCE.",
+        title: "No principal can make itself an administrator",
+        description: "A user or role that is not an administrator but can become one — by assuming a role, \
+                      passing an administrator role to a compute service it can create (Lambda, EC2, ECS, Glue, \
+                      CloudFormation, CodeBuild, SageMaker, Step Functions, Data Pipeline, App Runner), changing \
+                      the code of a function that runs as one, creating credentials for an administrator user, \
+                      rewriting a trust policy, writing its own (or its group's) policies or a new default \
+                      version of a policy it holds, joining an administrators' group, or creating a role it then \
+                      assumes — turns a narrow credential into the whole account. Found as a graph over every \
+                      principal, like PMapper; the finding gives the shortest path with the statements behind \
+                      each step. A creation that must carry a non-administrator permissions boundary (AWS's \
+                      delegated administration) is not an escalation. A path that needs conditions the snapshot \
+                      cannot decide (source IP, MFA) is medium severity.",
         severity: Severity::High,
-        kinds: HOLDERS,
+        kinds: ACCOUNT_IAM,
         compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
-        help_text: "Scope iam:PassRole and IAM write actions to named roles and principals.",
-        help_markdown: "Scope `iam:PassRole` to the execution roles the deployer creates functions with (and add \
-                        an `iam:PassedToService` condition); restrict IAM write actions to \
-                        `${aws:username}` or drop them.",
+        help_text: "Break the first step of the path: scope iam:PassRole, IAM writes and trust policies.",
+        help_markdown: "Break the first step of the reported path: scope `iam:PassRole` to the execution roles \
+                        the principal must pass (with an `iam:PassedToService` condition), drop IAM write actions \
+                        on itself and on other principals, or require a permissions boundary on the roles it \
+                        creates (`iam:PermissionsBoundary` condition, plus a Deny on deleting it).",
         remediation: "Narrow the statement's Resource to named role ARNs, then aws iam create-policy-version \
                       --set-as-default (managed) or aws iam put-user-policy / put-role-policy (inline).",
     },
@@ -331,6 +354,22 @@ const DEFS: &[RuleText] = &[
                         infrastructure code (or delete it).",
         remediation: "aws iam delete-role --role-name ROLE (after deleting its inline policies and detaching its \
                       managed policies).",
+    },
+    RuleText {
+        id: POLICY_MALFORMED,
+        title: "Policy documents are well-formed",
+        description: "A statement AWS would refuse (an Effect other than Allow or Deny, no action, both Action and \
+                      NotAction, an unknown condition operator, a condition that is not an object) cannot be \
+                      evaluated: bbscan skips it, so what it grants or denies is not part of the other IAM \
+                      findings. Documents written through the IAM API are validated by AWS; this finds \
+                      hand-edited snapshots and documents other tools stored.",
+        severity: Severity::Medium,
+        kinds: HOLDERS,
+        compliance: &[(SOC2, "CC6.1")],
+        help_text: "Fix the statement so that AWS's policy grammar accepts it.",
+        help_markdown: "Fix the statement named in the finding; `aws accessanalyzer validate-policy` checks a \
+                        document against AWS's grammar.",
+        remediation: "aws accessanalyzer validate-policy --policy-type IDENTITY_POLICY --policy-document file://p.json",
     },
 ];
 

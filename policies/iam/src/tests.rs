@@ -80,11 +80,11 @@ fn only<'a>(report: &'a Report, rule: &'a str) -> &'a Finding {
 #[test]
 fn rules_are_complete() {
     let info = Iam::info();
-    assert_eq!(info.rules.len(), 20);
+    assert_eq!(info.rules.len(), 21);
     let mut ids: Vec<&str> = info.rules.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 20, "ids are unique");
+    assert_eq!(ids.len(), 21, "ids are unique");
     for rule in &info.rules {
         assert!(rule.id.starts_with("IAM.") && !rule.kinds.is_empty() && !rule.description.is_empty(), "{}", rule.id);
         assert!(!rule.remediation.is_empty() && !rule.help_text.is_empty() && !rule.help_markdown.is_empty());
@@ -140,69 +140,196 @@ fn odd_documents_do_not_panic() {
         ],
         json!({}),
     );
-    assert!(report.findings.is_empty(), "{:#?}", report.findings);
-    assert_eq!(tally(&report, POLICY_FULL_ADMIN).1, 2, "the null-document policy is not judged");
+    // What AWS would refuse is said, once per holder; nothing else is concluded from it.
+    let malformed: Vec<&str> = failed(&report, POLICY_MALFORMED)
+        .iter()
+        .map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default())
+        .collect();
+    assert_eq!(malformed, vec!["weird", "numbers", "null-doc"], "{:#?}", report.findings);
+    assert!(report.findings.iter().all(|f| f.rule_id == POLICY_MALFORMED), "{:#?}", report.findings);
+    let weird = failed(&report, POLICY_MALFORMED)[0];
+    assert!(
+        weird.message.contains("not JSON") && weird.message.contains("not a list or an object"),
+        "{}",
+        weird.message
+    );
+    assert_eq!(tally(&report, POLICY_FULL_ADMIN).1, 3, "the null-document policy is not judged");
+}
+
+#[test]
+fn malformed_statements_are_named_and_skipped() {
+    let report = run(
+        vec![
+            user(
+                "typo",
+                json!({"inline_policies": inline(json!([
+                    {"Effect": "allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"StringEqualz": {"aws:username": "x"}}}
+                ]))}),
+            ),
+            user(
+                "fine",
+                json!({"inline_policies": inline(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]))}),
+            ),
+        ],
+        json!({}),
+    );
+    let f = only(&report, POLICY_MALFORMED);
+    assert!(f.resource_arn.ends_with("/typo"));
+    assert!(f.message.contains("case-sensitive") && f.message.contains("StringEqualz"), "{}", f.message);
+    assert_eq!(f.evidence, vec!["/config/inline_policies/0/document"]);
+    // The skipped lowercase allow grants nothing to the evaluator.
+    assert!(failed(&report, POLICY_FULL_ADMIN).is_empty());
+    assert_eq!(tally(&report, POLICY_MALFORMED), (1, 2));
 }
 
 // ---------------------------------------------------------------- policy documents
 
 #[test]
-fn full_admin_fires_once_and_silences_the_document() {
+fn full_admin_is_judged_on_effective_permissions() {
     let admin = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"},
                        {"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "s3:*"], "Resource": "*"}]);
     let not_action = json!([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]);
     let scoped = json!([{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"}]);
+    // Allow * with Deny NotAction [s3:Get*, s3:List*]: S3 read-only, not an administrator.
+    let read_only = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                           {"Effect": "Deny", "NotAction": ["s3:Get*", "s3:List*"], "Resource": "*"}]);
+    let boundary = policy("s3-only", json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]));
     let report = run(
         vec![
-            user("root-like", json!({"inline_policies": inline(admin)})),
+            user("root-like", json!({"inline_policies": inline(admin.clone())})),
             policy("power-user", not_action),
             policy("bucket-admin", scoped),
+            policy("s3-reader", read_only),
+            role("capped", json!({"inline_policies": inline(admin), "permissions_boundary": boundary.arn})),
+            boundary,
         ],
         json!({}),
     );
     let found = failed(&report, POLICY_FULL_ADMIN);
-    assert_eq!(found.len(), 2, "{:#?}", report.findings);
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    assert!(found[0].resource_arn.ends_with("user/root-like"));
     assert!(found[0].message.contains("Statement/0") && found[0].evidence[0].starts_with("/config/inline_policies/0"));
-    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "same document: not repeated");
-    // The scoped "*" is a service wildcard of every service, not full admin.
-    let wildcard = only(&report, POLICY_SERVICE_WILDCARD);
-    assert!(wildcard.resource_arn.ends_with("bucket-admin") && wildcard.severity == Some(Severity::High));
-    assert_eq!(tally(&report, POLICY_FULL_ADMIN), (1, 3));
+    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "an administrator is not also an escalation");
+    // NotAction iam:* and "*" on one bucket are service wildcards, high; the S3 reader is nothing;
+    // the boundary limits, it grants nothing, and is not judged as a grant.
+    let wildcards: Vec<&str> = failed(&report, POLICY_SERVICE_WILDCARD)
+        .iter()
+        .map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default())
+        .collect();
+    assert_eq!(wildcards, vec!["power-user", "bucket-admin"], "{:#?}", report.findings);
+    assert!(report.findings.iter().all(|f| !f.resource_arn.ends_with("s3-reader")), "{:#?}", report.findings);
+    assert!(report.findings.iter().all(|f| !f.resource_arn.ends_with("role/capped") || f.rule_id != POLICY_FULL_ADMIN));
     assert!(failed(&report, USER_DIRECT_POLICY).is_empty(), "inline admin is POLICY_FULL_ADMIN's");
+}
+
+#[test]
+fn full_admin_from_policies_together() {
+    // Neither document alone is an administrator; together they are.
+    let report = run(
+        vec![role(
+            "split",
+            json!({"inline_policies": [
+                {"name": "a", "document": {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}},
+                {"name": "b", "document": {"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}}
+            ]}),
+        )],
+        json!({}),
+    );
+    let f = only(&report, POLICY_FULL_ADMIN);
+    assert!(f.message.contains("together"), "{}", f.message);
+    assert_eq!(
+        f.evidence,
+        vec!["/config/inline_policies/0/document/Statement/0", "/config/inline_policies/1/document/Statement/0"]
+    );
+}
+
+fn aws_managed(name: &str, statements: Value) -> Resource {
+    let mut r = resource(
+        "iam.policy",
+        &format!("arn:aws:iam::aws:policy/{name}"),
+        name,
+        json!({}),
+        json!({"aws_managed": true, "document": {"Version": "2012-10-17", "Statement": statements}}),
+    );
+    r.account = "aws".into();
+    r
 }
 
 #[test]
 fn admin_policies_attached_outside_break_glass() {
     let admin = json!([{"name": "AdministratorAccess", "arn": "arn:aws:iam::aws:policy/AdministratorAccess"},
                        {"name": "ReadOnlyAccess", "arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]);
-    let report = run(
+    let docs = || {
         vec![
-            role("Deployer", json!({"attached_policies": admin})),
-            role("BreakGlassAdmin", json!({"attached_policies": admin})),
-            user("alice", json!({"attached_policies": admin})),
-        ],
-        json!({"break_glass": ["BreakGlass*"]}),
-    );
+            aws_managed("AdministratorAccess", json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])),
+            aws_managed(
+                "ReadOnlyAccess",
+                json!([{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*"], "Resource": "*"}]),
+            ),
+            aws_managed(
+                "IAMFullAccess",
+                json!([{"Effect": "Allow", "Action": ["iam:*", "organizations:List*"], "Resource": "*"}]),
+            ),
+        ]
+    };
+    let mut resources = vec![
+        role("Deployer", json!({"attached_policies": admin})),
+        role("BreakGlassAdmin", json!({"attached_policies": admin})),
+        user("alice", json!({"attached_policies": admin})),
+        role(
+            "iam-admin",
+            json!({"attached_policies": [{"name": "IAMFullAccess", "arn": "arn:aws:iam::aws:policy/IAMFullAccess"}]}),
+        ),
+    ];
+    resources.extend(docs());
+    let report = run(resources, json!({"break_glass": ["BreakGlass*"]}));
     let found = failed(&report, ADMIN_POLICY_ATTACHED);
-    assert_eq!(found.len(), 2);
+    assert_eq!(found.len(), 3, "{:#?}", report.findings);
     let f = found[0];
-    assert!(f.message.contains("AdministratorAccess") && !f.message.contains("ReadOnlyAccess"));
+    assert!(
+        f.message.contains("AdministratorAccess (allows every action on every resource)")
+            && !f.message.contains("ReadOnlyAccess")
+    );
     assert_eq!(f.evidence, vec!["/config/attached_policies/0"]);
     assert_eq!(f.actions[0].kind, "iam.detach_policy");
     assert_eq!(f.actions[0].params["policy_arn"], "arn:aws:iam::aws:policy/AdministratorAccess");
     assert_eq!(f.actions[0].params["principal_arn"], "arn:aws:iam::123456789012:role/Deployer");
-    assert_eq!(tally(&report, ADMIN_POLICY_ATTACHED), (1, 3));
+    let iam = found.iter().find(|f| f.resource_arn.ends_with("iam-admin")).expect("IAMFullAccess");
+    assert!(iam.message.contains("lets its holder make itself an administrator"), "{}", iam.message);
+    assert_eq!(tally(&report, ADMIN_POLICY_ATTACHED), (1, 4));
     // alice's only other direct policy is ReadOnlyAccess: still a direct policy.
     assert!(only(&report, USER_DIRECT_POLICY).message.contains("ReadOnlyAccess"));
 
+    // The setting adds policies; a document that was not read still counts when named.
     let custom = run(
         vec![role("Deployer", json!({"attached_policies": admin}))],
-        json!({"admin_policies": ["arn:aws:iam::aws:policy/ReadOnly*"]}),
+        json!({"admin_policies": ["arn:aws:iam::aws:policy/ReadOnly*", "arn:aws:iam::aws:policy/AdministratorAccess"]}),
     );
-    assert!(only(&custom, ADMIN_POLICY_ATTACHED).message.contains("ReadOnlyAccess"));
+    let f = only(&custom, ADMIN_POLICY_ATTACHED);
+    assert!(f.message.contains("ReadOnlyAccess") && f.message.contains("not read"), "{}", f.message);
     let unread =
         run(vec![unknown(role("Deployer", json!({"attached_policies": []})), &["attached_policies"])], json!({}));
     assert_eq!(tally(&unread, ADMIN_POLICY_ATTACHED), (0, 0));
+
+    // A boundary that keeps the role from being an administrator: the delegated pattern passes.
+    let boundary = policy("app-boundary", json!([{"Effect": "Allow", "Action": ["s3:*", "logs:*"], "Resource": "*"}]));
+    let mut resources =
+        vec![role("app-api", json!({"attached_policies": admin, "permissions_boundary": boundary.arn})), boundary];
+    resources.extend(docs());
+    let capped = run(resources, json!({}));
+    assert!(failed(&capped, ADMIN_POLICY_ATTACHED).is_empty(), "{:#?}", capped.findings);
+    assert_eq!(tally(&capped, ADMIN_POLICY_ATTACHED), (1, 1));
+
+    // IAM Identity Center roles: reported, never proposed for detaching.
+    let mut resources = vec![role(
+        "AWSReservedSSO_Admin_0123456789abcdef",
+        json!({"path": "/aws-reserved/sso.amazonaws.com/", "attached_policies": admin}),
+    )];
+    resources.extend(docs());
+    let sso = run(resources, json!({}));
+    let f = only(&sso, ADMIN_POLICY_ATTACHED);
+    assert!(f.actions.is_empty() && f.message.contains("permission set"), "{f:#?}");
 }
 
 #[test]
@@ -216,17 +343,23 @@ fn service_wildcards_by_sensitivity() {
             policy("buckets", json!([{"Effect": "Allow", "Action": ["s3:*"], "Resource": "arn:aws:s3:::b/*"}])),
             policy("reads", json!([{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*"], "Resource": "*"}])),
             policy("denied", json!([{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}])),
+            // s3:* with its deletes denied is not every action of S3 any more.
+            policy(
+                "fenced",
+                json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+                       {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]),
+            ),
         ],
         json!({}),
     );
     let found = failed(&report, POLICY_SERVICE_WILDCARD);
-    assert_eq!(found.len(), 2);
+    assert_eq!(found.len(), 2, "{:#?}", report.findings);
     let keys = found.iter().find(|f| f.resource_arn.ends_with("/keys")).expect("kms:*");
     assert_eq!(keys.severity, Some(Severity::High));
+    assert!(keys.message.contains("KMS:* (every action of kms)"), "{}", keys.message);
     let buckets = found.iter().find(|f| f.resource_arn.ends_with("/buckets")).expect("s3:*");
     assert_eq!(buckets.severity, None, "the medium default");
-    assert!(buckets.message.contains("s3:*"));
-    assert_eq!(tally(&report, POLICY_SERVICE_WILDCARD), (2, 4));
+    assert_eq!(tally(&report, POLICY_SERVICE_WILDCARD), (3, 5));
     assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty(), "reads and Deny are not writes");
 }
 
@@ -239,6 +372,7 @@ fn wildcard_resources_for_writes_and_secret_reads() {
                 "secrets",
                 json!([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": ["*"]}]),
             ),
+            // X-Ray writes take no resource (the catalogue says so): "*" is the only choice.
             policy("tracing", json!([{"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}])),
             policy("scoped", json!([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}])),
             policy("pass-only", json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}])),
@@ -246,61 +380,102 @@ fn wildcard_resources_for_writes_and_secret_reads() {
                 "not-resource",
                 json!([{"Effect": "Allow", "Action": "s3:DeleteObject", "NotResource": "arn:aws:s3:::logs/*"}]),
             ),
+            // Read-only queries whose verb sounds like a write.
+            policy(
+                "queries",
+                json!([{"Effect": "Allow", "Action": ["dynamodb:Query", "dynamodb:Scan", "cloudwatch:GetMetricData", "logs:StartQuery"], "Resource": "*"}]),
+            ),
+            // A wildcard whose writes are all denied.
+            policy(
+                "denied-writes",
+                json!([{"Effect": "Allow", "Action": "s3:*Object", "Resource": "*"},
+                       {"Effect": "Deny", "Action": ["s3:Put*", "s3:Delete*", "s3:Restore*", "s3:Replicate*", "s3:Write*", "s3:Copy*", "s3:Create*", "s3:Rename*", "s3:Update*", "s3:Abort*"], "Resource": "*"}]),
+            ),
         ],
         json!({}),
     );
     let found = failed(&report, POLICY_WILDCARD_RESOURCE);
     let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
-    assert_eq!(names, vec!["writes", "secrets", "pass-only", "not-resource"]);
+    assert_eq!(names, vec!["writes", "secrets", "pass-only", "not-resource"], "{:#?}", report.findings);
     assert_eq!(found[0].severity, None);
     assert!(found[0].message.contains("s3:PutObject") && !found[0].message.contains("s3:GetObject"));
     assert_eq!(found[1].severity, Some(Severity::High));
+    assert!(found[1].message.contains("reads secrets"));
     assert!(found[3].message.contains("everything but arn:aws:s3:::logs/*"));
-    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "PassRole without compute is not escalation");
-    // resource_star_actions replaces the list: X-Ray writes are then reported.
-    let strict = run(
-        vec![policy("tracing", json!([{"Effect": "Allow", "Action": ["xray:PutTraceSegments"], "Resource": "*"}]))],
-        json!({"resource_star_actions": []}),
+    assert!(failed(&report, PRIVILEGE_ESCALATION).is_empty(), "policies are not principals");
+    // resource_star_actions exempts more.
+    let lenient = run(
+        vec![policy("writes", json!([{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": "*"}]))],
+        json!({"resource_star_actions": ["s3:Put*"]}),
     );
-    assert_eq!(failed(&strict, POLICY_WILDCARD_RESOURCE).len(), 1);
+    assert!(failed(&lenient, POLICY_WILDCARD_RESOURCE).is_empty());
 }
 
 #[test]
-fn privilege_escalation_paths() {
-    let report = run(
-        vec![
-            // PassRole on a role wildcard and compute in another statement.
-            policy(
-                "split",
-                json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/*"},
-                       {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]),
-            ),
-            // PassRole of one named role: not escalation.
-            policy(
-                "named",
-                json!([{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction"],
-                        "Resource": ["arn:aws:iam::123456789012:role/app-fn", "arn:aws:lambda:us-east-1:123456789012:function:app-*"]}]),
-            ),
-            // Self-service keys: not escalation.
-            policy(
-                "self",
-                json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]),
-            ),
-            // Attaching policies to any role: escalation, and iam:* is not also a service wildcard.
-            policy("attach", json!([{"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"}])),
-        ],
-        json!({}),
+fn privilege_escalation_is_a_path_between_principals() {
+    let admin_doc = aws_managed("AdministratorAccess", json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]));
+    let power = role(
+        "power",
+        json!({
+            "trust_policy": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "attached_policies": [{"name": "AdministratorAccess", "arn": "arn:aws:iam::aws:policy/AdministratorAccess"}],
+            "instance_profiles": ["arn:aws:iam::123456789012:instance-profile/power"],
+        }),
     );
+    // PassRole on a role wildcard and compute in another statement, in a managed policy.
+    let split = policy(
+        "split",
+        json!([{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/*"},
+               {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]),
+    );
+    let ci = user("ci", json!({"attached_policies": [{"name": "split", "arn": split.arn}]}));
+    // PassRole of one named, harmless role: not escalation.
+    let named = user(
+        "named",
+        json!({"inline_policies": inline(json!([{"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"],
+            "Resource": ["arn:aws:iam::123456789012:role/app-fn", "*"]}]))}),
+    );
+    let named = {
+        let mut v = serde_json::to_value(&named).unwrap();
+        v["config"]["inline_policies"][0]["document"]["Statement"][0]["Resource"] =
+            json!(["arn:aws:iam::123456789012:role/app-fn", "arn:aws:ec2:*:*:instance/*"]);
+        serde_json::from_value::<Resource>(v).unwrap()
+    };
+    // Self-service keys: not escalation.
+    let me = user(
+        "me",
+        json!({"inline_policies": inline(json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey",
+            "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]))}),
+    );
+    // Policies on itself, only from the office network: a conditional path.
+    let office = user(
+        "office",
+        json!({"inline_policies": inline(json!([{"Effect": "Allow", "Action": "iam:PutUserPolicy",
+            "Resource": "arn:aws:iam::123456789012:user/office", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]))}),
+    );
+    let report = run(vec![admin_doc, power, split, ci, named, me, office], json!({}));
     let found = failed(&report, PRIVILEGE_ESCALATION);
-    assert_eq!(found.len(), 2, "{:#?}", report.findings);
-    assert!(found[0].resource_arn.ends_with("/split"));
-    assert!(found[0].message.contains("iam:PassRole on arn:aws:iam::123456789012:role/*"));
-    assert!(found[0].message.contains("ec2:RunInstances"));
-    assert_eq!(found[0].evidence, vec!["/config/document/Statement/0", "/config/document/Statement/1"]);
-    assert!(found[1].message.contains("iam:AttachRolePolicy") && found[1].message.contains("iam:CreateAccessKey"));
-    assert!(failed(&report, POLICY_SERVICE_WILDCARD).is_empty(), "iam:* is reported once, as escalation");
-    // ec2:RunInstances on * is part of the escalation, not a separate wildcard-resource finding.
-    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty(), "{:#?}", report.findings);
+    let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(names, vec!["ci", "office"], "{:#?}", report.findings);
+    let ci = found[0];
+    assert!(
+        ci.message.contains("user ci → (iam:PassRole + ec2:RunInstances) → role power = administrator"),
+        "{}",
+        ci.message
+    );
+    assert_eq!(ci.severity, None, "high");
+    assert_eq!(
+        ci.evidence,
+        vec![
+            "arn:aws:iam::123456789012:policy/split#/config/document/Statement/0",
+            "arn:aws:iam::123456789012:policy/split#/config/document/Statement/1"
+        ]
+    );
+    let office = found[1];
+    assert_eq!(office.severity, Some(Severity::Medium));
+    assert!(office.message.contains("Only when: IpAddress aws:SourceIp"), "{}", office.message);
+    assert_eq!(office.evidence, vec!["/config/inline_policies/0/document/Statement/0"]);
+    // power is an administrator (reported elsewhere); named and me pass.
     assert_eq!(tally(&report, PRIVILEGE_ESCALATION), (2, 4));
 }
 
@@ -324,28 +499,42 @@ fn lambda_roles_read_only_their_stage() {
                 "scoped",
                 ssm_read(json!([format!("{ssm}/brainbytes/dev/*"), format!("{ssm}/sst/passphrase/brainbytes/dev")])),
             ),
+            // GetParametersByPath on the stage's own path: in scope.
+            lambda_role(
+                "by-path",
+                json!([{"Effect": "Allow", "Action": "ssm:GetParametersByPath", "Resource": format!("{ssm}/brainbytes/dev")}]),
+            ),
             lambda_role("account-wide", ssm_read(json!("arn:aws:ssm:us-east-1:123456789012:*"))),
             lambda_role(
                 "other-resources",
                 json!([{"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": "arn:aws:s3:::b/*"}]),
             ),
+            // Everything but the other stage is denied.
+            lambda_role(
+                "denied",
+                json!([{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"},
+                       {"Effect": "Deny", "Action": "ssm:*", "NotResource": [format!("{ssm}/brainbytes/dev/*")]}]),
+            ),
             lambda_role("untagged", ssm_read(json!("*"))),
             function("fn-wide", "wide", Some("brainbytes"), Some("dev")),
             function("fn-scoped", "scoped", Some("brainbytes"), Some("dev")),
+            function("fn-path", "by-path", Some("brainbytes"), Some("dev")),
             function("fn-account", "account-wide", Some("brainbytes"), Some("dev")),
             function("fn-other", "other-resources", Some("brainbytes"), Some("dev")),
+            function("fn-denied", "denied", Some("brainbytes"), Some("dev")),
             function("fn-untagged", "untagged", None, None),
         ],
         json!({}),
     );
     let found = failed(&report, LAMBDA_ROLE_SSM_SCOPE);
     let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
-    assert_eq!(names, vec!["wide", "account-wide"]);
+    assert_eq!(names, vec!["wide", "account-wide"], "{:#?}", report.findings);
     assert!(found[0].message.contains("fn-wide") && found[0].message.contains("/brainbytes/dev/*"));
+    assert!(found[0].message.contains("/brainbytes/bbscan-other-stage/secret"), "{}", found[0].message);
     assert_eq!(found[0].evidence, vec!["/config/inline_policies/0/document/Statement/0"]);
-    assert_eq!(tally(&report, LAMBDA_ROLE_SSM_SCOPE), (2, 4), "the untagged function's role is not judged");
+    assert_eq!(tally(&report, LAMBDA_ROLE_SSM_SCOPE), (4, 6), "the untagged function's role is not judged");
     // SSM reads of execution roles are never POLICY_WILDCARD_RESOURCE's, even when not judged.
-    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty());
+    assert!(failed(&report, POLICY_WILDCARD_RESOURCE).is_empty(), "{:#?}", report.findings);
 
     let custom = run(
         vec![
@@ -354,7 +543,7 @@ fn lambda_roles_read_only_their_stage() {
         ],
         json!({"lambda_ssm_paths": ["/{app}/*"]}),
     );
-    assert!(failed(&custom, LAMBDA_ROLE_SSM_SCOPE).is_empty());
+    assert!(failed(&custom, LAMBDA_ROLE_SSM_SCOPE).is_empty(), "{:#?}", custom.findings);
 }
 
 #[test]
@@ -379,6 +568,10 @@ fn lambda_roles_managed_policies_and_boundaries() {
                 "aws-managed",
                 json!({"attached_policies": attached("arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess", "AmazonSSMReadOnlyAccess")}),
             ),
+            aws_managed(
+                "AmazonSSMReadOnlyAccess",
+                json!([{"Effect": "Allow", "Action": ["ssm:Describe*", "ssm:Get*", "ssm:List*"], "Resource": "*"}]),
+            ),
             role(
                 "missing",
                 json!({"attached_policies": attached("arn:aws:iam::123456789012:policy/not-collected", "not-collected")}),
@@ -395,8 +588,12 @@ fn lambda_roles_managed_policies_and_boundaries() {
     let found = failed(&report, LAMBDA_ROLE_SSM_SCOPE);
     let names: Vec<&str> = found.iter().map(|f| f.resource_arn.rsplit('/').next().unwrap_or_default()).collect();
     assert_eq!(names, vec!["managed", "aws-managed"]);
-    assert!(found[0].message.contains("attached policy read-everything"));
-    assert_eq!(found[1].evidence, vec!["/config/attached_policies/0"]);
+    assert!(found[0].message.contains("managed policy read-everything"), "{}", found[0].message);
+    assert_eq!(
+        found[1].evidence,
+        vec!["arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess#/config/document/Statement/0"],
+        "the AWS-managed statement that allows it"
+    );
     assert_eq!(tally(&report, LAMBDA_ROLE_SSM_SCOPE), (1, 3), "capped passes; the uncollected policy is not judged");
     // kms:Decrypt on "*" is still a wildcard-resource secret read of the capped role; the managed
     // policy's own ssm read on "*" is reported on the policy, which is not an execution role.
@@ -465,8 +662,17 @@ fn github_oidc_trust_levels() {
     assert_eq!(names(OIDC_TRUST_WILDCARD_REPO), vec!["org"]);
     assert_eq!(names(OIDC_TRUST_ANY_REF), vec!["any-ref"]);
     assert_eq!(tally(&report, OIDC_TRUST_UNPINNED), (5, 10));
-    assert_eq!(tally(&report, OIDC_TRUST_WILDCARD_REPO), (4, 5));
-    assert_eq!(tally(&report, OIDC_TRUST_ANY_REF), (3, 4));
+    assert_eq!(tally(&report, OIDC_TRUST_WILDCARD_REPO), (6, 7));
+    assert_eq!(tally(&report, OIDC_TRUST_ANY_REF), (5, 6));
+    // An exact subject without an audience condition is low: STS checks the audience against
+    // the provider's client ids anyway.
+    for low in ["no-aud", "other-aud"] {
+        let f = report.of_rule(OIDC_TRUST_UNPINNED).find(|f| f.resource_arn.ends_with(low)).expect(low);
+        assert_eq!(f.severity, Some(Severity::Low), "{low}");
+        assert!(f.message.contains("client ids"), "{}", f.message);
+    }
+    let star = report.of_rule(OIDC_TRUST_UNPINNED).find(|f| f.resource_arn.ends_with("/star")).expect("star");
+    assert_eq!(star.severity, None, "critical");
     assert!(report.findings.iter().all(|f| f.actions.is_empty()), "no repository configured, no action");
     let unpinned =
         report.of_rule(OIDC_TRUST_UNPINNED).find(|f| f.resource_arn.ends_with("/if-exists")).expect("if-exists");
@@ -532,6 +738,44 @@ fn trust_to_anyone_needs_a_limiting_condition() {
             false,
         ),
         (json!({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}), false),
+        // "Limited" to any organisation in the world.
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"Null": {"aws:PrincipalOrgID": "false"}}}),
+            true,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}),
+            true,
+        ),
+        // A bare external id on "*": whoever learns it is in.
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": "bb-7f3e"}}}),
+            true,
+        ),
+        // NotPrincipal allows everyone else.
+        (
+            json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}),
+            true,
+        ),
+        // Concrete organisation paths and accounts do limit the caller.
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3/r-ab12/ou-ab12-11111111/*"}}}),
+            false,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": ["210987654321", "123456789012"]}}}),
+            false,
+        ),
+        (
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3", "sts:ExternalId": "x"}}}),
+            false,
+        ),
     ];
     for (statement, fails) in cases {
         let report = run(vec![trust(statement.clone())], json!({}));

@@ -2,7 +2,9 @@
 
 use crate::Settings;
 use crate::rules::*;
-use bbscan_policy::iam::{self, Condition, Effect, Statement};
+use bbscan_policy::iam::{
+    Condition, Context, Effect, Policies, Policy, Principal, Request, Source, Statement, evaluate as decide,
+};
 use bbscan_policy::model::ResourceConfig;
 use bbscan_policy::{Report, Resource, json};
 
@@ -13,22 +15,15 @@ const GITHUB_PINS: &[&str] =
     &["token.actions.githubusercontent.com:job_workflow_ref", "token.actions.githubusercontent.com:ref"];
 const AUDIENCE: &str = "sts.amazonaws.com";
 
-/// Condition keys that limit who may use a `*` principal.
-const LIMITING_KEYS: &[&str] = &[
-    "aws:PrincipalOrgID",
-    "aws:PrincipalAccount",
-    "aws:PrincipalArn",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "sts:ExternalId",
-];
-
 /// How well a GitHub OIDC trust statement is pinned; ordered from worst to best.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Pin {
     Unpinned(String),
     WildcardRepo(String),
     AnyRef(String),
+    /// The subject is pinned but the audience is not checked: STS still checks the token's
+    /// audience against the provider's client ids, so this is hygiene (low severity).
+    NoAudience(String),
     Pinned,
 }
 
@@ -94,12 +89,13 @@ fn pin_of_statement(s: &Statement) -> Pin {
     let aud_ok = s
         .conditions_on(GITHUB_AUD)
         .any(|c| effective(c) && positive_string(c) && !c.values.is_empty() && c.values.iter().all(|v| v == AUDIENCE));
-    if !aud_ok {
-        return Pin::Unpinned(format!("it has no {GITHUB_AUD} condition equal to {AUDIENCE}"));
-    }
     let subs: Vec<&Condition> = s.conditions_on(GITHUB_SUB).collect();
     if subs.is_empty() {
-        return Pin::Unpinned(format!("it checks only the audience, no {GITHUB_SUB} condition"));
+        return Pin::Unpinned(if aud_ok {
+            format!("it checks only the audience, no {GITHUB_SUB} condition")
+        } else {
+            format!("it has neither a {GITHUB_AUD} condition equal to {AUDIENCE} nor a {GITHUB_SUB} condition")
+        });
     }
     // Conditions are ANDed: the most restrictive sub condition decides; its values are ORed:
     // the least restrictive value decides.
@@ -120,15 +116,21 @@ fn pin_of_statement(s: &Statement) -> Pin {
         })
         .max()
         .unwrap_or_else(|| Pin::Unpinned("no sub condition".into()));
-    if matches!(best, Pin::AnyRef(_)) {
+    let best = if matches!(best, Pin::AnyRef(_)) {
         let pinned_elsewhere = GITHUB_PINS.iter().any(|key| {
             s.conditions_on(key).any(|c| {
                 effective(c) && positive_string(c) && !c.values.is_empty() && !c.values.iter().any(|v| v.contains('*'))
             })
         });
-        if pinned_elsewhere {
-            return Pin::Pinned;
-        }
+        if pinned_elsewhere { Pin::Pinned } else { best }
+    } else {
+        best
+    };
+    if best == Pin::Pinned && !aud_ok {
+        return Pin::NoAudience(format!(
+            "it has no {GITHUB_AUD} condition equal to {AUDIENCE}; STS still checks the token's audience against \
+             the OIDC provider's client ids, so add it for defence in depth"
+        ));
     }
     best
 }
@@ -148,6 +150,30 @@ fn github_oidc(settings: &Settings, r: &Resource, statements: &[Statement], repo
             report.pass(OIDC_TRUST_UNPINNED);
             report.pass(OIDC_TRUST_WILDCARD_REPO);
             (OIDC_TRUST_ANY_REF, reason, "a workflow on any branch can assume it")
+        }
+        Pin::NoAudience(reason) => {
+            report.pass(OIDC_TRUST_WILDCARD_REPO);
+            report.pass(OIDC_TRUST_ANY_REF);
+            let finding = report.fail(
+                OIDC_TRUST_UNPINNED,
+                r,
+                format!(
+                    "role {} trusts GitHub Actions ({} of its trust policy) for a pinned subject, but {reason}",
+                    r.name,
+                    s.pointer.trim_start_matches('/')
+                ),
+            );
+            finding.severity(bbscan_policy::Severity::Low).evidence(&format!("/config/trust_policy{}", s.pointer));
+            if let Some(repository) = &settings.github_repository {
+                let subjects: Vec<String> =
+                    settings.github_subjects.iter().map(|t| t.replace("{repository}", repository)).collect();
+                finding.action(
+                    "iam.restrict_github_oidc_trust",
+                    1,
+                    json!({"role": r.name, "audience": AUDIENCE, "subjects": subjects}),
+                );
+            }
+            return;
         }
         Pin::Pinned => {
             report.pass(OIDC_TRUST_UNPINNED);
@@ -177,37 +203,102 @@ fn github_oidc(settings: &Settings, r: &Resource, statements: &[Statement], repo
     }
 }
 
-fn limits_who(s: &Statement) -> bool {
-    LIMITING_KEYS.iter().any(|key| {
-        s.conditions_on(key).any(|c| {
-            let op = c.base_operator().to_ascii_lowercase();
-            effective(c)
-                && !op.contains("not")
-                && !c.values.is_empty()
-                && !c.values.iter().all(|v| v.chars().all(|ch| ch == '*'))
+/// Accounts a stranger may come from: the first one the trust policy does not mention is used
+/// (a policy cannot single out every account).
+const STRANGER_ACCOUNTS: &[&str] = &["999999999999", "888888888888", "777777777777", "666666666666"];
+
+/// Whether a stranger — any AWS principal of another account and organisation — may assume the
+/// role: the trust policy evaluated for that principal, with its identity keys
+/// (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceAccount`, …)
+/// set to the stranger's and everything else it can choose or that the snapshot cannot know
+/// (an external id it may have learnt, its source IP) left undecided. Allowed, or allowed under
+/// such conditions: the role is open to the world. `Null aws:PrincipalOrgID = false` (any
+/// organisation) or a wildcard organisation id do not stop a stranger; a concrete
+/// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths` or `aws:PrincipalAccount` does.
+/// Returns the pointers of the trust statements that let it in, and the conditions left.
+fn stranger_may_assume(r: &Resource, trust: &Policy) -> Option<(Vec<String>, Vec<String>)> {
+    let partition = r.arn.split(':').nth(1).unwrap_or("aws");
+    let mentioned = |text: &str| {
+        trust.statements.iter().any(|s| {
+            s.conditions.iter().any(|c| c.values.iter().any(|v| v.contains(text)))
+                || [&s.principal, &s.not_principal]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p.aws.iter().any(|v| v.contains(text)))
         })
-    })
+    };
+    let stranger_account = STRANGER_ACCOUNTS.iter().copied().find(|a| !mentioned(a)).unwrap_or(STRANGER_ACCOUNTS[0]);
+    let org = ["o-stranger0000", "o-stranger0001"].into_iter().find(|o| !mentioned(o)).unwrap_or("o-stranger0000");
+    let arn = format!("arn:{partition}:iam::{stranger_account}:role/stranger");
+    let mut stranger = Principal::from_arn(&arn);
+    stranger.id = Some("AROASTRANGER".into());
+    // The stranger's own account grants it whatever it wants.
+    let own = Policy::new(
+        Source::new("the caller's own policies", &arn, "/"),
+        &json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    );
+    let identity = [&own];
+    let policies = Policies { identity: &identity, resource: Some(trust), ..Policies::default() };
+    // In another organisation, or in none.
+    for in_organization in [true, false] {
+        let mut ctx = Context::open();
+        stranger.describe_into(&mut ctx);
+        if in_organization {
+            ctx.set("aws:PrincipalOrgID", org)
+                .set_many("aws:PrincipalOrgPaths", vec![format!("{org}/r-strg/ou-strg-0000/")]);
+        } else {
+            ctx.set_absent("aws:PrincipalOrgID").set_absent("aws:PrincipalOrgPaths");
+        }
+        ctx.set("aws:SourceAccount", stranger_account)
+            .set("aws:SourceArn", arn.clone())
+            .set("aws:SourceOwner", stranger_account)
+            .set_absent("aws:SourceOrgID")
+            .set("aws:ResourceAccount", r.account.clone());
+        let req = Request {
+            principal: &stranger,
+            action: "sts:AssumeRole",
+            resource: &r.arn,
+            resource_account: Some(&r.account),
+            context: &ctx,
+        };
+        let outcome = decide(&req, &policies);
+        if !outcome.decision.possible() {
+            continue;
+        }
+        // Only the trust policy's statements are evidence.
+        let mut pointers: Vec<String> = outcome
+            .reasons
+            .iter()
+            .filter(|x| std::ptr::eq(x.policy, trust))
+            .map(|x| x.statement.pointer.clone())
+            .collect();
+        pointers.dedup();
+        return Some((pointers, outcome.conditions()));
+    }
+    None
 }
 
-fn any_principal(r: &Resource, statements: &[Statement], report: &mut Report) {
-    let open: Vec<&Statement> = statements.iter().filter(|s| s.grants_anyone() && !limits_who(s)).collect();
-    if open.is_empty() {
+fn any_principal(r: &Resource, trust: &Policy, report: &mut Report) {
+    let Some((pointers, conditions)) = stranger_may_assume(r, trust) else {
         report.pass(TRUST_ANY_PRINCIPAL);
         return;
-    }
-    let places: Vec<&str> = open.iter().map(|s| s.pointer.trim_start_matches('/')).collect();
-    let finding = report.fail(
-        TRUST_ANY_PRINCIPAL,
-        r,
-        format!(
-            "role {} trusts any principal ({} of its trust policy) with no condition on the caller's \
-             organisation, account, ARN, source or external id: any AWS account can assume it",
-            r.name,
-            places.join(", ")
-        ),
+    };
+    let places: Vec<&str> = pointers.iter().map(|p| p.trim_start_matches('/')).collect();
+    let mut message = format!(
+        "role {} can be assumed by a principal of any AWS account and organisation ({} of its trust policy): \
+         nothing in it limits the caller's organisation, account or ARN",
+        r.name,
+        places.join(", ")
     );
-    for s in open {
-        finding.evidence(&format!("/config/trust_policy{}", s.pointer));
+    if !conditions.is_empty() {
+        message.push_str(&format!(
+            "; its only conditions are ones a caller can meet or that do not say who it is: {}",
+            conditions.join(", ")
+        ));
+    }
+    let finding = report.fail(TRUST_ANY_PRINCIPAL, r, message);
+    for p in &pointers {
+        finding.evidence(&format!("/config/trust_policy{p}"));
     }
 }
 
@@ -277,10 +368,11 @@ pub(crate) fn evaluate(settings: &Settings, resources: &[Resource], report: &mut
         if !r.is_known("trust_policy") || !role.trust_policy.is_object() {
             continue;
         }
-        let statements = iam::statements(&role.trust_policy);
-        github_oidc(settings, r, &statements, report);
-        any_principal(r, &statements, report);
-        cross_account(settings, r, &statements, report);
+        let trust = Policy::new(Source::new("trust policy", &r.arn, "/config/trust_policy"), &role.trust_policy);
+        let statements = &trust.statements;
+        github_oidc(settings, r, statements, report);
+        any_principal(r, &trust, report);
+        cross_account(settings, r, statements, report);
     }
 }
 

@@ -19,7 +19,10 @@ pub use bbscan_model as model;
 pub use bbscan_model::{Resource, ResourceConfig, Snapshot};
 pub use serde_json::{self, Value, json};
 
-pub mod iam;
+/// IAM as AWS decides it: policy documents, the action catalogue, the evaluator with its
+/// reasons, effective permissions and escalation paths — the same implementation the host uses
+/// (crate `bbscan-iam`).
+pub use bbscan_iam as iam;
 mod report;
 pub mod settings;
 pub mod time;

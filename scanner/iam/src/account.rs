@@ -139,7 +139,8 @@ impl Account {
                     let mut unread = Vec::new();
                     let attached: Vec<String> = g.attached_policies.iter().map(|p| p.arn.clone()).collect();
                     identity.extend(a.attached(&attached, &mut unread));
-                    a.groups.insert(r.name.clone(), Group { arn: r.arn.clone(), name: r.name.clone(), identity, attached });
+                    a.groups
+                        .insert(r.name.clone(), Group { arn: r.arn.clone(), name: r.name.clone(), identity, attached });
                     a.gaps.extend(unread.into_iter().map(|u| format!("group {}: {u}", r.name)));
                     if !r.is_known("inline_policies") || !r.is_known("attached_policies") {
                         a.gaps.push(format!("group {}: its policies could not be read", r.name));
@@ -169,7 +170,8 @@ impl Account {
         for r in &resources {
             let entity = match &r.config {
                 ResourceConfig::IamUser(u) => {
-                    let mut e = a.entity(r, &u.inline_policies, &u.attached_policies, u.permissions_boundary.as_deref());
+                    let mut e =
+                        a.entity(r, &u.inline_policies, &u.attached_policies, u.permissions_boundary.as_deref());
                     e.principal.id = Some(u.user_id.clone()).filter(|s| !s.is_empty());
                     e.path = u.path.clone();
                     e.login_profile = r.is_known("login_profile").then_some(u.login_profile.is_some());
@@ -186,8 +188,12 @@ impl Account {
                     e
                 }
                 ResourceConfig::IamRole(role) => {
-                    let mut e =
-                        a.entity(r, &role.inline_policies, &role.attached_policies, role.permissions_boundary.as_deref());
+                    let mut e = a.entity(
+                        r,
+                        &role.inline_policies,
+                        &role.attached_policies,
+                        role.permissions_boundary.as_deref(),
+                    );
                     e.principal.id = Some(role.role_id.clone()).filter(|s| !s.is_empty());
                     e.path = role.path.clone();
                     e.instance_profiles = role.instance_profiles.clone();
@@ -350,6 +356,11 @@ impl Account {
     /// The entity with this ARN.
     pub fn entity_by_arn(&self, arn: &str) -> Option<usize> {
         self.entities.iter().position(|e| e.principal.arn == arn)
+    }
+
+    /// The SCP levels, borrowed.
+    pub fn scp_policies(&self) -> Vec<Vec<&Policy>> {
+        self.scps.iter().map(|l| l.iter().map(|&i| &self.policies[i]).collect()).collect()
     }
 
     /// The policies of one entity, borrowed, for [`crate::evaluate`].

@@ -40,6 +40,19 @@ impl AccessLevel {
     }
 }
 
+/// Actions that return secret values: parameter values (SecureString decrypted), secrets, and
+/// decryption with a key. The catalogue classifies them as `Read` like any read; this list says
+/// which reads are secret. Every entry is checked against the catalogue by the tests.
+pub const SECRET_READS: &[&str] = &[
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "ssm:GetParameterHistory",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+    "kms:Decrypt",
+];
+
 /// An action of the catalogue, by number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ActionId(pub u32);
@@ -441,6 +454,15 @@ mod tests {
     }
 
     #[test]
+    fn secret_reads_are_reads_the_catalogue_knows() {
+        let c = Catalogue::get();
+        for a in SECRET_READS {
+            let level = c.level_of(a);
+            assert!(matches!(level, Some(AccessLevel::Read) | Some(AccessLevel::Write)), "{a}: {level:?}");
+        }
+    }
+
+    #[test]
     fn resource_types_and_condition_keys() {
         let c = Catalogue::get();
         let put = c.find("iam:PutRolePolicy").unwrap();
@@ -463,7 +485,9 @@ mod tests {
         assert!(puts.contains(c.find("iam:PutUserPermissionsBoundary").unwrap()));
         assert!(!puts.contains(c.find("iam:PassRole").unwrap()));
         let objects = c.expand("s3:*Object*");
-        assert!(objects.contains(c.find("s3:GetObject").unwrap()) && objects.contains(c.find("s3:PutObjectAcl").unwrap()));
+        assert!(
+            objects.contains(c.find("s3:GetObject").unwrap()) && objects.contains(c.find("s3:PutObjectAcl").unwrap())
+        );
         assert!(!objects.contains(c.find("s3:ListBucket").unwrap()));
         assert!(c.expand("*").is_full() && c.expand("*:*").is_full());
         assert_eq!(c.expand("s3:*"), c.service_actions("s3"));

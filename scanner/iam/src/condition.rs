@@ -374,8 +374,14 @@ mod tests {
         assert_eq!(evaluate(&cond("NotIpAddress", "aws:SourceIp", &["192.168.0.0/16", "10.1.0.0/16"]), &c), Tri::False);
         assert_eq!(evaluate(&cond("IpAddress", "ip6", &["2001:db8::/32"]), &c), Tri::True);
         assert_eq!(evaluate(&cond("IpAddress", "ip6", &["10.0.0.0/8"]), &c), Tri::False);
-        assert_eq!(evaluate(&cond("ArnLike", "aws:SourceArn", &["arn:aws:cloudfront::*:distribution/*"]), &c), Tri::True);
-        assert_eq!(evaluate(&cond("ArnEquals", "aws:SourceArn", &["arn:aws:cloudfront::123456789012:distribution/E2"]), &c), Tri::False);
+        assert_eq!(
+            evaluate(&cond("ArnLike", "aws:SourceArn", &["arn:aws:cloudfront::*:distribution/*"]), &c),
+            Tri::True
+        );
+        assert_eq!(
+            evaluate(&cond("ArnEquals", "aws:SourceArn", &["arn:aws:cloudfront::123456789012:distribution/E2"]), &c),
+            Tri::False
+        );
         assert_eq!(evaluate(&cond("ArnNotLike", "aws:SourceArn", &["arn:aws:s3:::*"]), &c), Tri::True);
         // A wildcard does not cross an ARN's colons.
         assert_eq!(evaluate(&cond("ArnLike", "aws:SourceArn", &["arn:aws:*"]), &c), Tri::False);
@@ -386,7 +392,11 @@ mod tests {
         let mut c = ctx(&[("aws:username", &["alice"]), ("s3:prefix", &["home/alice/x"])]);
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]), &c), Tri::True);
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/${aws:PrincipalTag/x}/*"]), &c), Tri::False);
-        c = { let mut o = Context::open(); o.set("s3:prefix", "home/alice/x"); o };
+        c = {
+            let mut o = Context::open();
+            o.set("s3:prefix", "home/alice/x");
+            o
+        };
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]), &c), Tri::Unknown);
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/*", "x/${aws:username}"]), &c), Tri::True);
     }

@@ -62,7 +62,9 @@ pub enum Target {
     Node(Node),
     /// Straight to administrator (a new principal, an administrators' group, an old policy
     /// version): `what` says which.
-    Admin { what: String },
+    Admin {
+        what: String,
+    },
 }
 
 /// One call of an edge, with what allowed it.
@@ -298,7 +300,13 @@ impl<'a> Graph<'a> {
             })
             .collect();
         let admin_policies = admin_policy_candidates(account, &mut ex);
-        let mut graph = Graph { account, effective: effective_sets, edges: Vec::new(), admin: BTreeMap::new(), next: BTreeMap::new() };
+        let mut graph = Graph {
+            account,
+            effective: effective_sets,
+            edges: Vec::new(),
+            admin: BTreeMap::new(),
+            next: BTreeMap::new(),
+        };
         for (i, e) in account.entities.iter().enumerate() {
             let admin = graph.effective[i].is_admin() || graph.effective[i].is_admin_if();
             graph.admin.insert(Node { entity: i, level: Level::Current }, admin);

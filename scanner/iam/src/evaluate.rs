@@ -157,9 +157,7 @@ impl Principal {
         };
         let (ptype, username, userid) = match self.kind {
             PrincipalKind::User => ("User", Some(self.name.clone()), self.id.clone()),
-            PrincipalKind::Role => {
-                ("AssumedRole", None, self.id.as_ref().map(|id| format!("{id}:{}", self.session)))
-            }
+            PrincipalKind::Role => ("AssumedRole", None, self.id.as_ref().map(|id| format!("{id}:{}", self.session))),
             PrincipalKind::Root => ("Account", None, Some(self.account.clone())),
             PrincipalKind::Service => ("AWSService", None, None),
             PrincipalKind::Anonymous => ("Anonymous", None, None),
@@ -473,7 +471,10 @@ pub fn evaluate<'a>(req: &Request<'_>, policies: &Policies<'a>) -> Outcome<'a> {
             };
             let (t, unresolved) = applies(s, kind, req);
             if t != Tri::False {
-                hits.push((level, Hit { reason: Reason { kind, policy, statement: s, applies: t, unresolved }, named }));
+                hits.push((
+                    level,
+                    Hit { reason: Reason { kind, policy, statement: s, applies: t, unresolved }, named },
+                ));
             }
         }
     };
@@ -562,8 +563,7 @@ pub fn evaluate<'a>(req: &Request<'_>, policies: &Policies<'a>) -> Outcome<'a> {
     if session == Tri::False {
         missing.push(PolicyKind::Session);
     }
-    if policies.resource.is_some() && (required || !same_account) && (directly.or(role_arn).or(account)) == Tri::False
-    {
+    if policies.resource.is_some() && (required || !same_account) && (directly.or(role_arn).or(account)) == Tri::False {
         missing.push(PolicyKind::Resource);
     }
     let result = deny.not().and(scp).and(rcp).and(allowed);

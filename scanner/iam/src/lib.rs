@@ -25,8 +25,10 @@ pub mod evaluate;
 mod pattern;
 pub mod policy;
 
-pub use catalogue::{AccessLevel, ActionId, ActionSet, Catalogue};
+pub use catalogue::{AccessLevel, ActionId, ActionSet, Catalogue, SECRET_READS};
 pub use context::{Context, KeyValue, Tri};
-pub use evaluate::{Decision, Outcome, Policies, Policy, PolicyKind, Principal, PrincipalKind, Reason, Request, Source, evaluate};
+pub use evaluate::{
+    Decision, Outcome, Policies, Policy, PolicyKind, Principal, PrincipalKind, Reason, Request, Source, evaluate,
+};
 pub use pattern::{has_variables, wildcard_match};
 pub use policy::{Condition, Effect, Principals, Statement, statements};

@@ -164,6 +164,11 @@ fn statement(s: &Value, pointer: String) -> Statement {
         }
         Some(other) => problems.push(format!("Condition is {}, not an object", kind_of(other))),
     }
+    for c in &conditions {
+        if !crate::condition::is_known_operator(&c.operator) {
+            problems.push(format!("unknown condition operator {:?}", c.operator));
+        }
+    }
     let effect = match s.get("Effect").and_then(Value::as_str) {
         Some("Deny") => Effect::Deny,
         Some("Allow") => Effect::Allow,
@@ -220,7 +225,9 @@ fn kind_of(v: &Value) -> &'static str {
 /// The statements of a policy document (`Statement` may be one object or a list).
 pub fn statements(document: &Value) -> Vec<Statement> {
     match document.get("Statement") {
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, s)| statement(s, format!("/Statement/{i}"))).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().map(|(i, s)| statement(s, format!("/Statement/{i}"))).collect()
+        }
         Some(single @ Value::Object(_)) => vec![statement(single, "/Statement".to_string())],
         _ => Vec::new(),
     }
@@ -332,7 +339,8 @@ mod tests {
             {"Effect": "Allow", "Resource": "*"},
             {"Effect": "Allow", "Action": "s3:*", "NotAction": "s3:Get*", "Resource": "*"},
             {"Effect": "Allow", "Action": {"x": 1}, "Resource": "*", "Condition": "yes"},
-            "not a statement"
+            "not a statement",
+            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringEqualz": {"aws:username": "x"}}}
         ]});
         let all = statements(&doc);
         assert!(all[0].problems[0].contains("case-sensitive"), "{:?}", all[0].problems);
@@ -340,6 +348,7 @@ mod tests {
         assert!(all[2].problems.iter().any(|p| p.contains("both Action and NotAction")));
         assert!(all[3].problems.iter().any(|p| p.contains("Condition is a string")));
         assert!(all[4].problems.iter().any(|p| p.contains("not an object")));
+        assert_eq!(all[5].problems, vec!["unknown condition operator \"StringEqualz\""]);
         let problems = document_problems(&doc, &all);
         assert!(problems.iter().any(|p| p.starts_with("/Statement/4: ")));
         assert_eq!(document_problems(&json!("{oops"), &[]), vec!["the document is not JSON (kept as text)"]);

@@ -80,7 +80,8 @@ fn group(name: &str, inline: &[Value], attached: &[&str]) -> Resource {
 
 fn managed(arn: &str, document: Value) -> Resource {
     let aws = arn.contains(":iam::aws:");
-    let mut r = resource("iam.policy", arn, arn.rsplit('/').next().unwrap(), json!({"aws_managed": aws, "document": document}));
+    let mut r =
+        resource("iam.policy", arn, arn.rsplit('/').next().unwrap(), json!({"aws_managed": aws, "document": document}));
     if aws {
         r.account = "aws".into();
     }
@@ -148,7 +149,10 @@ fn safe(resources: &[Resource], who: &str) {
 fn attach_user_policy_on_itself_by_username_variable() {
     let alice = user(
         "alice",
-        &[doc(json!([allow(json!("iam:AttachUserPolicy"), json!(format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"))) ]))],
+        &[doc(json!([allow(
+            json!("iam:AttachUserPolicy"),
+            json!(format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"))
+        )]))],
         &[],
         &[],
     );
@@ -157,7 +161,12 @@ fn attach_user_policy_on_itself_by_username_variable() {
 
 #[test]
 fn put_role_policy_on_its_own_arn() {
-    let ci = role("ci", trusts_service("lambda.amazonaws.com"), &[doc(json!([allow(json!("iam:PutRolePolicy"), json!(arn("role", "ci")))]))], &[]);
+    let ci = role(
+        "ci",
+        trusts_service("lambda.amazonaws.com"),
+        &[doc(json!([allow(json!("iam:PutRolePolicy"), json!(arn("role", "ci")))]))],
+        &[],
+    );
     escalates(&[ci], "role/ci", &["role ci → (iam:PutRolePolicy) → role ci with any policy = administrator"]);
 }
 
@@ -205,17 +214,28 @@ fn delete_its_own_boundary_and_put_a_policy() {
         role(
             "bounded",
             trusts_service("lambda.amazonaws.com"),
-            &[doc(json!([allow(json!(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"]), json!(arn("role", "bounded")))]))],
+            &[doc(json!([allow(
+                json!(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"]),
+                json!(arn("role", "bounded"))
+            )]))],
             &[],
         ),
         "permissions_boundary",
         json!(boundary),
     );
-    let b = managed(&boundary, doc(json!([allow(json!(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary", "s3:*"]), json!("*"))])));
+    let b = managed(
+        &boundary,
+        doc(json!([allow(json!(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary", "s3:*"]), json!("*"))])),
+    );
     escalates(&[me.clone(), b.clone()], "role/bounded", &["no boundary"]);
     // Without the delete, the boundary caps what the new policy can give: no escalation.
     let capped = with(
-        role("bounded", trusts_service("lambda.amazonaws.com"), &[doc(json!([allow(json!("iam:PutRolePolicy"), json!(arn("role", "bounded")))]))], &[]),
+        role(
+            "bounded",
+            trusts_service("lambda.amazonaws.com"),
+            &[doc(json!([allow(json!("iam:PutRolePolicy"), json!(arn("role", "bounded")))]))],
+            &[],
+        ),
         "permissions_boundary",
         json!(boundary),
     );
@@ -243,22 +263,36 @@ fn credentials_of_an_admin_user() {
         let mallory = user("mallory", &[doc(json!([allow(json!(action), json!("*"))]))], &[], &[]);
         escalates(&[root_like.clone(), mallory, admin_policy()], "user/mallory", &[action, "user boss"]);
     }
-    let boss_with_password = with(root_like, "login_profile", json!({"create_date": null, "password_reset_required": false}));
-    let mallory = user("mallory", &[doc(json!([allow(json!("iam:UpdateLoginProfile"), json!(arn("user", "boss")))]))], &[], &[]);
+    let boss_with_password =
+        with(root_like, "login_profile", json!({"create_date": null, "password_reset_required": false}));
+    let mallory =
+        user("mallory", &[doc(json!([allow(json!("iam:UpdateLoginProfile"), json!(arn("user", "boss")))]))], &[], &[]);
     escalates(&[boss_with_password.clone(), mallory, admin_policy()], "user/mallory", &["iam:UpdateLoginProfile"]);
     // A password can only be created where there is none.
     let mallory = user("mallory", &[doc(json!([allow(json!("iam:CreateLoginProfile"), json!("*"))]))], &[], &[]);
     safe(&[boss_with_password, mallory, admin_policy()], "user/mallory");
     // Keys for oneself only: nothing gained.
-    let self_keys =
-        user("sam", &[doc(json!([allow(json!("iam:CreateAccessKey"), json!(format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}")))]))], &[], &[]);
+    let self_keys = user(
+        "sam",
+        &[doc(json!([allow(
+            json!("iam:CreateAccessKey"),
+            json!(format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"))
+        )]))],
+        &[],
+        &[],
+    );
     safe(&[user("boss", &[], &[ADMIN], &[]), self_keys, admin_policy()], "user/sam");
 }
 
 #[test]
 fn rewrite_an_admin_roles_trust() {
     let admin = role("admin", trusts_service("ec2.amazonaws.com"), &[], &[ADMIN]);
-    let ci = role("ci", trusts_service("codebuild.amazonaws.com"), &[doc(json!([allow(json!("iam:UpdateAssumeRolePolicy"), json!("*"))]))], &[]);
+    let ci = role(
+        "ci",
+        trusts_service("codebuild.amazonaws.com"),
+        &[doc(json!([allow(json!("iam:UpdateAssumeRolePolicy"), json!("*"))]))],
+        &[],
+    );
     escalates(&[admin, ci, admin_policy()], "role/ci", &["iam:UpdateAssumeRolePolicy", "role admin"]);
 }
 
@@ -295,14 +329,18 @@ fn pass_role_to_every_compute_service() {
         ("codebuild.amazonaws.com", &["codebuild:CreateProject", "codebuild:StartBuild"]),
         ("sagemaker.amazonaws.com", &["sagemaker:CreateTrainingJob"]),
         ("states.amazonaws.com", &["states:CreateStateMachine", "states:StartExecution"]),
-        ("datapipeline.amazonaws.com", &["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"]),
+        (
+            "datapipeline.amazonaws.com",
+            &["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"],
+        ),
         ("tasks.apprunner.amazonaws.com", &["apprunner:CreateService"]),
         ("lambda.amazonaws.com", &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"]),
     ];
     for (service, actions) in cases {
         let mut target = role("power", trusts_service(service), &[], &[ADMIN]);
         if *service == "ec2.amazonaws.com" {
-            target = with(target, "instance_profiles", json!([format!("arn:aws:iam::{ACCOUNT}:instance-profile/power")]));
+            target =
+                with(target, "instance_profiles", json!([format!("arn:aws:iam::{ACCOUNT}:instance-profile/power")]));
         }
         let mut granted: Vec<&str> = actions.to_vec();
         granted.push("iam:PassRole");
@@ -321,7 +359,10 @@ fn ec2_needs_an_instance_profile_or_the_right_to_make_one() {
     safe(&[target.clone(), dev, admin_policy()], "user/dev");
     let dev = user(
         "dev",
-        &[doc(json!([allow(json!(["iam:PassRole", "ec2:RunInstances", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"]), json!("*"))]))],
+        &[doc(json!([allow(
+            json!(["iam:PassRole", "ec2:RunInstances", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"]),
+            json!("*")
+        )]))],
         &[],
         &[],
     );
@@ -335,7 +376,10 @@ fn update_the_code_of_a_function_running_as_admin() {
     let ci = role(
         "ci",
         trusts_service("codebuild.amazonaws.com"),
-        &[doc(json!([allow(json!("lambda:UpdateFunctionCode"), json!(format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:nightly")))]))],
+        &[doc(json!([allow(
+            json!("lambda:UpdateFunctionCode"),
+            json!(format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:nightly"))
+        )]))],
         &[],
     );
     escalates(&[admin_fn, f, ci, admin_policy()], "role/ci", &["lambda:UpdateFunctionCode", "role admin-fn"]);
@@ -370,8 +414,11 @@ fn delegated_administration_with_a_permissions_boundary_is_not_an_escalation() {
         {"Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"], "Resource": "*"}
     ]));
     let platform = role("platform", trusts_service("codebuild.amazonaws.com"), &[delegate.clone()], &[]);
-    let existing_app =
-        with(role("app-api", trusts_service("lambda.amazonaws.com"), &[], &[]), "permissions_boundary", json!(boundary));
+    let existing_app = with(
+        role("app-api", trusts_service("lambda.amazonaws.com"), &[], &[]),
+        "permissions_boundary",
+        json!(boundary),
+    );
     safe(&[b.clone(), platform, existing_app.clone()], "role/platform");
     // Without the boundary condition, the same grants are an escalation.
     let open = doc(json!([
@@ -408,7 +455,14 @@ fn attach_restricted_to_a_named_read_only_policy_is_safe() {
         &[],
         &[],
     );
-    safe(&[alice, admin_policy(), managed(readonly, doc(json!([allow(json!(["s3:Get*", "ec2:Describe*"]), json!("*"))])))], "user/alice");
+    safe(
+        &[
+            alice,
+            admin_policy(),
+            managed(readonly, doc(json!([allow(json!(["s3:Get*", "ec2:Describe*"]), json!("*"))]))),
+        ],
+        "user/alice",
+    );
 }
 
 #[test]

@@ -109,7 +109,8 @@ pub struct Finding {
     /// `null`: the rule's default severity.
     pub severity: Option<Severity>,
     pub message: String,
-    /// JSON pointers into the resource document.
+    /// JSON pointers into the resource document, or `ARN#pointer` into another resource of the
+    /// snapshot.
     pub evidence: Vec<String>,
     pub actions: Vec<Action>,
 }

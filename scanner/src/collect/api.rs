@@ -56,6 +56,14 @@ ops! {
     IamGetAccessKeyLastUsed => "iam", "GetAccessKeyLastUsed", absent: [];
     IamListOpenIdConnectProviders => "iam", "ListOpenIDConnectProviders", absent: [];
     IamGetOpenIdConnectProvider => "iam", "GetOpenIDConnectProvider", absent: [];
+    IamGetPolicy => "iam", "GetPolicy", absent: ["NoSuchEntity"];
+    IamGetPolicyVersion => "iam", "GetPolicyVersion", absent: ["NoSuchEntity"];
+    // Organizations (the account's place and the control policies that apply to it)
+    OrganizationsDescribeOrganization => "organizations", "DescribeOrganization", absent: ["AWSOrganizationsNotInUseException"];
+    OrganizationsListRoots => "organizations", "ListRoots", absent: [];
+    OrganizationsListParents => "organizations", "ListParents", absent: [];
+    OrganizationsListPoliciesForTarget => "organizations", "ListPoliciesForTarget", absent: [];
+    OrganizationsDescribePolicy => "organizations", "DescribePolicy", absent: [];
     // S3
     S3ListBuckets => "s3", "ListBuckets", absent: [];
     S3GetBucketLocation => "s3", "GetBucketLocation", absent: [];
@@ -100,6 +108,7 @@ ops! {
     KmsGetKeyRotationStatus => "kms", "GetKeyRotationStatus", absent: [];
     KmsListAliases => "kms", "ListAliases", absent: [];
     KmsListResourceTags => "kms", "ListResourceTags", absent: [];
+    KmsGetKeyPolicy => "kms", "GetKeyPolicy", absent: [];
     // ACM
     AcmListCertificates => "acm", "ListCertificates", absent: [];
     AcmDescribeCertificate => "acm", "DescribeCertificate", absent: [];

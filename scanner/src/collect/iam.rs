@@ -2,7 +2,9 @@
 //!
 //! Users, groups, roles and policies come from `GetAccountAuthorizationDetails` (filtered to
 //! exclude the ~1,500 AWS-managed policies), which returns documents, attachments, tags and
-//! last use in a few pages instead of one call per entity and per policy.
+//! last use in a few pages instead of one call per entity and per policy. The AWS-managed
+//! policies that someone here holds (attached, or as a permissions boundary) are then read one
+//! each (`GetPolicy`, `GetPolicyVersion`): evaluation needs their documents.
 
 use super::Ctx;
 use super::api::{Op, Read, Target};
@@ -205,6 +207,11 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                     .role_last_used()
                     .filter(|u| u.last_used_date().is_some())
                     .map(|u| RoleLastUsed { date: opt_ts(u.last_used_date()), region: non_empty(u.region()) }),
+                instance_profiles: role
+                    .instance_profile_list()
+                    .iter()
+                    .filter_map(|p| non_empty(Some(p.arn())))
+                    .collect(),
             };
             resources.push(ctx.resource(
                 role.arn().unwrap_or_default().to_string(),
@@ -245,7 +252,18 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                 .find(|v| v.is_default_version())
                 .map(|v| decode(v.document()))
                 .unwrap_or(serde_json::Value::Null);
+            let other_versions = policy
+                .policy_version_list()
+                .iter()
+                .filter(|v| !v.is_default_version())
+                .map(|v| PolicyVersion {
+                    version_id: v.version_id().unwrap_or_default().to_string(),
+                    create_date: opt_ts(v.create_date()),
+                    document: decode(v.document()),
+                })
+                .collect();
             let config = IamPolicy {
+                aws_managed: false,
                 policy_id: non_empty(policy.policy_id()),
                 path: policy.path().unwrap_or("/").to_string(),
                 description: non_empty(policy.description()),
@@ -255,6 +273,7 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                 create_date: opt_ts(policy.create_date()),
                 update_date: opt_ts(policy.update_date()),
                 document,
+                other_versions,
             };
             resources.push(ctx.resource(arn, name, REGION, BTreeMap::new(), ResourceConfig::IamPolicy(config)));
         }
@@ -274,7 +293,72 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
     .await;
     let users = futures::future::join_all(users.iter().map(|u| user(ctx, client, u))).await;
     resources.extend(users);
+    let held = aws_managed_held(&resources);
+    let managed = futures::future::join_all(held.iter().map(|arn| aws_managed_policy(ctx, client, arn))).await;
+    resources.extend(managed.into_iter().flatten());
     resources
+}
+
+/// The AWS-managed policies the users, groups and roles hold, attached or as boundaries.
+fn aws_managed_held(resources: &[Resource]) -> std::collections::BTreeSet<String> {
+    let mut held = std::collections::BTreeSet::new();
+    for r in resources {
+        let (attached, boundary) = match &r.config {
+            ResourceConfig::IamUser(u) => (&u.attached_policies, u.permissions_boundary.as_ref()),
+            ResourceConfig::IamGroup(g) => (&g.attached_policies, None),
+            ResourceConfig::IamRole(role) => (&role.attached_policies, role.permissions_boundary.as_ref()),
+            _ => continue,
+        };
+        held.extend(attached.iter().map(|a| &a.arn).chain(boundary).filter(|a| is_aws_managed(a)).cloned());
+    }
+    held
+}
+
+fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws") && arn.split(':').nth(2) == Some("iam")
+}
+
+/// One AWS-managed policy and its default version's document.
+async fn aws_managed_policy(ctx: &Ctx<'_>, client: &Client, arn: &str) -> Option<Resource> {
+    let policy = ctx
+        .api
+        .call(Op::IamGetPolicy, Target::resource(REGION, arn), client.get_policy().policy_arn(arn).send())
+        .await
+        .found()?
+        .policy?;
+    let mut unknown = Vec::new();
+    let version = policy.default_version_id().unwrap_or("v1").to_string();
+    let document = ctx
+        .api
+        .call(
+            Op::IamGetPolicyVersion,
+            Target::field(REGION, arn, "document"),
+            client.get_policy_version().policy_arn(arn).version_id(&version).send(),
+        )
+        .await
+        .or_note("document", &mut unknown)
+        .and_then(|v| v.policy_version)
+        .map(|v| decode(v.document()))
+        .unwrap_or(serde_json::Value::Null);
+    let config = IamPolicy {
+        aws_managed: true,
+        policy_id: non_empty(policy.policy_id()),
+        path: policy.path().unwrap_or("/").to_string(),
+        description: non_empty(policy.description()),
+        default_version_id: Some(version),
+        attachment_count: policy.attachment_count(),
+        is_attachable: policy.is_attachable(),
+        create_date: opt_ts(policy.create_date()),
+        update_date: opt_ts(policy.update_date()),
+        document,
+        other_versions: Vec::new(),
+    };
+    let name =
+        non_empty(policy.policy_name()).unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+    let mut r = ctx.resource(arn.to_string(), name, REGION, BTreeMap::new(), ResourceConfig::IamPolicy(config));
+    r.account = "aws".to_string();
+    r.unknown = unknown;
+    Some(r)
 }
 
 async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserDetail) -> Resource {

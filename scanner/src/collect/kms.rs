@@ -1,9 +1,9 @@
-//! KMS: customer-managed keys with rotation, aliases and tags. AWS-managed keys are skipped
+//! KMS: customer-managed keys with rotation, aliases, tags and key policy. AWS-managed keys are skipped
 //! (their rotation is AWS's business).
 
 use super::Ctx;
 use super::api::{Op, Read, Target};
-use super::convert::{non_empty, opt_ts, tags};
+use super::convert::{non_empty, opt_ts, policy_document, tags};
 use crate::scope::Early;
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{KeyManagerType, KeySpec, OriginType};
@@ -79,6 +79,17 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
             } else {
                 (None, None)
             };
+            let policy = ctx
+                .api
+                .call(
+                    Op::KmsGetKeyPolicy,
+                    Target::field(region, &arn, "policy"),
+                    client.get_key_policy().key_id(&key_id).policy_name("default").send(),
+                )
+                .await
+                .or_note("policy", &mut unknown)
+                .and_then(|p| p.policy)
+                .map(|raw| policy_document(&raw).unwrap_or(serde_json::Value::String(raw)));
             let config = KmsKey {
                 key_id: key_id.clone(),
                 description: non_empty(meta.description()),
@@ -92,6 +103,7 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
                 rotation_enabled,
                 rotation_period_in_days,
                 aliases: aliases_by_key.get(&key_id).cloned().unwrap_or_default(),
+                policy,
             };
             let mut r = ctx.resource(arn, key_id, region, tags, ResourceConfig::KmsKey(config));
             r.unknown = unknown;

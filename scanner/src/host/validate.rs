@@ -104,8 +104,11 @@ pub(super) fn evaluation(
                 f.rule_id, limits.max_finding_bytes
             )));
         }
-        if let Some(pointer) = f.evidence.iter().find(|p| !p.starts_with('/')) {
-            return Err(malformed(format!("evidence {pointer:?} of {} is not a JSON pointer", f.rule_id)));
+        if let Some(pointer) = f.evidence.iter().find(|p| !is_evidence(p)) {
+            return Err(malformed(format!(
+                "evidence {pointer:?} of {} is neither a JSON pointer nor ARN#pointer",
+                f.rule_id
+            )));
         }
         let mut actions = Vec::new();
         for a in f.actions {
@@ -157,5 +160,18 @@ mod tests {
         assert!(!valid_rule_id("s3.lower"));
         assert!(!valid_rule_id("NODOT"));
         assert!(!valid_rule_id("A..B"));
+    }
+}
+
+/// Evidence is a JSON pointer into the finding's resource (`/config/policy`), or into another
+/// resource of the snapshot as `ARN#pointer` (a statement of an attached managed policy, another
+/// role's trust policy).
+fn is_evidence(e: &str) -> bool {
+    if e.starts_with('/') {
+        return true;
+    }
+    match e.split_once('#') {
+        Some((arn, pointer)) => arn.starts_with("arn:") && arn.len() > 4 && pointer.starts_with('/'),
+        None => false,
     }
 }

@@ -28,7 +28,10 @@ const COMPUTE: &[Compute] = &[
     },
     Compute {
         service: "ec2.amazonaws.com",
-        runs: &[&["ec2:RunInstances"], &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"]],
+        runs: &[
+            &["ec2:RunInstances"],
+            &["autoscaling:CreateLaunchConfiguration", "autoscaling:CreateAutoScalingGroup"],
+        ],
         instance_profile: true,
     },
     Compute {
@@ -51,12 +54,18 @@ const COMPUTE: &[Compute] = &[
     },
     Compute {
         service: "cloudformation.amazonaws.com",
-        runs: &[&["cloudformation:CreateStack"], &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"]],
+        runs: &[
+            &["cloudformation:CreateStack"],
+            &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"],
+        ],
         instance_profile: false,
     },
     Compute {
         service: "codebuild.amazonaws.com",
-        runs: &[&["codebuild:CreateProject", "codebuild:StartBuild"], &["codebuild:CreateProject", "codebuild:StartBuildBatch"]],
+        runs: &[
+            &["codebuild:CreateProject", "codebuild:StartBuild"],
+            &["codebuild:CreateProject", "codebuild:StartBuildBatch"],
+        ],
         instance_profile: false,
     },
     Compute {
@@ -75,7 +84,11 @@ const COMPUTE: &[Compute] = &[
     },
     Compute {
         service: "datapipeline.amazonaws.com",
-        runs: &[&["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"]],
+        runs: &[&[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ]],
         instance_profile: false,
     },
     Compute {
@@ -232,8 +245,7 @@ fn trust_may_name(trust: &crate::Policy, p: &Principal) -> bool {
     let root = format!("arn:{}:iam::{}:root", p.arn.split(':').nth(1).unwrap_or("aws"), p.account);
     trust.statements.iter().any(|s| {
         let check = |ps: &crate::Principals| {
-            ps.anyone
-                || ps.aws.iter().any(|v| *v == p.arn || *v == session || *v == root || *v == p.account)
+            ps.anyone || ps.aws.iter().any(|v| *v == p.arn || *v == session || *v == root || *v == p.account)
         };
         s.principal.as_ref().is_some_and(check) || s.not_principal.is_some()
     })
@@ -312,7 +324,9 @@ fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, S
     // An administrator policy attached.
     if found.is_none() {
         for policy in admin_policies {
-            if let Some(g) = a.can(&format!("iam:Attach{kind}Policy"), arn, None, &[bkey, ("iam:PolicyARN", Some(policy))]) {
+            if let Some(g) =
+                a.can(&format!("iam:Attach{kind}Policy"), arn, None, &[bkey, ("iam:PolicyARN", Some(policy))])
+            {
                 found = Some((format!("attach {} to {name}", short(policy)), g.step));
                 break;
             }
@@ -353,9 +367,12 @@ fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, S
             level = Level::Unbounded;
         } else {
             for policy in admin_policies {
-                if let Some(g) =
-                    a.can(&format!("iam:Put{kind}PermissionsBoundary"), arn, None, &[("iam:PermissionsBoundary", Some(policy))])
-                {
+                if let Some(g) = a.can(
+                    &format!("iam:Put{kind}PermissionsBoundary"),
+                    arn,
+                    None,
+                    &[("iam:PermissionsBoundary", Some(policy))],
+                ) {
                     steps.push(g.step);
                     level = Level::Unbounded;
                     break;
@@ -432,9 +449,12 @@ fn create_principal(a: &Asker<'_>, admin_policies: &[String], ex: &mut Expansion
                 let mut given = a.can(&format!("iam:Put{kind}Policy"), &resource, None, &[bkey]).map(|g| g.step);
                 if given.is_none() {
                     for policy in admin_policies {
-                        if let Some(g) =
-                            a.can(&format!("iam:Attach{kind}Policy"), &resource, None, &[bkey, ("iam:PolicyARN", Some(policy))])
-                        {
+                        if let Some(g) = a.can(
+                            &format!("iam:Attach{kind}Policy"),
+                            &resource,
+                            None,
+                            &[bkey, ("iam:PolicyARN", Some(policy))],
+                        ) {
                             given = Some(g.step);
                             break;
                         }
