@@ -7,6 +7,9 @@
 //! 2. or it has no stage tag and
 //!    - its kind governs every stage (IAM account settings, users, groups, customer-managed
 //!      policies, OIDC providers, the account public access block, trails), or
+//!    - it is an IAM role: a role that belongs to no stage is the account's (an administrator
+//!      role, a CI role) and any stage's principal may reach it, so judging the stage's
+//!      privilege escalation needs it, or
 //!    - it is SST's bootstrap (the `sst-state-*` and `sst-asset-*` buckets, `/sst/bootstrap`),
 //!    - or its name follows SST's naming for the stage (`<app>-<stage>-…`, parameter paths
 //!      `/<app>/<stage>/…`, `/sst/<app>/<stage>/…`, `/sst/passphrase/<app>/<stage>`),
@@ -91,7 +94,10 @@ impl Scope {
                 Early::Drop => {}
                 Early::Keep => kept.push(r),
                 Early::Undecided
-                    if r.config.is_account_wide() || is_sst_bootstrap(&r) || self.named_for_stage(&r, stage) =>
+                    if r.config.is_account_wide()
+                        || is_unstaged_role(&r)
+                        || is_sst_bootstrap(&r)
+                        || self.named_for_stage(&r, stage) =>
                 {
                     kept.push(r)
                 }
@@ -129,6 +135,10 @@ impl Scope {
             _ => name.starts_with(&prefix),
         }
     }
+}
+
+fn is_unstaged_role(r: &Resource) -> bool {
+    matches!(r.config, ResourceConfig::IamRole(_))
 }
 
 fn is_sst_bootstrap(r: &Resource) -> bool {

@@ -947,9 +947,9 @@ def seed_iam_users(ctx: Context) -> None:
         ),
     )
     manifest.misconfig(
-        None, "iam.policy", deployer_policy_name, "IAM.PRIVILEGE_ESCALATION",
-        "iam:PassRole on * together with lambda:CreateFunction/InvokeFunction lets the holder run code "
-        "as any role (attached to user ci-bot).",
+        None, "iam.policy", deployer_policy_name, "IAM.POLICY_WILDCARD_RESOURCE",
+        "iam:PassRole, lambda:CreateFunction, UpdateFunctionCode and InvokeFunction on Resource * "
+        "(attached to user ci-bot).",
     )
 
     iam.create_group(GroupName="developers")
@@ -1005,7 +1005,126 @@ def seed_iam_users(ctx: Context) -> None:
         None, "iam.user", "ci-bot", "IAM.USER_MULTIPLE_ACCESS_KEYS",
         "User has two active access keys (the old one never retired).",
     )
+    manifest.misconfig(
+        None, "iam.user", "ci-bot", "IAM.PRIVILEGE_ESCALATION",
+        "ci-bot → (iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction) → AdminAutomationRole "
+        "(AdministratorAccess, trusted by Lambda).",
+    )
     ctx.log("iam: users")
+    seed_iam_escalations(ctx)
+
+
+def seed_iam_escalations(ctx: Context) -> None:
+    """Principals that can make themselves administrators, each by a published method, and the
+    safe designs a careful team uses instead (which must not be reported)."""
+    iam, manifest = ctx.aws.iam, ctx.manifest
+    role_arn = lambda name: f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"  # noqa: E731
+
+    # An administrator role Lambda may assume: what ci-bot and the Lambda developer reach.
+    automation = f"{APP}-AdminAutomationRole"
+    create_role(
+        ctx, None, automation, service_trust("lambda.amazonaws.com"), "Runs account maintenance functions",
+        managed=(ADMINISTRATOR_ACCESS,),
+    )
+    manifest.misconfig(
+        None, "iam.role", automation, "IAM.ADMIN_POLICY_ATTACHED",
+        "AdministratorAccess attached to a role that Lambda functions run as.",
+    )
+    # AWSLambda_FullAccess: lambda:* and iam:PassRole to Lambda.
+    lambda_developer = f"{APP}-LambdaDeveloperRole"
+    create_role(
+        ctx, None, lambda_developer, service_trust("codebuild.amazonaws.com"), "Builds and tests functions",
+        managed=(AWS_MANAGED + "AWSLambda_FullAccess",),
+    )
+    manifest.misconfig(
+        None, "iam.role", lambda_developer, "IAM.PRIVILEGE_ESCALATION",
+        "AWSLambda_FullAccess passes any role to Lambda: → AdminAutomationRole.",
+    )
+    # A role that may write its own inline policies.
+    self_managed = f"{APP}-SelfManagedRole"
+    create_role(
+        ctx, None, self_managed, service_trust("codebuild.amazonaws.com"), "Manages its own permissions",
+        inline={"own-policies": policy_document(
+            {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": role_arn(self_managed)}
+        )},
+    )
+    manifest.misconfig(
+        None, "iam.role", self_managed, "IAM.PRIVILEGE_ESCALATION",
+        "iam:PutRolePolicy on its own ARN: it can give itself anything.",
+    )
+    # A trust "limited" by Null aws:PrincipalOrgID = false: any organisation in the world.
+    partner = f"{APP}-PartnerRole"
+    create_role(
+        ctx, None, partner,
+        policy_document({
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+            "Condition": {"Null": {"aws:PrincipalOrgID": "false"}},
+        }),
+        "Shared with partners",
+        inline={"read": policy_document(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": bucket_arn(ctx.asset_bucket) + "/*"}
+        )},
+    )
+    manifest.misconfig(
+        None, "iam.role", partner, "IAM.TRUST_ANY_PRINCIPAL",
+        "Trust Principal AWS * with Null aws:PrincipalOrgID false: a principal of any organisation may assume it.",
+    )
+    # A user who may attach any policy to itself.
+    iam.create_user(UserName="dana", Tags=[{"Key": "team", "Value": APP}])
+    manifest.resource(None, "iam.user", "dana", f"arn:aws:iam::{ACCOUNT_ID}:user/dana")
+    iam.put_user_policy(UserName="dana", PolicyName="self-service", PolicyDocument=policy_document({
+        "Effect": "Allow", "Action": "iam:AttachUserPolicy",
+        "Resource": f"arn:aws:iam::{ACCOUNT_ID}:user/${{aws:username}}",
+    }))
+    manifest.misconfig(
+        None, "iam.user", "dana", "IAM.PRIVILEGE_ESCALATION",
+        "iam:AttachUserPolicy on user/${aws:username}: attaches AdministratorAccess to herself.",
+    )
+    manifest.misconfig(None, "iam.user", "dana", "IAM.USER_DIRECT_POLICY", "An inline policy on the user.")
+    # A user who may write a new default version of the policy attached to it.
+    tools_name = f"{APP}-release-tools"
+    tools_arn = f"arn:aws:iam::{ACCOUNT_ID}:policy/{tools_name}"
+    tools = create_managed_policy(
+        ctx, None, tools_name, "Release automation",
+        policy_document({"Effect": "Allow", "Action": ["iam:CreatePolicyVersion", "iam:GetPolicyVersion"],
+                         "Resource": tools_arn}),
+    )
+    iam.create_user(UserName="release-bot", Tags=[{"Key": "team", "Value": APP}])
+    manifest.resource(None, "iam.user", "release-bot", f"arn:aws:iam::{ACCOUNT_ID}:user/release-bot")
+    iam.attach_user_policy(UserName="release-bot", PolicyArn=tools)
+    manifest.misconfig(
+        None, "iam.user", "release-bot", "IAM.PRIVILEGE_ESCALATION",
+        "iam:CreatePolicyVersion on the policy attached to itself: rewrites it as an administrator policy.",
+    )
+    manifest.misconfig(None, "iam.user", "release-bot", "IAM.USER_DIRECT_POLICY", "A managed policy on the user.")
+
+    # Safe: AWS's delegated administration. The platform role creates app-* roles only with the
+    # app boundary, cannot remove it, and the boundary is not administrator.
+    boundary_name = f"{APP}-app-boundary"
+    boundary = create_managed_policy(
+        ctx, None, boundary_name, "Upper bound for application roles",
+        policy_document({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "logs:*", "dynamodb:*"],
+                         "Resource": "*"}),
+    )
+    create_role(
+        ctx, None, f"{APP}-PlatformRole", service_trust("codebuild.amazonaws.com"), "Creates application roles",
+        inline={"delegate": policy_document(
+            {"Effect": "Allow",
+             "Action": ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"],
+             "Resource": role_arn("app-*"),
+             "Condition": {"StringEquals": {"iam:PermissionsBoundary": boundary}}},
+            {"Effect": "Allow", "Action": ["iam:PassRole", "sts:AssumeRole"], "Resource": role_arn("app-*")},
+            {"Effect": "Deny", "Action": ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"],
+             "Resource": "*"},
+        )},
+    )
+    # An application role made that way: AdministratorAccess within the boundary is not an
+    # administrator.
+    create_role(
+        ctx, None, "app-reports", service_trust("lambda.amazonaws.com"), "Builds reports",
+        managed=(ADMINISTRATOR_ACCESS,), boundary=boundary,
+    )
+    ctx.log("iam: escalation paths and delegated administration")
 
 
 # ---------------------------------------------------------------------------

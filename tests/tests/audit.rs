@@ -70,8 +70,14 @@ fn the_demo_audit_finds_the_plain_http_behaviour_and_the_string_secret_and_exits
 fn fail_on_and_rule_selection_decide_the_exit_status() {
     let none = bbscan().args(["audit", "--demo", "--fail-on", "none"]).output().expect("run");
     assert_eq!(none.status.code(), Some(0));
+    // The demo's one critical finding: a role any organisation's principals may assume.
     let critical = bbscan().args(["audit", "--demo", "--fail-on", "critical"]).output().expect("run");
-    assert_eq!(critical.status.code(), Some(0), "no critical finding in the demo");
+    assert_eq!(critical.status.code(), Some(1), "the partner role's trust is critical");
+    let skipped = bbscan()
+        .args(["audit", "--demo", "--fail-on", "critical", "--skip", "IAM.TRUST_ANY_PRINCIPAL"])
+        .output()
+        .expect("run");
+    assert_eq!(skipped.status.code(), Some(0), "no other critical finding in the demo");
     let only = bbscan()
         .args(["audit", "--demo", "--only", "S3.BUCKET_PUBLIC_ACCESS_BLOCK", "--format", "json"])
         .output()

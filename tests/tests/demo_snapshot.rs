@@ -31,6 +31,7 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     let mut doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let started = doc["metadata"]["started_at"].as_str().and_then(epoch_seconds).expect("started_at is a timestamp");
     shift_times(&mut doc, started, seeded_from);
+    stable_aws_managed_ids(&mut doc);
     // The endpoint's port is not part of the account.
     let mut text = serde_json::to_string_pretty(&doc).expect("serialise");
     text = text.replace(&moto.endpoint, "http://127.0.0.1:4566");
@@ -58,6 +59,29 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     let demo = bbscan().args(["snapshot", "--demo"]).output().expect("run bbscan");
     assert!(demo.status.success());
     assert_eq!(String::from_utf8_lossy(&demo.stdout), shipped);
+}
+
+/// moto draws a new random id for every AWS-managed policy each time it starts (AWS's are fixed):
+/// give each one an id derived from its ARN instead.
+fn stable_aws_managed_ids(doc: &mut Value) {
+    for r in doc["resources"].as_array_mut().into_iter().flatten() {
+        if r["kind"] == "iam.policy" && r["config"]["aws_managed"] == true {
+            let arn = r["arn"].as_str().unwrap_or_default().to_string();
+            // FNV-1a of the ARN, as 17 upper-case base-36 digits, like AWS's ANPA… ids.
+            let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+            for b in arn.bytes() {
+                hash ^= u128::from(b);
+                hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
+            }
+            let digits: String = (0..17)
+                .map(|i| {
+                    let d = ((hash >> (i * 7)) % 36) as u32;
+                    char::from_digit(d, 36).unwrap_or('0').to_ascii_uppercase()
+                })
+                .collect();
+            r["config"]["policy_id"] = Value::String(format!("ANPA{digits}"));
+        }
+    }
 }
 
 /// Replace every timestamp string stamped from the clock (at or after `seeded_from`) with the

@@ -28,8 +28,13 @@ const INCIDENTAL: &[&str] = &[
 /// Fields of one kind that move on their own or as a side effect: moto issues a requested
 /// certificate a while after it is requested, and the account summary counts the policy
 /// versions attached anywhere, which any detach or attach changes.
-const INCIDENTAL_OF_KIND: &[(&str, &str)] =
-    &[("acm.certificate", "/config/status"), ("iam.account", "/config/summary/PolicyVersionsInUse")];
+/// Per kind: fields AWS keeps itself (a certificate's status, counters of policy use: detaching
+/// a policy lowers its attachment count).
+const INCIDENTAL_OF_KIND: &[(&str, &str)] = &[
+    ("acm.certificate", "/config/status"),
+    ("iam.account", "/config/summary/PolicyVersionsInUse"),
+    ("iam.policy", "/config/attachment_count"),
+];
 
 /// Run a Python snippet against moto with boto3 (`client(service)` is defined for it);
 /// `sys.argv[1:]` are `args`.

@@ -7,7 +7,8 @@
 //! request value to match, `ForAnyValue` is false for an absent key and requires one; `Null`
 //! tests presence. Policy variables in string and ARN values are resolved from the context. A key
 //! the analysis does not know makes the condition `Unknown`; an operator AWS does not define
-//! too (and is named in the outcome's problems).
+//! too (and is named in the outcome's problems). A value whose policy variable has no value never
+//! helps a condition hold.
 
 use crate::context::{Context, KeyValue, Tri};
 use crate::pattern::{Resolved, resolve, wildcard_match};
@@ -136,6 +137,7 @@ pub fn evaluate(c: &Condition, ctx: &Context) -> Tri {
     };
     // The condition's values, with policy variables resolved (string and ARN operators only).
     let mut values: Vec<Result<String, ()>> = Vec::with_capacity(c.values.len());
+    let mut missing = false;
     for v in &c.values {
         if matches!(family, Family::StringEquals | Family::StringEqualsIgnoreCase | Family::StringLike | Family::Arn)
             && v.contains("${")
@@ -143,12 +145,19 @@ pub fn evaluate(c: &Condition, ctx: &Context) -> Tri {
             match resolve(v, &|k| ctx.variable(k)) {
                 Resolved::Value(s) => values.push(Ok(s)),
                 // No value: this value cannot match anything.
-                Resolved::Missing => {}
+                Resolved::Missing => missing = true,
                 Resolved::Unknown(_) => values.push(Err(())),
             }
         } else {
             values.push(Ok(v.clone()));
         }
+    }
+    // A value whose variable has no value never helps a condition hold: it matches nothing for a
+    // positive operator, and a negated one cannot be shown to differ from it. (AWS: an unresolved
+    // variable "might cause the entire statement to be invalid"; this is the reading that never
+    // lets it widen a statement.)
+    if missing && op.negated {
+        return Tri::False;
     }
     // Whether one request value matches one of the condition's values (positive form).
     let matches_one = |rv: &str| -> Tri {
@@ -392,6 +401,9 @@ mod tests {
         let mut c = ctx(&[("aws:username", &["alice"]), ("s3:prefix", &["home/alice/x"])]);
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]), &c), Tri::True);
         assert_eq!(evaluate(&cond("StringLike", "s3:prefix", &["home/${aws:PrincipalTag/x}/*"]), &c), Tri::False);
+        // A negated operator cannot be shown to differ from a value that does not exist.
+        assert_eq!(evaluate(&cond("StringNotLike", "s3:prefix", &["x/${aws:PrincipalTag/x}", "y"]), &c), Tri::False);
+        assert_eq!(evaluate(&cond("StringNotLike", "s3:prefix", &["y"]), &c), Tri::True);
         c = {
             let mut o = Context::open();
             o.set("s3:prefix", "home/alice/x");

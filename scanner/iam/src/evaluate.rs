@@ -404,7 +404,13 @@ fn applies<'a>(s: &'a Statement, kind: PolicyKind, req: &Request<'_>) -> (Tri, V
         return (Tri::False, Vec::new());
     }
     let resource = if !s.not_resources.is_empty() {
-        resource_match(&s.not_resources, req.resource, req.context).not()
+        // A pattern whose variable has no value cannot show the resource is outside it: an
+        // unresolved variable never helps a statement apply.
+        let missing = s
+            .not_resources
+            .iter()
+            .any(|p| p.contains("${") && matches!(resolve(p, &|k| req.context.variable(k)), Resolved::Missing));
+        if missing { Tri::False } else { resource_match(&s.not_resources, req.resource, req.context).not() }
     } else if !s.resources.is_empty() {
         resource_match(&s.resources, req.resource, req.context)
     } else if kind == PolicyKind::Identity || kind == PolicyKind::Boundary || kind == PolicyKind::Session {
