@@ -299,7 +299,7 @@ impl<'a> Graph<'a> {
                 effective(&p.identity, p.boundary, &p.scps, &account.context_of(e), &mut ex, false)
             })
             .collect();
-        let admin_policies = admin_policy_candidates(account, &mut ex);
+        let prepared = edges::Prepared::new(account, admin_policy_candidates(account, &mut ex));
         let mut graph = Graph {
             account,
             effective: effective_sets,
@@ -320,7 +320,7 @@ impl<'a> Graph<'a> {
                 ctx: account.context_of(e),
                 somewhere: &graph.effective[i].somewhere,
             };
-            let found = edges::from(&asker, i, &admin_policies, &mut ex);
+            let found = edges::from(&asker, i, &prepared, &mut ex);
             graph.edges.extend(found);
         }
         // Which raised nodes are administrators.

@@ -346,7 +346,6 @@ fn names(principals: &Principals, p: &Principal) -> Option<Named> {
         PrincipalKind::Anonymous => return None,
         _ => {}
     }
-    let session = p.request_arn();
     let mut best: Option<Named> = None;
     for v in &principals.aws {
         let found = if *v == p.arn {
@@ -355,7 +354,7 @@ fn names(principals: &Principals, p: &Principal) -> Option<Named> {
                 PrincipalKind::Root => Some(Named::Account),
                 _ => Some(Named::Directly),
             }
-        } else if p.kind == PrincipalKind::Role && *v == session {
+        } else if p.kind == PrincipalKind::Role && v.contains(":assumed-role/") && *v == p.request_arn() {
             Some(Named::Directly)
         } else if account_of(v) == Some(p.account.as_str()) {
             Some(Named::Account)

@@ -4,7 +4,7 @@ use super::{Asker, Edge, Granted, Level, Node, Step, Target, trust_naming};
 use crate::account::Entity;
 use crate::context::Context;
 use crate::effective::{Expansions, effective};
-use crate::evaluate::{Decision, Policies, Principal, Request, evaluate};
+use crate::evaluate::{Policies, Principal, Request, evaluate};
 
 /// A compute service that runs code with a role passed to it: the service principal the role's
 /// trust must allow, and the sets of actions (any one set, all of its actions) that create and
@@ -103,7 +103,52 @@ fn target(n: usize, level: Level) -> Target {
 }
 
 /// Every edge leaving entity `from` (as it is).
-pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &mut Expansions) -> Vec<Edge> {
+/// What the checkers need about the account, computed once for all principals.
+pub(super) struct Prepared<'a> {
+    pub admin_policies: Vec<String>,
+    /// Per entity: the compute services (indexes into `COMPUTE`) its trust policy lets assume it.
+    pub service_trusts: Vec<Vec<usize>>,
+    /// Per role ARN: the functions that run as it.
+    pub functions: std::collections::BTreeMap<&'a str, Vec<&'a crate::account::Function>>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(account: &'a crate::account::Account, admin_policies: Vec<String>) -> Prepared<'a> {
+        let ctx = Context::open();
+        let service_trusts = account
+            .entities
+            .iter()
+            .map(|b| {
+                let Some(trust) = b.trust.map(|t| &account.policies[t]) else { return Vec::new() };
+                COMPUTE
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        let service = Principal::service(c.service);
+                        let req = Request {
+                            principal: &service,
+                            action: "sts:AssumeRole",
+                            resource: &b.principal.arn,
+                            resource_account: Some(&account.id),
+                            context: &ctx,
+                        };
+                        let policies = Policies { resource: Some(trust), ..Policies::default() };
+                        evaluate(&req, &policies).decision.possible()
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let mut functions: std::collections::BTreeMap<&str, Vec<&crate::account::Function>> = Default::default();
+        for f in &account.functions {
+            functions.entry(f.role.as_str()).or_default().push(f);
+        }
+        Prepared { admin_policies, service_trusts, functions }
+    }
+}
+
+pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut Expansions) -> Vec<Edge> {
+    let admin_policies = prepared.admin_policies.as_slice();
     let account = a.account;
     let me = Node { entity: from, level: Level::Current };
     let mut out: Vec<Edge> = Vec::new();
@@ -112,29 +157,44 @@ pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &m
         out.push(Edge { from: me, to, how, steps });
     };
 
+    let p = &a.entity.principal;
+    let names = [
+        p.arn.clone(),
+        p.request_arn(),
+        format!("arn:{}:iam::{}:root", account.partition, p.account),
+        p.account.clone(),
+    ];
+    // What the principal may do at all, asked once rather than per target.
+    let passes = a.may("iam:PassRole");
+    let rewrites_trust = a.may("iam:UpdateAssumeRolePolicy");
+    let changes_code = a.may("lambda:UpdateFunctionCode") || a.may("lambda:UpdateFunctionConfiguration");
+    let user_actions: Vec<&str> = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
+        .into_iter()
+        .filter(|x| a.may(x))
+        .collect();
     for (bi, b) in account.entities.iter().enumerate() {
         if bi == from {
             continue;
         }
-        let name = account.describe(b);
+        let name = || account.describe(b);
         if b.is_role() {
             // Assume B.
             if let Some(trust) = b.trust.map(|t| &account.policies[t])
-                && trust_may_name(trust, &a.entity.principal)
+                && trust_may_name(trust, &names)
                 && let Some(g) = a.can("sts:AssumeRole", &b.principal.arn, Some(trust), &[])
             {
-                push(&mut out, target(bi, Level::Current), format!("assume {name}"), vec![g.step]);
+                push(&mut out, target(bi, Level::Current), format!("assume {}", name()), vec![g.step]);
                 become_.push(bi);
                 continue;
             }
             // Rewrite B's trust, then assume it.
-            if let Some(g) = a.can("iam:UpdateAssumeRolePolicy", &b.principal.arn, None, &[]) {
+            if rewrites_trust && let Some(g) = a.can("iam:UpdateAssumeRolePolicy", &b.principal.arn, None, &[]) {
                 let own = trust_naming(&a.entity.principal, &b.principal.arn);
                 if let Some(assume) = a.can("sts:AssumeRole", &b.principal.arn, Some(&own), &[]) {
                     push(
                         &mut out,
                         target(bi, Level::Current),
-                        format!("rewrite the trust policy of {name} and assume it"),
+                        format!("rewrite the trust policy of {} and assume it", name()),
                         vec![g.step, assume.step],
                     );
                     become_.push(bi);
@@ -142,8 +202,9 @@ pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &m
                 }
             }
             // Pass B to a compute service.
-            if a.may("iam:PassRole")
-                && let Some(edge) = pass_role(a, b, &name, account)
+            if passes
+                && !prepared.service_trusts[bi].is_empty()
+                && let Some(edge) = pass_role(a, b, &prepared.service_trusts[bi], &name(), account)
             {
                 push(&mut out, target(bi, Level::Current), edge.0, edge.1);
                 become_.push(bi);
@@ -151,14 +212,17 @@ pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &m
             }
             // Change the code of a function that runs as B.
             let mut done = false;
-            for f in account.functions.iter().filter(|f| f.role == b.principal.arn) {
+            for f in prepared.functions.get(b.principal.arn.as_str()).into_iter().flatten() {
+                let policy = account.resource_policies.get(&f.arn).map(|&i| &account.policies[i]);
+                if !changes_code && policy.is_none() {
+                    break;
+                }
                 for action in ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"] {
-                    let policy = account.resource_policies.get(&f.arn).map(|&i| &account.policies[i]);
                     if let Some(g) = a.can(action, &f.arn, policy, &[]) {
                         push(
                             &mut out,
                             target(bi, Level::Current),
-                            format!("change the code of function {}, which runs as {name}", f.name),
+                            format!("change the code of function {}, which runs as {}", f.name, name()),
                             vec![g.step],
                         );
                         become_.push(bi);
@@ -170,18 +234,17 @@ pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &m
                     break;
                 }
             }
-        } else if b.is_user() {
-            let mut actions = vec!["iam:CreateAccessKey"];
-            match b.login_profile {
-                Some(true) => actions.push("iam:UpdateLoginProfile"),
-                Some(false) => actions.push("iam:CreateLoginProfile"),
-                None => actions.extend(["iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
-            }
+        } else if b.is_user() && !user_actions.is_empty() {
+            let actions = user_actions.iter().copied().filter(|action| match *action {
+                "iam:UpdateLoginProfile" => b.login_profile != Some(false),
+                "iam:CreateLoginProfile" => b.login_profile != Some(true),
+                _ => true,
+            });
             for action in actions {
                 if let Some(g) = a.can(action, &b.principal.arn, None, &[]) {
                     let how = match action {
-                        "iam:CreateAccessKey" => format!("create an access key for {name}"),
-                        _ => format!("set the console password of {name}"),
+                        "iam:CreateAccessKey" => format!("create an access key for {}", name()),
+                        _ => format!("set the console password of {}", name()),
                     };
                     push(&mut out, target(bi, Level::Current), how, vec![g.step]);
                     become_.push(bi);
@@ -239,13 +302,13 @@ pub(super) fn from(a: &Asker<'_>, from: usize, admin_policies: &[String], ex: &m
     out
 }
 
-/// Whether a trust policy can name this principal at all (a cheap filter before evaluating).
-fn trust_may_name(trust: &crate::Policy, p: &Principal) -> bool {
-    let session = p.request_arn();
-    let root = format!("arn:{}:iam::{}:root", p.arn.split(':').nth(1).unwrap_or("aws"), p.account);
+/// Whether a trust policy can name this principal at all (a cheap filter before evaluating):
+/// `names` is the principal's ARN, session ARN, account root ARN and account id.
+fn trust_may_name(trust: &crate::Policy, names: &[String; 4]) -> bool {
+    let [arn, session, root, account] = names;
     trust.statements.iter().any(|s| {
         let check = |ps: &crate::Principals| {
-            ps.anyone || ps.aws.iter().any(|v| *v == p.arn || *v == session || *v == root || *v == p.account)
+            ps.anyone || ps.aws.iter().any(|v| v == arn || v == session || v == root || v == account)
         };
         s.principal.as_ref().is_some_and(check) || s.not_principal.is_some()
     })
@@ -253,23 +316,15 @@ fn trust_may_name(trust: &crate::Policy, p: &Principal) -> bool {
 
 /// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
 /// create-and-run actions.
-fn pass_role(a: &Asker<'_>, b: &Entity, name: &str, account: &crate::account::Account) -> Option<(String, Vec<Step>)> {
-    let trust = b.trust.map(|t| &account.policies[t])?;
-    for c in COMPUTE {
-        // The service may assume the role.
-        let service = Principal::service(c.service);
-        let ctx = Context::open();
-        let req = Request {
-            principal: &service,
-            action: "sts:AssumeRole",
-            resource: &b.principal.arn,
-            resource_account: Some(&account.id),
-            context: &ctx,
-        };
-        let policies = Policies { resource: Some(trust), ..Policies::default() };
-        if evaluate(&req, &policies).decision == Decision::ImplicitDeny {
-            continue;
-        }
+fn pass_role(
+    a: &Asker<'_>,
+    b: &Entity,
+    services: &[usize],
+    name: &str,
+    account: &crate::account::Account,
+) -> Option<(String, Vec<Step>)> {
+    for &ci in services {
+        let c = &COMPUTE[ci];
         let Some(pass) = a.can("iam:PassRole", &b.principal.arn, None, &[("iam:PassedToService", Some(c.service))])
         else {
             continue;

@@ -1,0 +1,55 @@
+//! Effective permissions and the escalation graph of a large account, and how the time grows
+//! with the number of principals. Run: `cargo bench -p bbscan-iam --bench escalation`.
+//!
+//! The account: 1,000 roles, 200 users (in 20 groups), 1,500 managed policies (see
+//! `tests/support/synthetic.rs`), then a quarter, a half and twice that. Each size is built and
+//! solved several times after a warm-up (the action catalogue parsed once per process, as in a
+//! policy evaluation); the median is reported.
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+use bbscan_iam::account::Account;
+use bbscan_iam::escalation::Graph;
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn run(roles: usize, users: usize, policies: usize, rounds: usize) {
+    let resources = synthetic::account(roles, users, policies, 7);
+    let mut build = Vec::new();
+    let mut total = Vec::new();
+    let (mut edges, mut escalating, mut admins) = (0, 0, 0);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let account = Account::from_resources(synthetic::ACCOUNT, &resources);
+        let built = start.elapsed();
+        let graph = Graph::build(&account);
+        escalating = (0..account.entities.len()).filter(|&i| graph.path_to_admin(i).is_some()).count();
+        admins = (0..account.entities.len()).filter(|&i| graph.is_admin_entity(i)).count();
+        edges = graph.edges.len();
+        total.push(start.elapsed());
+        build.push(built);
+    }
+    println!(
+        "{:>5} roles {:>4} users {:>5} policies: {:>8.1} ms total (median of {rounds}; parse {:>6.1} ms), {edges} edges, {admins} administrators, {escalating} can escalate",
+        roles,
+        users,
+        policies,
+        median(total).as_secs_f64() * 1e3,
+        median(build).as_secs_f64() * 1e3,
+    );
+}
+
+fn main() {
+    // Warm-up: the catalogue, the allocator.
+    let _ = Graph::build(&Account::from_resources(synthetic::ACCOUNT, &synthetic::account(20, 5, 20, 1)));
+    println!("bbscan-iam escalation benchmark ({} actions in the catalogue)", bbscan_iam::Catalogue::get().len());
+    run(250, 50, 375, 5);
+    run(500, 100, 750, 5);
+    run(1000, 200, 1500, 5);
+    run(2000, 400, 3000, 3);
+}
