@@ -665,13 +665,7 @@ fn denied_everywhere(judge: &mut Judge<'_>, d: &Document) -> ActionSet {
 
 /// The services a set covers entirely.
 fn whole_services(set: &ActionSet) -> Vec<&'static str> {
-    let c = Catalogue::get();
-    c.prefixes()
-        .filter(|p| {
-            let s = c.service_actions(p);
-            !s.is_empty() && set.contains_all(&s)
-        })
-        .collect()
+    Catalogue::get().whole_services(set)
 }
 
 fn place(d: &Document, s: &Statement) -> String {

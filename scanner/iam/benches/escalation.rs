@@ -44,7 +44,30 @@ fn run(roles: usize, users: usize, policies: usize, rounds: usize) {
     );
 }
 
+/// `--snapshot PATH`: write the 1,000-role account as a snapshot file instead (for
+/// `tests/bench/audit.sh`, which audits it with the built-in policies as WebAssembly).
+fn write_snapshot(path: &str) {
+    let resources = synthetic::account(1000, 200, 1500, 7);
+    let snapshot = serde_json::json!({
+        "schema_version": bbscan_model::SCHEMA_VERSION,
+        "metadata": {
+            "account_id": synthetic::ACCOUNT, "partition": "aws", "caller_arn": "arn:aws:iam::123456789012:user/bench",
+            "regions": ["us-east-1"], "app": "bench", "stage": null, "stages_seen": [],
+            "started_at": "2026-01-15T09:00:00Z", "finished_at": "2026-01-15T09:00:00Z", "bbscan_version": "bench",
+            "api_calls": 0, "api_calls_by_operation": {}
+        },
+        "resources": resources,
+        "gaps": []
+    });
+    std::fs::write(path, serde_json::to_vec(&snapshot).expect("JSON")).expect("write the snapshot");
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--snapshot") {
+        write_snapshot(args.get(i + 1).expect("--snapshot PATH"));
+        return;
+    }
     // Warm-up: the catalogue, the allocator.
     let _ = Graph::build(&Account::from_resources(synthetic::ACCOUNT, &synthetic::account(20, 5, 20, 1)));
     println!("bbscan-iam escalation benchmark ({} actions in the catalogue)", bbscan_iam::Catalogue::get().len());

@@ -319,6 +319,16 @@ impl Catalogue {
         set
     }
 
+    /// The services every action of which is in `set` (`s3:*`, or a `NotAction` that leaves a
+    /// service whole).
+    pub fn whole_services(&self, set: &ActionSet) -> Vec<&'static str> {
+        self.services
+            .iter()
+            .filter(|s| s.end > s.first && (s.first..s.end).all(|i| set.contains(ActionId(i))))
+            .map(|s| s.prefix)
+            .collect()
+    }
+
     /// Every service prefix.
     pub fn prefixes(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.services.iter().map(|s| s.prefix)
@@ -500,5 +510,11 @@ mod tests {
         all.union_with(&c.service_actions("iam"));
         assert!(all.is_full());
         assert_eq!(puts.iter().count(), puts.count());
+        assert_eq!(c.whole_services(&c.expand("s3:*")), vec!["s3"]);
+        assert!(c.whole_services(&c.expand("s3:Get*")).is_empty());
+        assert_eq!(
+            c.whole_services(&c.expand("*")).len(),
+            c.service_count() - c.prefixes().filter(|p| c.service_actions(p).is_empty()).count()
+        );
     }
 }
