@@ -64,10 +64,59 @@ enum Command {
     Apply(ApplyArgs),
     /// Undo the applied steps of a journal, in reverse order.
     Rollback(RollbackArgs),
+    /// Ask the IAM evaluator: can a principal do an action on a resource (and why), and who can
+    /// make itself an administrator.
+    #[command(subcommand)]
+    Iam(IamCommand),
     /// Print the IAM policy the scanner's role needs (exactly the read-only calls bbscan makes,
     /// and a deny on reading secrets), or, with --trust-repository, the role's trust policy for
     /// GitHub Actions OIDC.
     Permissions(PermissionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum IamCommand {
+    /// Can PRINCIPAL do ACTION on RESOURCE? The decision as AWS makes it — explicit denies, SCPs,
+    /// the resource's own policy, the permissions boundary, the identity policies — with the
+    /// statements behind it and the conditions the request leaves open.
+    Can {
+        /// An IAM user or role: its ARN, or its name (`ci-bot`, `role/deployer`).
+        principal: String,
+        /// The action, `service:Action` (`s3:GetObject`).
+        action: String,
+        /// The resource ARN (`*` for actions that take none).
+        resource: String,
+        /// A request context key (repeatable; a key given twice is multivalued), e.g.
+        /// `--context aws:SourceIp=203.0.113.7`. Keys not given are unknown (the answer may be
+        /// conditional), or absent with --closed.
+        #[arg(long = "context", value_name = "KEY=VALUE")]
+        context: Vec<String>,
+        /// Keys not given with --context are absent from the request, not unknown.
+        #[arg(long)]
+        closed: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: AnswerFormat,
+        #[command(flatten)]
+        collect: CollectArgs,
+        #[command(flatten)]
+        source: SnapshotSource,
+    },
+    /// Who is an administrator, and every other principal's shortest way to become one, with
+    /// the statements behind each step.
+    Paths {
+        #[arg(long, value_enum, default_value = "text")]
+        format: AnswerFormat,
+        #[command(flatten)]
+        collect: CollectArgs,
+        #[command(flatten)]
+        source: SnapshotSource,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AnswerFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -441,6 +490,36 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
         Command::Rollback(args) => {
             let config = Config::load(cli.config.as_deref())?;
             rollback_command(args, &config, verbosity)
+        }
+        Command::Iam(IamCommand::Can { principal, action, resource, context, closed, format, collect, source }) => {
+            let context = context
+                .iter()
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+                    _ => Err(anyhow::anyhow!(
+                        "--context {kv:?} is not KEY=VALUE (for example --context aws:SourceIp=203.0.113.7)"
+                    )),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let config = Config::load(cli.config.as_deref())?;
+            let (snapshot, _) = load_snapshot(&source, &collect, &config, verbosity, false)?;
+            let question = crate::explain::Question { principal, action, resource, context, closed };
+            let answer = crate::explain::can(&snapshot, &question)?;
+            match format {
+                AnswerFormat::Text => print_stdout(&crate::explain::answer_text(&answer))?,
+                AnswerFormat::Json => print_stdout(&format!("{}\n", serde_json::to_string_pretty(&answer)?))?,
+            }
+            Ok(Exit::Clean)
+        }
+        Command::Iam(IamCommand::Paths { format, collect, source }) => {
+            let config = Config::load(cli.config.as_deref())?;
+            let (snapshot, _) = load_snapshot(&source, &collect, &config, verbosity, false)?;
+            let paths = crate::explain::paths(&snapshot);
+            match format {
+                AnswerFormat::Text => print_stdout(&crate::explain::paths_text(&paths))?,
+                AnswerFormat::Json => print_stdout(&format!("{}\n", serde_json::to_string_pretty(&paths)?))?,
+            }
+            Ok(Exit::Clean)
         }
         Command::Policy(PolicyCommand::List { policies, format }) => policy_list(&policies, format),
         Command::Policy(PolicyCommand::New { name, lang: Lang::Rust, dir, sdk }) => {

@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod explain;
 pub mod host;
 pub mod permissions;
 pub mod policy_test;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark `bbscan audit`: (a) cold compile vs warm cached load of the built-in policies,
 # (b) an audit of a generated 10,000-resource snapshot with every built-in (warm cache),
-# (d) a warm audit of a small snapshot (the demo). Usage: bash tests/bench/audit.sh [--release]
+# (d) a warm audit of a small snapshot (the demo), (e) the IAM judgement of a large account
+# (1,000 roles, 200 users, 1,500 managed policies; effective permissions and the escalation
+# graph inside the WebAssembly IAM policy). Usage: bash tests/bench/audit.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 profile=debug; build_flags=()
@@ -63,3 +65,7 @@ time_runs "(b) 10,000 resources, all built-ins, warm cache" 5 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/big.json" --fail-on none --format json
 time_runs "(d) warm audit of a small snapshot (the demo, 43 resources)" 10 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/small.json" --fail-on none
+# The account of the escalation benchmark (scanner/iam/benches/escalation.rs), as a snapshot.
+cargo bench --locked --quiet -p bbscan-iam --bench escalation -- --snapshot "$work/iam.json" >/dev/null
+time_runs "(e) 1,000 roles, 200 users, 1,500 policies: IAM as WebAssembly" 5 \
+  env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/iam.json" --fail-on none --format json

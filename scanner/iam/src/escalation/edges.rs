@@ -1,6 +1,6 @@
 //! The edge checkers: what one principal can do to become, raise or create another.
 
-use super::{Asker, Edge, Granted, Level, Node, Step, Target, trust_naming};
+use super::{Asker, Edge, Level, Node, Step, Target, trust_naming};
 use crate::account::Entity;
 use crate::context::Context;
 use crate::effective::{Expansions, effective};
@@ -108,8 +108,13 @@ pub(super) struct Prepared<'a> {
     pub admin_policies: Vec<String>,
     /// Per entity: the compute services (indexes into `COMPUTE`) its trust policy lets assume it.
     pub service_trusts: Vec<Vec<usize>>,
-    /// Per role ARN: the functions that run as it.
-    pub functions: std::collections::BTreeMap<&'a str, Vec<&'a crate::account::Function>>,
+    /// Per entity: the functions that run as it.
+    pub functions: Vec<Vec<&'a crate::account::Function>>,
+    /// The roles whose trust policy names a principal string (an ARN, a session ARN, an
+    /// account root ARN or id) for an AWS principal, and those that let anyone in (`*`,
+    /// `NotPrincipal`): who may be able to assume what, without asking every pair.
+    pub trusting: std::collections::HashMap<&'a str, Vec<usize>>,
+    pub trusting_anyone: Vec<usize>,
 }
 
 impl<'a> Prepared<'a> {
@@ -139,11 +144,38 @@ impl<'a> Prepared<'a> {
                     .collect()
             })
             .collect();
-        let mut functions: std::collections::BTreeMap<&str, Vec<&crate::account::Function>> = Default::default();
+        let by_arn: std::collections::HashMap<&str, usize> =
+            account.entities.iter().enumerate().map(|(i, e)| (e.principal.arn.as_str(), i)).collect();
+        let mut functions: Vec<Vec<&crate::account::Function>> = vec![Vec::new(); account.entities.len()];
         for f in &account.functions {
-            functions.entry(f.role.as_str()).or_default().push(f);
+            if let Some(&i) = by_arn.get(f.role.as_str()) {
+                functions[i].push(f);
+            }
         }
-        Prepared { admin_policies, service_trusts, functions }
+        let mut trusting: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut trusting_anyone = Vec::new();
+        for (bi, b) in account.entities.iter().enumerate() {
+            let Some(trust) = b.trust.map(|t| &account.policies[t]) else { continue };
+            let mut anyone = false;
+            for st in &trust.statements {
+                if st.not_principal.is_some() {
+                    anyone = true;
+                }
+                if let Some(p) = &st.principal {
+                    anyone |= p.anyone;
+                    for v in &p.aws {
+                        let list = trusting.entry(v.as_str()).or_default();
+                        if list.last() != Some(&bi) {
+                            list.push(bi);
+                        }
+                    }
+                }
+            }
+            if anyone && someone_here_may_assume(account, b, trust) {
+                trusting_anyone.push(bi);
+            }
+        }
+        Prepared { admin_policies, service_trusts, functions, trusting, trusting_anyone }
     }
 }
 
@@ -166,13 +198,31 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     ];
     // What the principal may do at all, asked once rather than per target.
     let passes = a.may("iam:PassRole");
+    let mut runs: Vec<Option<Option<Vec<Step>>>> = vec![None; COMPUTE.len()];
     let rewrites_trust = a.may("iam:UpdateAssumeRolePolicy");
     let changes_code = a.may("lambda:UpdateFunctionCode") || a.may("lambda:UpdateFunctionConfiguration");
     let user_actions: Vec<&str> = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
         .into_iter()
         .filter(|x| a.may(x))
         .collect();
-    for (bi, b) in account.entities.iter().enumerate() {
+    // The principals worth asking about: every one when the principal holds a permission that
+    // acts on others, else only the roles whose trust names it.
+    let mut trusting: Vec<usize> = names
+        .iter()
+        .filter_map(|n| prepared.trusting.get(n.as_str()))
+        .flatten()
+        .chain(&prepared.trusting_anyone)
+        .copied()
+        .collect();
+    trusting.sort_unstable();
+    trusting.dedup();
+    let targets: Vec<usize> = if passes || rewrites_trust || changes_code || !user_actions.is_empty() {
+        (0..account.entities.len()).collect()
+    } else {
+        trusting.clone()
+    };
+    for bi in targets {
+        let b = &account.entities[bi];
         if bi == from {
             continue;
         }
@@ -180,7 +230,7 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
         if b.is_role() {
             // Assume B.
             if let Some(trust) = b.trust.map(|t| &account.policies[t])
-                && trust_may_name(trust, &names)
+                && trusting.binary_search(&bi).is_ok()
                 && let Some(g) = a.can("sts:AssumeRole", &b.principal.arn, Some(trust), &[])
             {
                 push(&mut out, target(bi, Level::Current), format!("assume {}", name()), vec![g.step]);
@@ -204,7 +254,7 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
             // Pass B to a compute service.
             if passes
                 && !prepared.service_trusts[bi].is_empty()
-                && let Some(edge) = pass_role(a, b, &prepared.service_trusts[bi], &name(), account)
+                && let Some(edge) = pass_role(a, b, &prepared.service_trusts[bi], &name(), account, &mut runs)
             {
                 push(&mut out, target(bi, Level::Current), edge.0, edge.1);
                 become_.push(bi);
@@ -212,10 +262,13 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
             }
             // Change the code of a function that runs as B.
             let mut done = false;
-            for f in prepared.functions.get(b.principal.arn.as_str()).into_iter().flatten() {
-                let policy = account.resource_policies.get(&f.arn).map(|&i| &account.policies[i]);
+            for f in &prepared.functions[bi] {
+                // A function policy that could grant the change to this principal.
+                let policy = account.resource_policies.get(&f.arn).map(|&i| &account.policies[i]).filter(|p| {
+                    may_grant(p, &names, &["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"])
+                });
                 if !changes_code && policy.is_none() {
-                    break;
+                    continue;
                 }
                 for action in ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"] {
                     if let Some(g) = a.can(action, &f.arn, policy, &[]) {
@@ -302,62 +355,85 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     out
 }
 
-/// Whether a trust policy can name this principal at all (a cheap filter before evaluating):
-/// `names` is the principal's ARN, session ARN, account root ARN and account id.
-fn trust_may_name(trust: &crate::Policy, names: &[String; 4]) -> bool {
-    let [arn, session, root, account] = names;
-    trust.statements.iter().any(|s| {
-        let check = |ps: &crate::Principals| {
-            ps.anyone || ps.aws.iter().any(|v| v == arn || v == session || v == root || v == account)
-        };
-        s.principal.as_ref().is_some_and(check) || s.not_principal.is_some()
+/// Whether a trust policy that lets "anyone" in could let in some principal of this account:
+/// asked once for an unnamed principal of the account (its account and organisation known,
+/// everything else open). A trust "limited" by a condition no principal here meets (`Null
+/// aws:PrincipalOrgID = false` outside an organisation) is then not asked about per principal.
+fn someone_here_may_assume(account: &crate::account::Account, b: &Entity, trust: &crate::Policy) -> bool {
+    let probe =
+        Principal::from_arn(&format!("arn:{}:iam::{}:role/bbscan-any-principal", account.partition, account.id));
+    let mut ctx = Context::open();
+    ctx.set("aws:PrincipalAccount", account.id.clone());
+    match &account.organization {
+        Some(org) => ctx.set("aws:PrincipalOrgID", org.clone()),
+        None => ctx.set_absent("aws:PrincipalOrgID").set_absent("aws:PrincipalOrgPaths"),
+    };
+    let req = Request {
+        principal: &probe,
+        action: "sts:AssumeRole",
+        resource: &b.principal.arn,
+        resource_account: Some(&account.id),
+        context: &ctx,
+    };
+    evaluate(&req, &Policies { resource: Some(trust), ..Policies::default() }).decision.possible()
+}
+
+/// Whether a resource-based policy has an `Allow` for one of `actions` whose principal could be
+/// the caller (`names`: its ARN, session ARN, account root ARN and account id), or anyone: a
+/// cheap filter before evaluating.
+fn may_grant(p: &crate::Policy, names: &[String; 4], actions: &[&str]) -> bool {
+    p.statements.iter().any(|s| {
+        s.effect == crate::Effect::Allow
+            && actions.iter().any(|a| s.covers_action(a))
+            && (s.not_principal.is_some()
+                || s.principal.as_ref().is_some_and(|p| p.anyone || p.aws.iter().any(|v| names.contains(v))))
     })
 }
 
 /// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
 /// create-and-run actions.
+/// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
+/// create-and-run actions. `runs` remembers, per service, whether (and by which statements)
+/// the principal can create and run code there: that does not depend on the role passed.
 fn pass_role(
     a: &Asker<'_>,
     b: &Entity,
     services: &[usize],
     name: &str,
     account: &crate::account::Account,
+    runs: &mut [Option<Option<Vec<Step>>>],
 ) -> Option<(String, Vec<Step>)> {
     for &ci in services {
         let c = &COMPUTE[ci];
+        let run = runs[ci].get_or_insert_with(|| {
+            c.runs.iter().find_map(|run| {
+                let mut steps = Vec::new();
+                for action in *run {
+                    steps.push(a.can_somewhere(action, &[])?.step);
+                }
+                Some(steps)
+            })
+        });
+        let Some(run) = run.clone() else { continue };
         let Some(pass) = a.can("iam:PassRole", &b.principal.arn, None, &[("iam:PassedToService", Some(c.service))])
         else {
             continue;
         };
-        for run in c.runs {
-            let mut steps = vec![pass.step.clone()];
-            let mut all = true;
-            for action in *run {
-                match a.can_somewhere(action, &[]) {
-                    Some(Granted { step }) => steps.push(step),
-                    None => {
-                        all = false;
-                        break;
-                    }
-                }
-            }
-            if !all {
+        let mut steps = vec![pass.step];
+        steps.extend(run);
+        if c.instance_profile && b.instance_profiles.is_empty() {
+            // No instance profile holds the role: the principal must make one.
+            let profile = format!("arn:{}:iam::{}:instance-profile/bbscan", account.partition, account.id);
+            let (Some(create), Some(add)) = (
+                a.can("iam:CreateInstanceProfile", &profile, None, &[]),
+                a.can("iam:AddRoleToInstanceProfile", &profile, None, &[]),
+            ) else {
                 continue;
-            }
-            if c.instance_profile && b.instance_profiles.is_empty() {
-                // No instance profile holds the role: the principal must make one.
-                let profile = format!("arn:{}:iam::{}:instance-profile/bbscan", account.partition, account.id);
-                let (Some(create), Some(add)) = (
-                    a.can("iam:CreateInstanceProfile", &profile, None, &[]),
-                    a.can("iam:AddRoleToInstanceProfile", &profile, None, &[]),
-                ) else {
-                    continue;
-                };
-                steps.push(create.step);
-                steps.push(add.step);
-            }
-            return Some((format!("pass {name} to {}", c.service), steps));
+            };
+            steps.push(create.step);
+            steps.push(add.step);
         }
+        return Some((format!("pass {name} to {}", c.service), steps));
     }
     None
 }
