@@ -481,3 +481,69 @@ fn conditions_the_snapshot_cannot_decide_make_the_path_conditional() {
     assert!(p.conditional);
     assert!(p.edges[0].steps[0].conditions[0].contains("aws:SourceIp"), "{:?}", p.edges[0].steps[0].conditions);
 }
+
+// ------------------------------------------------------------------ organisations
+
+fn organization(management: &str, scps_on_account: Value) -> Resource {
+    serde_json::from_value(json!({
+        "arn": format!("arn:aws:organizations::{management}:account/o-abc123/{ACCOUNT}"),
+        "name": ACCOUNT, "account": ACCOUNT, "region": "global", "tags": {},
+        "kind": "organizations.account",
+        "config": {"organization": {
+            "id": "o-abc123", "arn": format!("arn:aws:organizations::{management}:organization/o-abc123"),
+            "management_account_id": management, "feature_set": "ALL", "scp_enabled": true, "rcp_enabled": false,
+            "path": [
+                {"id": "r-ab12", "kind": "ROOT", "service_control_policies": [
+                    {"id": "p-FullAWSAccess", "arn": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
+                     "name": "FullAWSAccess", "aws_managed": true,
+                     "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}
+                ]},
+                {"id": ACCOUNT, "kind": "ACCOUNT", "service_control_policies": scps_on_account}
+            ]
+        }}
+    }))
+    .unwrap()
+}
+
+#[test]
+fn service_control_policies_apply_to_member_accounts_only() {
+    let alice = || {
+        user(
+            "alice",
+            &[doc(json!([allow(
+                json!("iam:AttachUserPolicy"),
+                json!(format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"))
+            )]))],
+            &[],
+            &[],
+        )
+    };
+    let full = json!({"id": "p-full", "arn": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
+        "name": "FullAWSAccess", "aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}});
+    let deny = json!({"id": "p-noiam", "arn": "arn:aws:organizations::210987654321:policy/o-abc123/service_control_policy/p-noiam",
+        "name": "no-iam-writes", "aws_managed": false,
+        "document": {"Statement": [{"Effect": "Deny", "Action": ["iam:Attach*", "iam:Put*"], "Resource": "*"}]}});
+    // A member account whose SCP denies IAM writes: no escalation.
+    let member = organization("210987654321", json!([full.clone(), deny.clone()]));
+    safe(&[alice(), admin_policy(), member], "user/alice");
+    // Without the deny, the same account escalates.
+    let member = organization("210987654321", json!([full.clone()]));
+    escalates(&[alice(), admin_policy(), member], "user/alice", &["iam:AttachUserPolicy"]);
+    // A level with no policy that allows: nothing is allowed at all (the SCP's implicit deny).
+    let member = organization("210987654321", json!([]));
+    safe(&[alice(), admin_policy(), member], "user/alice");
+    // The management account: SCPs never restrict it.
+    let management = organization(ACCOUNT, json!([full, deny]));
+    escalates(&[alice(), admin_policy(), management], "user/alice", &["iam:AttachUserPolicy"]);
+}
+
+#[test]
+fn unread_service_control_policies_are_an_assumption_said() {
+    let mut member = organization("210987654321", json!([]));
+    member.unknown = vec!["service_control_policies".into()];
+    let account = Account::from_resources(ACCOUNT, &[member]);
+    assert!(account.scps.is_empty(), "unread SCPs are not applied");
+    assert!(account.gaps.iter().any(|g| g.contains("assume none restricts")), "{:?}", account.gaps);
+    let none = Account::from_resources(ACCOUNT, &[user("bob", &[], &[], &[])]);
+    assert!(none.gaps.iter().any(|g| g.contains("assume no SCP")), "{:?}", none.gaps);
+}
