@@ -49,6 +49,8 @@ pub enum AuditError {
          in bbscan.toml; the policies are: {known}"
     )]
     UnknownPolicySettings { name: String, known: String },
+    #[error("{0}")]
+    Snapshot(String),
 }
 
 /// Where a policy comes from, and its bytes.
@@ -122,6 +124,8 @@ pub fn load_policies(host: &PolicyHost, extra: &[PathBuf]) -> Result<(Vec<Policy
 
 /// Run the audit.
 pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+    // Every age a rule judges counts from the snapshot's time: no time, no judgement.
+    snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
     let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
         .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
     let (policies, mut policy_errors) = load_policies(&host, &options.policies)?;

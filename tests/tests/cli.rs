@@ -87,3 +87,21 @@ fn an_unwritable_output_path_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("cannot write /nonexistent-dir/snap.json"), "{}", stderr_of(&output));
 }
+
+#[test]
+fn a_snapshot_without_a_collection_time_is_refused() {
+    // Every age (keys, waivers, certificates) counts from the snapshot's time: a snapshot whose
+    // time does not parse is refused, not judged as of 1970 (when every waiver would be active).
+    let demo = bbscan().args(["snapshot", "--demo"]).output().expect("run");
+    let mut doc: serde_json::Value = serde_json::from_slice(&demo.stdout).expect("JSON");
+    doc["metadata"]["finished_at"] = serde_json::json!("15/01/2026 09:00");
+    let path = std::env::temp_dir().join(format!("bbscan-bad-time-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    for command in [&["audit"][..], &["plan"][..], &["iam", "paths"][..]] {
+        let out = bbscan().args(command).arg("--snapshot").arg(&path).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{command:?}");
+        let err = stderr_of(&out);
+        assert!(err.contains("metadata.finished_at \"15/01/2026 09:00\" is not an RFC 3339 time"), "{command:?}: {err}");
+    }
+    let _ = std::fs::remove_file(&path);
+}

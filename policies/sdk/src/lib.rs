@@ -181,7 +181,7 @@ pub fn run<P: Policy>(snapshot: &Snapshot, settings: &Value) -> Result<Report, S
     let resources: Vec<Resource> =
         snapshot.resources.iter().filter(|r| kinds.iter().any(|k| k == r.kind())).cloned().collect();
     let mut report = Report::default();
-    let now = time::parse_rfc3339(&snapshot.metadata.finished_at).unwrap_or(0);
+    let now = snapshot.taken_at().map_err(|e| e.to_string())?;
     P::evaluate(&Context::new(settings, now, snapshot), &resources, &mut report)?;
     Ok(report)
 }

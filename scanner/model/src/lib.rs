@@ -181,6 +181,10 @@ impl GapReason {
 pub enum SnapshotError {
     Json(serde_json::Error),
     Version { found: u64 },
+    /// `metadata.started_at` or `finished_at` is not an RFC 3339 time: every age a rule judges
+    /// (keys, waivers, certificates) is counted from it, so a snapshot without it is refused
+    /// rather than judged as of 1970.
+    Time { field: &'static str, value: String },
 }
 
 impl std::fmt::Display for SnapshotError {
@@ -191,6 +195,11 @@ impl std::fmt::Display for SnapshotError {
                 f,
                 "snapshot schema_version {found} is not supported (this bbscan reads version {SCHEMA_VERSION}); \
                  take a new snapshot with this bbscan"
+            ),
+            SnapshotError::Time { field, value } => write!(
+                f,
+                "the snapshot's metadata.{field} {value:?} is not an RFC 3339 time (like 2026-01-15T09:00:00Z): \
+                 rules count ages from it. Take a new snapshot, or fix the field"
             ),
         }
     }
@@ -208,7 +217,23 @@ impl Snapshot {
             Some(found) => return Err(SnapshotError::Version { found }),
             None => {}
         }
-        serde_json::from_value(value).map_err(SnapshotError::Json)
+        let snapshot: Snapshot = serde_json::from_value(value).map_err(SnapshotError::Json)?;
+        snapshot.check_times()?;
+        Ok(snapshot)
+    }
+
+    /// When the snapshot was taken (`metadata.finished_at`), in seconds since the Unix epoch.
+    pub fn taken_at(&self) -> Result<i64, SnapshotError> {
+        epoch_seconds(&self.metadata.finished_at)
+            .ok_or_else(|| SnapshotError::Time { field: "finished_at", value: self.metadata.finished_at.clone() })
+    }
+
+    /// Both collection times parse.
+    pub fn check_times(&self) -> Result<(), SnapshotError> {
+        if epoch_seconds(&self.metadata.started_at).is_none() {
+            return Err(SnapshotError::Time { field: "started_at", value: self.metadata.started_at.clone() });
+        }
+        self.taken_at().map(|_| ())
     }
 
     /// Resources of one kind.
@@ -231,9 +256,71 @@ impl Snapshot {
     }
 }
 
+/// Seconds since the Unix epoch of an RFC 3339 time (`2026-01-15T09:00:00Z`, fractions and
+/// `±hh:mm` offsets allowed); `None` for anything else.
+pub fn epoch_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+    };
+    let (y, m, d, hh, mm, ss) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month[(m - 1) as usize] || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(r) = rest.strip_prefix('.') {
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &r[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        r if r.len() == 6 && (r.starts_with('+') || r.starts_with('-')) && r.as_bytes()[3] == b':' => {
+            let (h, m) = (r[1..3].parse::<i64>().ok()?, r[4..6].parse::<i64>().ok()?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            (h * 3600 + m * 60) * if r.starts_with('-') { -1 } else { 1 }
+        }
+        _ => return None,
+    };
+    let yy = if m <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collection_times_must_parse() {
+        assert_eq!(epoch_seconds("2026-01-15T09:00:00Z"), Some(1_768_467_600));
+        assert_eq!(epoch_seconds("2026-01-15T11:00:00.5+02:00"), Some(1_768_467_600));
+        assert_eq!(epoch_seconds("2028-02-29T00:00:00Z"), Some(1_835_395_200));
+        for bad in ["", "yesterday", "2026-01-15", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-15T09:00:00", "2026-01-15T09:00:00.Z", "+002026-01-15T09:00:00Z"] {
+            assert_eq!(epoch_seconds(bad), None, "{bad}");
+        }
+        let doc = |t: &str| {
+            format!(
+                r#"{{"schema_version":{SCHEMA_VERSION},"metadata":{{"account_id":"1","partition":"aws","caller_arn":"x","regions":[],"app":"a","stage":null,"stages_seen":[],"started_at":"2026-01-15T09:00:00Z","finished_at":"{t}","bbscan_version":"x","api_calls":0,"api_calls_by_operation":{{}}}},"resources":[],"gaps":[]}}"#
+            )
+        };
+        assert!(Snapshot::from_json(doc("2026-01-15T09:00:05Z").as_bytes()).is_ok());
+        let err = Snapshot::from_json(doc("15/01/2026").as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("metadata.finished_at \"15/01/2026\" is not an RFC 3339 time"), "{err}");
+    }
 
     #[test]
     fn a_newer_schema_version_gets_a_clear_error() {
