@@ -580,7 +580,7 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
     };
     match &args.output {
         Some(path) => {
-            snapshot::write_atomic(path, json.as_bytes())?;
+            snapshot::write_atomic(path, json.as_bytes(), snapshot::Access::Private)?;
             if verbosity != Verbosity::Quiet {
                 eprintln!("{summary}; written to {}", path.display());
             }
@@ -652,14 +652,18 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
         }
         (None, _) => anyhow::bail!("several formats need --output DIR (one file per format)"),
         (Some(path), [only]) if !path.is_dir() => {
-            snapshot::write_atomic(path, only.render(&report, false).as_bytes())?;
+            snapshot::write_atomic(path, only.render(&report, false).as_bytes(), snapshot::Access::Shared)?;
             Some(path.display().to_string())
         }
         (Some(dir), formats) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the report directory {}", dir.display()))?;
             for f in formats {
-                snapshot::write_atomic(&dir.join(f.file_name()), f.render(&report, false).as_bytes())?;
+                snapshot::write_atomic(
+                    &dir.join(f.file_name()),
+                    f.render(&report, false).as_bytes(),
+                    snapshot::Access::Shared,
+                )?;
             }
             Some(dir.display().to_string())
         }
@@ -752,7 +756,7 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
     });
     match &args.output {
         Some(path) => {
-            snapshot::write_atomic(path, plan::to_json(&made).as_bytes())?;
+            snapshot::write_atomic(path, plan::to_json(&made).as_bytes(), snapshot::Access::Private)?;
             print_stdout(&plan::show(&made))?;
             if verbosity != Verbosity::Quiet {
                 eprintln!(

@@ -301,4 +301,3 @@ fn bounded(mut message: String) -> String {
     }
     message
 }
-

@@ -45,23 +45,69 @@ pub fn to_json(snapshot: &Snapshot) -> String {
     text
 }
 
+/// Who may read a file bbscan writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Snapshots, plans and journals describe the account's weaknesses: the owner only (0600).
+    Private,
+    /// Reports are meant to be shared (0644, less the umask).
+    Shared,
+}
+
 /// Write a file so that a reader never sees half of it and an existing file is replaced only
-/// by a complete new one: write a temporary file beside it, flush, then rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), SnapshotFileError> {
+/// by a complete new one: a temporary file beside it, created exclusively (a file or link
+/// already there is never followed or reused) with the final permissions, written, synced,
+/// renamed over the target, and the directory synced so the rename survives a crash.
+pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), SnapshotFileError> {
     let err = |source| SnapshotFileError::Write { path: path.to_path_buf(), source };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "snapshot".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let (file, tmp) = create_exclusive(dir, &file_name, access).map_err(err)?;
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = file;
         file.write_all(contents)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            // Not every platform can sync a directory; the rename itself is done.
+            let _ = d.sync_all();
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// A new temporary file in `dir`, created with O_EXCL under a name nobody else has.
+fn create_exclusive(dir: &Path, name: &str, access: Access) -> std::io::Result<(std::fs::File, std::path::PathBuf)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    for _ in 0..16 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{nanos:x}{n}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(match access {
+                Access::Private => 0o600,
+                Access::Shared => 0o644,
+            });
+        }
+        #[cfg(not(unix))]
+        let _ = access;
+        match options.open(&tmp) {
+            Ok(f) => return Ok((f, tmp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free temporary file name beside the target"))
 }
 
 /// The JSON Schema of the snapshot document.
@@ -99,15 +145,36 @@ mod tests {
         assert!(!demo.resources.is_empty());
     }
 
+    #[cfg(unix)]
+    fn umask() -> u32 {
+        // Read it by creating a file with 0o777 and looking.
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let p = std::env::temp_dir().join(format!("bbscan-umask-{}", std::process::id()));
+        let _ = std::fs::remove_file(&p);
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o777).open(&p).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        let _ = std::fs::remove_file(&p);
+        0o777 & !mode
+    }
+
     #[test]
     fn atomic_write_replaces_whole_files() {
         let dir = std::env::temp_dir().join(format!("bbscan-write-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("snap.json");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
+        write_atomic(&path, b"one", Access::Private).unwrap();
+        write_atomic(&path, b"two", Access::Private).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            // A file planted under a temporary name is never written through.
+            let report = dir.join("report.html");
+            write_atomic(&report, b"<p>", Access::Shared).unwrap();
+            assert_eq!(std::fs::metadata(&report).unwrap().permissions().mode() & 0o077, 0o044 & !umask());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

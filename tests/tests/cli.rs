@@ -101,7 +101,36 @@ fn a_snapshot_without_a_collection_time_is_refused() {
         let out = bbscan().args(command).arg("--snapshot").arg(&path).output().expect("run");
         assert_eq!(out.status.code(), Some(2), "{command:?}");
         let err = stderr_of(&out);
-        assert!(err.contains("metadata.finished_at \"15/01/2026 09:00\" is not an RFC 3339 time"), "{command:?}: {err}");
+        assert!(
+            err.contains("metadata.finished_at \"15/01/2026 09:00\" is not an RFC 3339 time"),
+            "{command:?}: {err}"
+        );
     }
     let _ = std::fs::remove_file(&path);
+}
+
+#[cfg(unix)]
+#[test]
+fn snapshots_and_plans_are_written_for_the_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("bbscan-modes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let snap = dir.join("snap.json");
+    assert!(bbscan().args(["snapshot", "--demo", "-o"]).arg(&snap).output().unwrap().status.success());
+    assert_eq!(mode(&snap), 0o600, "a snapshot describes the account's weaknesses");
+    let plan = dir.join("plan.json");
+    let out = bbscan().args(["plan", "--demo", "-o"]).arg(&plan).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(mode(&plan), 0o600);
+    let report = dir.join("report.json");
+    let out = bbscan()
+        .args(["audit", "--demo", "--fail-on", "none", "--format", "json", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(mode(&report) & 0o600, 0o600);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no temporary file is left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -180,11 +180,16 @@ impl GapReason {
 #[derive(Debug)]
 pub enum SnapshotError {
     Json(serde_json::Error),
-    Version { found: u64 },
+    Version {
+        found: u64,
+    },
     /// `metadata.started_at` or `finished_at` is not an RFC 3339 time: every age a rule judges
     /// (keys, waivers, certificates) is counted from it, so a snapshot without it is refused
     /// rather than judged as of 1970.
-    Time { field: &'static str, value: String },
+    Time {
+        field: &'static str,
+        value: String,
+    },
 }
 
 impl std::fmt::Display for SnapshotError {
@@ -309,7 +314,16 @@ mod tests {
         assert_eq!(epoch_seconds("2026-01-15T09:00:00Z"), Some(1_768_467_600));
         assert_eq!(epoch_seconds("2026-01-15T11:00:00.5+02:00"), Some(1_768_467_600));
         assert_eq!(epoch_seconds("2028-02-29T00:00:00Z"), Some(1_835_395_200));
-        for bad in ["", "yesterday", "2026-01-15", "2027-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-15T09:00:00", "2026-01-15T09:00:00.Z", "+002026-01-15T09:00:00Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-01-15",
+            "2027-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-15T09:00:00",
+            "2026-01-15T09:00:00.Z",
+            "+002026-01-15T09:00:00Z",
+        ] {
             assert_eq!(epoch_seconds(bad), None, "{bad}");
         }
         let doc = |t: &str| {

@@ -55,7 +55,15 @@ pub struct Journal {
 impl Journal {
     /// Start a new journal; refuses to touch an existing file.
     pub fn create(path: &Path, plan: &Plan, plan_sha256: &str, at: &str) -> Result<Journal, JournalError> {
-        let file = OpenOptions::new().append(true).create_new(true).open(path).map_err(|source| {
+        let mut options = OpenOptions::new();
+        options.append(true).create_new(true);
+        #[cfg(unix)]
+        {
+            // Journals hold the resources' before and after documents: the owner only.
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::AlreadyExists {
                 JournalError::Exists(path.to_path_buf())
             } else {
