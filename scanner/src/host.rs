@@ -171,7 +171,7 @@ impl PolicyHost {
             }
         };
         let text = settings.to_string();
-        let sandbox = Sandbox::for_snapshot(index.clone());
+        let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
         let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, resources, &text))?;
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
@@ -262,6 +262,10 @@ impl SnapshotIndex {
 
     fn of_kind(&self, kind: &str) -> &[wit::Resource] {
         self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn kind_of(&self, arn: &str) -> Option<&str> {
+        self.by_arn.get(arn).map(|(kind, _)| kind.as_str())
     }
 
     fn by_arn(&self, arn: &str) -> Option<wit::Resource> {

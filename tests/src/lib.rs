@@ -231,6 +231,7 @@ pub const HOSTILE: &[&str] = &[
     "open_socket",
     "read_clock",
     "chatty",
+    "peek_other_kinds",
 ];
 
 /// The component of one hostile behaviour, built from source for wasm32-wasip2 on first use
@@ -243,7 +244,18 @@ pub fn hostile_policy(behaviour: &str) -> PathBuf {
     let lock = std::fs::File::create(dir.join("build.lock")).expect("create the build lock");
     lock.lock().expect("take the build lock");
     let wanted = out.join(format!("{behaviour}.wasm"));
-    if !out.join(".complete").exists() {
+    // Rebuilt whenever what they are built from changes (a warm target directory must not keep
+    // components of an older SDK or contract).
+    let fingerprint = source_fingerprint(&[
+        "tests/hostile",
+        "policies/sdk",
+        "scanner/model/src",
+        "scanner/iam/src",
+        "wit",
+        "Cargo.lock",
+    ]);
+    let complete = out.join(".complete");
+    if std::fs::read_to_string(&complete).ok().as_deref() != Some(fingerprint.as_str()) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         for feature in HOSTILE {
             let status = Command::new(&cargo)
@@ -259,9 +271,42 @@ pub fn hostile_policy(behaviour: &str) -> PathBuf {
             let built = dir.join("wasm32-wasip2/release/bbscan_hostile_policy.wasm");
             std::fs::copy(&built, out.join(format!("{feature}.wasm"))).expect("copy the component");
         }
-        std::fs::write(out.join(".complete"), "").expect("mark the build complete");
+        std::fs::write(&complete, &fingerprint).expect("mark the build complete");
     }
     wanted
+}
+
+/// A hash (FNV-1a) of every file under these paths of the repository, names and contents.
+pub fn source_fingerprint(paths: &[&str]) -> String {
+    fn walk(path: &Path, out: &mut Vec<PathBuf>) {
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> =
+                std::fs::read_dir(path).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+            entries.sort();
+            for e in entries {
+                walk(&e, out);
+            }
+        } else if path.is_file() {
+            out.push(path.to_path_buf());
+        }
+    }
+    let root = repo_root();
+    let mut files = Vec::new();
+    for p in paths {
+        walk(&root.join(p), &mut files);
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for f in files {
+        eat(f.strip_prefix(&root).unwrap_or(&f).to_string_lossy().as_bytes());
+        eat(&std::fs::read(&f).unwrap_or_default());
+    }
+    format!("{hash:016x}")
 }
 
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";

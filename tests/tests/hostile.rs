@@ -117,6 +117,10 @@ fn the_sandbox_has_no_files_environment_network_or_real_clock() {
     }
     // The clock says when the demo snapshot was taken: 2026-01-15T09:00:00Z.
     assert_eq!(probe("read_clock"), "clock: 1768467600");
+    // Lookups see only the kinds the policy declared (s3.bucket): the demo's buckets, no role
+    // and no parameter.
+    let peek = probe("peek_other_kinds");
+    assert!(peek.starts_with("denied: no role, no parameters;") && !peek.ends_with(" 0 buckets"), "{peek}");
 }
 
 #[test]

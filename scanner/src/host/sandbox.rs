@@ -17,16 +17,20 @@ const RANDOM_SEED: u64 = 0x6262_7363_616e; // "bbscan"
 /// What a store is built from.
 pub(super) struct Sandbox {
     index: Option<Arc<SnapshotIndex>>,
+    /// The kinds the policy's rules declare: the only ones its lookups may see.
+    kinds: Arc<[String]>,
 }
 
 impl Sandbox {
     /// No snapshot to look into (describe, validate-settings).
     pub fn empty() -> Sandbox {
-        Sandbox { index: None }
+        Sandbox { index: None, kinds: Arc::from(Vec::new()) }
     }
 
-    pub fn for_snapshot(index: Arc<SnapshotIndex>) -> Sandbox {
-        Sandbox { index: Some(index) }
+    /// The snapshot, seen through the kinds the policy declared (as the WIT promises: a policy
+    /// reads only what its rules say they read).
+    pub fn for_snapshot(index: Arc<SnapshotIndex>, kinds: Vec<String>) -> Sandbox {
+        Sandbox { index: Some(index), kinds: Arc::from(kinds) }
     }
 
     pub fn state(&self, limits: &Limits) -> State {
@@ -58,6 +62,7 @@ impl Sandbox {
                 .trap_on_grow_failure(true)
                 .build(),
             index: self.index.clone(),
+            kinds: self.kinds.clone(),
             stdout,
             stderr,
         }
@@ -70,11 +75,16 @@ pub(super) struct State {
     table: ResourceTable,
     pub limits: StoreLimits,
     index: Option<Arc<SnapshotIndex>>,
+    kinds: Arc<[String]>,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
 }
 
 impl State {
+    fn may_see(&self, kind: &str) -> bool {
+        self.kinds.iter().any(|k| k == kind)
+    }
+
     /// What the policy printed, as lines, bounded.
     pub fn log(&self) -> Vec<String> {
         let mut lines = Vec::new();
@@ -97,11 +107,19 @@ impl types::Host for State {}
 
 impl snapshot::Host for State {
     fn resource_by_arn(&mut self, arn: String) -> Option<types::Resource> {
-        self.index.as_ref().and_then(|i| i.by_arn(&arn))
+        let index = self.index.as_ref()?;
+        let kind = index.kind_of(&arn)?;
+        if !self.may_see(kind) {
+            return None;
+        }
+        index.by_arn(&arn)
     }
 
     fn resources_of_kind(&mut self, kind: String) -> Vec<types::Resource> {
-        self.index.as_ref().map(|i| i.of_kind(&kind).to_vec()).unwrap_or_default()
+        match &self.index {
+            Some(index) if self.may_see(&kind) => index.of_kind(&kind).to_vec(),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! builds one component per feature (`tests/tests/hostile.rs`) and checks that the host contains
 //! each: the audit survives, the misbehaviour is reported, the other policies' findings stand.
 //!
-//! The escape attempts (`open_file`, `read_env`, `open_socket`, `read_clock`) report what they
+//! The escape attempts (`open_file`, `read_env`, `open_socket`, `read_clock`, `peek_other_kinds`)
+//! report what they
 //! got as the message of a finding of rule `HOSTILE.PROBE`, so a test can see whether the
 //! sandbox held.
 
@@ -116,6 +117,19 @@ impl Policy for Hostile {
             let now =
                 std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
             report.fail(PROBE, first, format!("clock: {now}"));
+        }
+        #[cfg(feature = "peek_other_kinds")]
+        {
+            // Declares only s3.bucket: lookups of other kinds must find nothing.
+            let role = _ctx.resource("arn:aws:iam::123456789012:role/brainbytes-AdminAutomationRole");
+            let parameters = _ctx.resources_of_kind("ssm.parameter");
+            let buckets = _ctx.resources_of_kind("s3.bucket");
+            let got = if role.is_some() || !parameters.is_empty() {
+                format!("ESCAPED: a role {}, {} parameters", role.is_some(), parameters.len())
+            } else {
+                format!("denied: no role, no parameters; {} buckets", buckets.len())
+            };
+            report.fail(PROBE, first, got);
         }
         #[cfg(feature = "chatty")]
         {
