@@ -6,12 +6,14 @@ mod html;
 mod markdown;
 mod sarif;
 mod table;
+mod terminal;
 
 pub use catalogue::catalogue_markdown;
 pub use html::html;
 pub use markdown::markdown;
 pub use sarif::{artifact_uri, fingerprint, sarif};
 pub use table::{table, table_coloured};
+pub use terminal::{safe_line, safe_text};
 
 use bbscan_model::findings::AuditReport;
 

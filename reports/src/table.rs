@@ -1,6 +1,7 @@
 //! The human summary: findings grouped by severity, then rule; what was not assessed; a closing
 //! line with the counts. Plain text: colour is the terminal front end's business.
 
+use crate::terminal::safe_line as esc;
 use bbscan_model::findings::{AuditReport, Status};
 use std::fmt::Write;
 
@@ -33,10 +34,10 @@ fn render(report: &AuditReport, colour: bool) -> String {
     let _ = writeln!(
         out,
         "bbscan audit of account {} ({}), {}, {} resources, {} rules",
-        s.account_id,
-        s.regions.join(", "),
+        esc(&s.account_id),
+        esc(&s.regions.join(", ")),
         match &s.stage {
-            Some(stage) => format!("app {} stage {stage}", s.app),
+            Some(stage) => format!("app {} stage {}", esc(&s.app), esc(stage)),
             None => "whole account".to_string(),
         },
         s.resources,
@@ -55,7 +56,7 @@ fn render(report: &AuditReport, colour: bool) -> String {
         if current != Some((f.severity, f.rule_id.as_str())) {
             let title =
                 report.rules.iter().find(|r| r.rule.id == f.rule_id).map(|r| r.rule.title.as_str()).unwrap_or("");
-            let _ = writeln!(out, "  {}  {}", f.rule_id, title);
+            let _ = writeln!(out, "  {}  {}", esc(&f.rule_id), esc(title));
             current = Some((f.severity, f.rule_id.as_str()));
         }
         let mut status = match f.status {
@@ -67,9 +68,9 @@ fn render(report: &AuditReport, colour: bool) -> String {
             status.push_str(" [new]");
         }
         if let Some(w) = &f.suppression {
-            status.push_str(&format!(" [waived until {} by {}]", w.expires, w.owner));
+            status.push_str(&format!(" [waived until {} by {}]", esc(&w.expires), esc(&w.owner)));
         }
-        let _ = writeln!(out, "    {} {}{}: {}", f.resource.kind, f.resource.name, status, f.message);
+        let _ = writeln!(out, "    {} {}{}: {}", esc(&f.resource.kind), esc(&f.resource.name), status, esc(&f.message));
     }
     if !report.gaps.is_empty() {
         let _ = writeln!(
@@ -78,8 +79,16 @@ fn render(report: &AuditReport, colour: bool) -> String {
             report.gaps.len()
         );
         for g in report.gaps.iter().take(10) {
-            let what = g.resource.as_deref().map(|r| format!(" on {r}")).unwrap_or_default();
-            let _ = writeln!(out, "  {}:{}{} — {}: {}", g.service, g.operation, what, g.reason.as_str(), g.message);
+            let what = g.resource.as_deref().map(|r| format!(" on {}", esc(r))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}:{}{} — {}: {}",
+                esc(&g.service),
+                esc(&g.operation),
+                what,
+                g.reason.as_str(),
+                esc(&g.message)
+            );
         }
         if report.gaps.len() > 10 {
             let _ = writeln!(out, "  … and {} more (see the JSON report)", report.gaps.len() - 10);
@@ -88,14 +97,18 @@ fn render(report: &AuditReport, colour: bool) -> String {
     if !report.policy_errors.is_empty() {
         let _ = writeln!(out, "\nPolicy errors (these policies' rules were not evaluated):");
         for e in &report.policy_errors {
-            let _ = writeln!(out, "  {} ({}): {}", e.policy, e.origin, e.error);
+            let _ = writeln!(out, "  {} ({}): {}", esc(&e.policy), esc(&e.origin), esc(&e.error));
         }
     }
     for w in report.waivers.iter().filter(|w| w.state == bbscan_model::findings::WaiverState::Expired) {
         let _ = writeln!(
             out,
             "\nExpired waiver: {} on {} (owner {}) expired {}; it no longer suppresses {} finding(s).",
-            w.rule, w.resource, w.owner, w.expires, w.matched
+            esc(&w.rule),
+            esc(&w.resource),
+            esc(&w.owner),
+            esc(&w.expires),
+            w.matched
         );
     }
     let counts: Vec<String> =

@@ -8,6 +8,7 @@ use crate::host::Limits;
 use crate::snapshot;
 use anyhow::Context;
 use bbscan_model::findings::Severity;
+use bbscan_reports::safe_line;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -428,7 +429,7 @@ pub fn main() -> std::process::ExitCode {
     match run(cli, verbosity) {
         Ok(exit) => exit.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", bbscan_reports::safe_text(&format!("{err:#}")));
             Exit::Error.into()
         }
     }
@@ -681,12 +682,12 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
         );
     }
     for e in &report.policy_errors {
-        eprintln!("error: policy {} ({}) {}", e.policy, e.origin, e.error);
+        eprintln!("error: policy {} ({}) {}", safe_line(&e.policy), safe_line(&e.origin), safe_line(&e.error));
     }
     if verbosity == Verbosity::Verbose {
         for log in &report.policy_logs {
             for line in &log.lines {
-                eprintln!("policy {}: {line}", log.policy);
+                eprintln!("policy {}: {}", safe_line(&log.policy), safe_line(line));
             }
         }
     }
@@ -735,7 +736,7 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
     };
     print_stdout(&out)?;
     for e in &errors {
-        eprintln!("error: policy {} could not be loaded: {}", e.origin, e.error);
+        eprintln!("error: policy {} could not be loaded: {}", safe_line(&e.origin), safe_line(&e.error));
     }
     Ok(if errors.is_empty() { Exit::Clean } else { Exit::Error })
 }
@@ -746,7 +747,12 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
     let options = audit_options(&args.policies, &args.only, &args.skip, config);
     let report = crate::audit::audit(&snapshot, &options)?;
     for e in &report.policy_errors {
-        eprintln!("error: policy {} ({}) {}: its fixes are not planned", e.policy, e.origin, e.error);
+        eprintln!(
+            "error: policy {} ({}) {}: its fixes are not planned",
+            safe_line(&e.policy),
+            safe_line(&e.origin),
+            safe_line(&e.error)
+        );
     }
     let made = plan::build(&plan::PlanInput {
         snapshot: &snapshot,
@@ -814,7 +820,7 @@ struct StepReport;
 
 impl crate::remediate::apply::Report for StepReport {
     fn step(&self, step: &crate::remediate::plan::Step, what: &str) {
-        eprintln!("step {} {} on {} {}: {what}", step.id, step.action, step.kind, step.name);
+        eprintln!("step {} {} on {} {}: {}", step.id, step.action, step.kind, safe_line(&step.name), safe_line(what));
     }
 }
 
@@ -898,7 +904,7 @@ fn rollback_command(args: RollbackArgs, config: &Config, verbosity: Verbosity) -
     if verbosity != Verbosity::Quiet {
         eprintln!("{} steps undone, {} skipped", outcome.applied.len(), outcome.skipped.len());
         for (step, why) in &outcome.skipped {
-            eprintln!("  step {step}: {why}");
+            eprintln!("  step {step}: {}", safe_line(why));
         }
     }
     Ok(Exit::Clean)

@@ -280,8 +280,9 @@ pub fn hostile_policy(behaviour: &str) -> PathBuf {
 pub fn source_fingerprint(paths: &[&str]) -> String {
     fn walk(path: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
-            let mut entries: Vec<PathBuf> =
-                std::fs::read_dir(path).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
             entries.sort();
             for e in entries {
                 walk(&e, out);

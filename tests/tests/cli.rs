@@ -134,3 +134,26 @@ fn snapshots_and_plans_are_written_for_the_owner_only() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no temporary file is left behind");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn control_characters_from_aws_never_reach_the_terminal() {
+    // A bucket whose name (as a tampered snapshot, or a hostile endpoint, would have it) holds
+    // a terminal escape that sets the window title and clears the screen, and a message with a
+    // bidirectional override.
+    let demo = bbscan().args(["snapshot", "--demo"]).output().expect("run");
+    let mut doc: serde_json::Value = serde_json::from_slice(&demo.stdout).expect("JSON");
+    let evil = "assets\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}";
+    for r in doc["resources"].as_array_mut().unwrap() {
+        if r["kind"] == "s3.bucket" {
+            r["name"] = serde_json::json!(evil);
+        }
+    }
+    let path = std::env::temp_dir().join(format!("bbscan-escapes-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = bbscan().args(["audit", "--fail-on", "none", "--snapshot"]).arg(&path).output().expect("run");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{7}'), "{text}");
+    assert!(text.contains("assets\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{202e}"), "{text}");
+}

@@ -230,8 +230,14 @@ fn show_value(v: &Value) -> String {
     }
 }
 
-/// The plan as a readable diff, like `terraform show`.
+/// The plan as a readable diff, like `terraform show`; what came from AWS or a policy has its
+/// control characters made visible.
 pub fn show(plan: &Plan) -> String {
+    bbscan_reports::safe_text(&show_raw(plan)).into_owned()
+}
+
+fn show_raw(plan: &Plan) -> String {
+    use bbscan_reports::safe_line;
     use std::fmt::Write;
     let mut out = String::new();
     let scope =
@@ -249,22 +255,29 @@ pub fn show(plan: &Plan) -> String {
         let _ = writeln!(out, "\n{}. {} on {} {}", s.id, s.action, s.kind, s.name);
         let _ = writeln!(out, "   target: {}", s.target);
         for f in &s.fixes {
-            let _ = writeln!(out, "   fixes {}: {}", f.rule_id, f.message);
+            let _ = writeln!(out, "   fixes {}: {}", safe_line(&f.rule_id), safe_line(&f.message));
         }
         for c in &s.changes {
             let _ = writeln!(out, "   ~ {}", c.field);
-            let _ = writeln!(out, "     - {}", show_value(&c.current));
-            let _ = writeln!(out, "     + {}", show_value(&c.new));
+            let _ = writeln!(out, "     - {}", safe_line(&show_value(&c.current)));
+            let _ = writeln!(out, "     + {}", safe_line(&show_value(&c.new)));
         }
         for r in &s.risks {
-            let _ = writeln!(out, "   ! {r}");
+            let _ = writeln!(out, "   ! {}", safe_line(r));
         }
         let _ = writeln!(out, "   {}", if s.reversible { "reversible (bbscan rollback)" } else { "NOT reversible" });
     }
     if !plan.rejected.is_empty() {
         let _ = writeln!(out, "\nProposals not planned:");
         for r in &plan.rejected {
-            let _ = writeln!(out, "  {} on {} ({}): {}", r.action, r.resource, r.rule_id, r.reason);
+            let _ = writeln!(
+                out,
+                "  {} on {} ({}): {}",
+                safe_line(&r.action),
+                safe_line(&r.resource),
+                safe_line(&r.rule_id),
+                safe_line(&r.reason)
+            );
         }
     }
     if plan.steps.is_empty() {
