@@ -117,6 +117,7 @@ impl PolicyHost {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        sandbox::freeze_time(&mut linker)?;
         PolicyWorld::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         let (ticker_engine, stop) = (engine.clone(), stop_ticker.clone());

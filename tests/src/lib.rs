@@ -232,6 +232,9 @@ pub const HOSTILE: &[&str] = &[
     "read_clock",
     "chatty",
     "peek_other_kinds",
+    "sleep_in_describe",
+    "sleep_in_validate",
+    "sleep_in_evaluate",
 ];
 
 /// The component of one hostile behaviour, built from source for wasm32-wasip2 on first use

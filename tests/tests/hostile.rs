@@ -132,3 +132,25 @@ fn what_a_policy_prints_is_captured_into_the_report() {
     let lines: Vec<&str> = hostile["lines"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert_eq!(lines, vec!["stdout: hello from a policy", "stderr: and from its stderr"]);
 }
+
+#[test]
+fn a_policy_that_sleeps_does_not_hold_the_audit() {
+    // Time stands still in the sandbox: a ten-minute sleep (a WASI poll on a timer) in
+    // describe, validate-settings or evaluate is over at once, and the policy carries on. Were
+    // the sleep real, the audit would outlast the command's 60-second limit and this would fail.
+    for behaviour in ["sleep_in_describe", "sleep_in_validate", "sleep_in_evaluate"] {
+        let run = audit_with(behaviour);
+        assert_eq!(
+            run.report["policy_errors"].as_array().map(Vec::len),
+            Some(0),
+            "{behaviour}: {}",
+            run.report["policy_errors"]
+        );
+        let woke = run.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "HOSTILE.PROBE" && f["message"] == "woke");
+        assert!(woke, "{behaviour}: the policy did not finish");
+    }
+}

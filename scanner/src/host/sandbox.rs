@@ -123,6 +123,42 @@ impl snapshot::Host for State {
     }
 }
 
+/// Time stands still inside a policy: its clocks say the snapshot's collection time, so waiting
+/// for a duration or an instant is over at once. WASI's own `subscribe-duration` and
+/// `subscribe-instant` would sleep on the host's real clock, where epoch interruption cannot
+/// reach: a policy that sleeps (or polls a timer) would hold the audit past its deadline. With
+/// these, a sleeping policy carries on at once and a policy that waits in a loop spins into its
+/// deadline like any other endless loop.
+pub(super) fn freeze_time(linker: &mut wasmtime::component::Linker<State>) -> anyhow::Result<()> {
+    use wasmtime::component::Resource;
+    use wasmtime_wasi::p2::DynPollable;
+    linker.allow_shadowing(true);
+    // Every 0.2 minor version resolves to the one wasmtime-wasi defines.
+    let mut clock = linker.instance("wasi:clocks/monotonic-clock@0.2.12")?;
+    fn ready(mut store: wasmtime::StoreContextMut<'_, State>) -> wasmtime::Result<(Resource<DynPollable>,)> {
+        let table = &mut store.data_mut().table;
+        let at_once = table.push(AtOnce)?;
+        Ok((wasmtime_wasi::p2::subscribe(table, at_once)?,))
+    }
+    clock.func_wrap("subscribe-duration", |store: wasmtime::StoreContextMut<'_, State>, (_,): (u64,)| ready(store))?;
+    clock.func_wrap("subscribe-instant", |store: wasmtime::StoreContextMut<'_, State>, (_,): (u64,)| ready(store))?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// A pollable that is always ready.
+struct AtOnce;
+
+impl wasmtime_wasi::p2::Pollable for AtOnce {
+    fn ready<'a, 'b>(&'a mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'b>>
+    where
+        'a: 'b,
+        Self: 'b,
+    {
+        Box::pin(async {})
+    }
+}
+
 /// A clock that always says the snapshot's collection time: policies judge ages against when
 /// the snapshot was taken, and the same snapshot always gives the same findings.
 struct FixedClock(u64);

@@ -14,8 +14,22 @@ pub const PROBE: &str = "HOSTILE.PROBE";
 
 pub struct Hostile;
 
+/// Sleep ten minutes on WASI's clock (`std::thread::sleep` is `subscribe-duration` and a poll).
+#[allow(dead_code)]
+fn long_sleep() {
+    std::thread::sleep(std::time::Duration::from_secs(600));
+}
+
 impl Policy for Hostile {
+    #[cfg(feature = "sleep_in_validate")]
+    fn validate_settings(_settings: &bbscan_policy::Value) -> Result<(), String> {
+        long_sleep();
+        Ok(())
+    }
+
     fn info() -> PolicyInfo {
+        #[cfg(feature = "sleep_in_describe")]
+        long_sleep();
         PolicyInfo {
             name: "hostile".into(),
             version: "0.0.0".into(),
@@ -130,6 +144,12 @@ impl Policy for Hostile {
                 format!("denied: no role, no parameters; {} buckets", buckets.len())
             };
             report.fail(PROBE, first, got);
+        }
+        #[cfg(any(feature = "sleep_in_describe", feature = "sleep_in_validate", feature = "sleep_in_evaluate"))]
+        {
+            #[cfg(feature = "sleep_in_evaluate")]
+            long_sleep();
+            report.fail(PROBE, first, "woke");
         }
         #[cfg(feature = "chatty")]
         {
