@@ -154,3 +154,46 @@ fn a_policy_that_sleeps_does_not_hold_the_audit() {
         assert!(woke, "{behaviour}: the policy did not finish");
     }
 }
+
+#[test]
+fn a_tampered_cache_entry_is_compiled_again_never_loaded() {
+    // Compiled components are native code: an attacker who can write the cache could plant
+    // one. Every entry is authenticated with the user's key; here one policy's entry gets
+    // another policy's compiled code under its own name and hash (what a poisoner would do).
+    let cache = std::env::temp_dir().join(format!("bbscan-poison-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let audit = || {
+        let out = bbscan()
+            .args(["audit", "--demo", "--format", "json", "--fail-on", "none"])
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .expect("run bbscan");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let mut ids: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule_id"], f["resource"]["arn"]))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let clean = audit();
+    let dir = cache.join("bbscan").join("components");
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 8, "the built-in policies are cached: {entries:?}");
+    let (a, b) = (std::fs::read(&entries[0]).unwrap(), std::fs::read(&entries[1]).unwrap());
+    // magic (8) | wasm hash (32) | tag (32) | artefact
+    let mut planted = b[..40].to_vec();
+    planted.extend_from_slice(&a[40..]);
+    std::fs::write(&entries[1], &planted).unwrap();
+    assert_eq!(audit(), clean, "the planted artefact was not run");
+    assert_ne!(std::fs::read(&entries[1]).unwrap(), planted, "the entry was compiled again and replaced");
+    std::fs::remove_dir_all(&cache).unwrap();
+}
