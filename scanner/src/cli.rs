@@ -237,6 +237,14 @@ pub struct CollectArgs {
     /// Attempts per AWS call, with adaptive backoff on throttling and server errors.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     max_attempts: u32,
+    /// Read what each principal did in the last N days from the trail's CloudTrail log files
+    /// (its S3 bucket, listed by date); 0: do not read usage.
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
+    usage_days: u32,
+    /// Read usage from CloudTrail log files already downloaded under DIR (`*.json.gz`, any
+    /// layout) instead of the trail's bucket.
+    #[arg(long, value_name = "DIR")]
+    usage_from: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -927,6 +935,7 @@ fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> an
             .map(usize::from)
             .or(config.collect.concurrency)
             .unwrap_or(config::DEFAULT_CONCURRENCY),
+        usage: collect::usage::UsageOptions { days: args.usage_days, from_dir: args.usage_from.clone() },
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

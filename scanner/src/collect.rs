@@ -19,6 +19,8 @@ mod logs;
 mod organizations;
 mod s3;
 mod ssm;
+mod trail_logs;
+pub mod usage;
 
 pub(crate) use convert::now_rfc3339;
 pub use env_values::classify_env_value;
@@ -36,6 +38,8 @@ pub struct CollectOptions {
     pub stage: Option<String>,
     /// Most AWS calls in flight at once.
     pub concurrency: usize,
+    /// What principals did, from CloudTrail log files.
+    pub usage: usage::UsageOptions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +88,17 @@ impl Ctx<'_> {
             unknown: Vec::new(),
             config,
         }
+    }
+
+    /// Like `timed`, for work that makes at most one resource.
+    async fn timed_one<F, T>(&self, service: &str, region: &str, work: F) -> Option<T>
+    where
+        F: std::future::Future<Output = Option<T>>,
+    {
+        let start = Instant::now();
+        let found = work.await;
+        self.progress.service_done(service, region, usize::from(found.is_some()), start.elapsed().as_secs_f64());
+        found
     }
 
     async fn timed<F>(&self, service: &str, region: &str, work: F) -> Vec<Resource>
@@ -167,6 +182,15 @@ pub async fn collect(
     // A multi-region trail shows up in every region; keep one copy.
     resources.sort_by(|a, b| (a.kind(), &a.arn).cmp(&(b.kind(), &b.arn)));
     resources.dedup_by(|a, b| a.kind() == b.kind() && a.arn == b.arn);
+    // What the principals did: the trail (and its bucket) are known now.
+    let now = bbscan_model::epoch_seconds(&started_at).unwrap_or(0);
+    if let Some(found) =
+        ctx.timed_one("cloudtrail logs", &global, usage::collect(&ctx, &resources, &options.usage, now)).await
+    {
+        usage::attach(&mut resources, &found.principals, &format!("arn:{partition}:iam::{account}:root"));
+        resources.push(found.coverage);
+        resources.sort_by(|a, b| (a.kind(), &a.arn).cmp(&(b.kind(), &b.arn)));
+    }
 
     let stages_seen = ctx.scope.stages_seen();
     let resources = ctx.scope.keep(resources)?;

@@ -8,11 +8,10 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// Actions that read secret values or data. bbscan never calls them; the deny makes that a
-/// property of the role, not only of the code.
+/// property of the role, not only of the code. (S3 object reads are denied everywhere but the
+/// CloudTrail log files usage reads: see [`scanner_role_policy`].)
 pub const DENIED: &[&str] = &[
     "kms:Decrypt",
-    "s3:GetObject",
-    "s3:GetObjectVersion",
     "secretsmanager:GetSecretValue",
     "ssm:GetParameter",
     "ssm:GetParameterHistory",
@@ -20,9 +19,17 @@ pub const DENIED: &[&str] = &[
     "ssm:GetParametersByPath",
 ];
 
-/// Every IAM action collection needs, sorted and unique.
+/// Object reads: allowed only on CloudTrail log files.
+pub const OBJECT_READS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];
+
+/// Where CloudTrail writes log files, in any bucket (`[prefix/]AWSLogs/…`).
+pub const TRAIL_LOGS: &[&str] = &["arn:aws:s3:::*/AWSLogs/*"];
+
+/// Every IAM action collection needs on any resource, sorted and unique (the log-file reads
+/// have a statement of their own).
 pub fn read_actions() -> Vec<String> {
-    let actions: BTreeSet<String> = Op::ALL.iter().map(|op| op.iam_action()).collect();
+    let actions: BTreeSet<String> =
+        Op::ALL.iter().map(|op| op.iam_action()).filter(|a| !OBJECT_READS.contains(&a.as_str())).collect();
     actions.into_iter().collect()
 }
 
@@ -38,10 +45,22 @@ pub fn scanner_role_policy() -> Value {
                 "Resource": "*"
             },
             {
-                "Sid": "BbscanNeverReadsSecretsOrData",
+                "Sid": "BbscanReadsCloudTrailLogFiles",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": TRAIL_LOGS
+            },
+            {
+                "Sid": "BbscanNeverReadsSecrets",
                 "Effect": "Deny",
                 "Action": DENIED,
                 "Resource": "*"
+            },
+            {
+                "Sid": "BbscanNeverReadsDataButLogFiles",
+                "Effect": "Deny",
+                "Action": OBJECT_READS,
+                "NotResource": TRAIL_LOGS
             }
         ]
     })
@@ -76,7 +95,8 @@ mod tests {
     fn every_operation_is_allowed_and_only_reads() {
         let actions = read_actions();
         for op in Op::ALL {
-            assert!(actions.contains(&op.iam_action()), "{op:?}");
+            // Log-file reads are allowed in a statement of their own (tested below).
+            assert!(actions.contains(&op.iam_action()) || OBJECT_READS.contains(&op.iam_action().as_str()), "{op:?}");
         }
         for action in &actions {
             let verb = action.split_once(':').map_or("", |(_, a)| a);
@@ -86,6 +106,32 @@ mod tests {
             );
             assert!(!DENIED.contains(&action.as_str()), "{action} is both allowed and denied");
         }
+    }
+
+    #[test]
+    fn the_policy_allows_every_call_and_no_secret_as_aws_decides_it() {
+        use bbscan_iam::{Context, Decision, Policies, Policy, Principal, Request, Source, evaluate};
+        let policy = Policy::new(Source::new("scanner role", "x", "/"), &scanner_role_policy());
+        assert!(policy.problems.is_empty(), "{:?}", policy.problems);
+        let identity = [&policy];
+        let role = Principal::from_arn("arn:aws:iam::123456789012:role/bbscan-scanner");
+        let ctx = Context::open();
+        let ask = |action: &str, resource: &str| {
+            let req = Request { principal: &role, action, resource, resource_account: None, context: &ctx };
+            evaluate(&req, &Policies { identity: &identity, ..Policies::default() }).decision
+        };
+        for op in Op::ALL {
+            let resource = if op.iam_action() == "s3:GetObject" {
+                "arn:aws:s3:::trail-bucket/AWSLogs/123456789012/CloudTrail/us-east-1/2026/01/15/f.json.gz"
+            } else {
+                "*"
+            };
+            assert_eq!(ask(&op.iam_action(), resource), Decision::Allow, "{op:?}");
+        }
+        assert_eq!(ask("s3:GetObject", "arn:aws:s3:::assets/index.html"), Decision::ExplicitDeny);
+        assert_eq!(ask("ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/app/prod/DatabaseUrl"), Decision::ExplicitDeny);
+        assert_eq!(ask("secretsmanager:GetSecretValue", "*"), Decision::ExplicitDeny);
+        assert_eq!(ask("s3:PutObject", "arn:aws:s3:::trail-bucket/AWSLogs/x"), Decision::ImplicitDeny, "reads only");
     }
 
     #[test]

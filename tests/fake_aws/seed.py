@@ -1098,6 +1098,19 @@ def seed_iam_escalations(ctx: Context) -> None:
     )
     manifest.misconfig(None, "iam.user", "release-bot", "IAM.USER_DIRECT_POLICY", "A managed policy on the user.")
 
+    # A worker granted every action of three services, that uses two (its CloudTrail says so):
+    # what a least-privilege plan narrows.
+    create_role(
+        ctx, None, f"{APP}-WorkerRole", service_trust("lambda.amazonaws.com"), "Processes jobs",
+        inline={"broad": policy_document(
+            {"Effect": "Allow", "Action": ["s3:*", "ssm:*", "sqs:*"], "Resource": "*"},
+        )},
+    )
+    manifest.misconfig(
+        None, "iam.role", f"{APP}-WorkerRole", "IAM.POLICY_SERVICE_WILDCARD",
+        "Inline policy allows s3:*, ssm:* and sqs:* on Resource * (it uses two actions).",
+    )
+
     # Safe: AWS's delegated administration. The platform role creates app-* roles only with the
     # app boundary, cannot remove it, and the boundary is not administrator.
     boundary_name = f"{APP}-app-boundary"
@@ -1655,16 +1668,19 @@ def seed_cloudtrail(ctx: Context) -> None:
         EnableLogFileValidation=False,
         TagsList=tag_list(sst_tags(None)),
     )
+    # Management events, and the data events of every S3 object, Lambda function and SQS queue:
+    # what usage needs to see object reads, invocations and messages.
     ctx.aws.cloudtrail.put_event_selectors(
         TrailName=trail,
-        EventSelectors=[
-            {
-                "ReadWriteType": "All",
-                "IncludeManagementEvents": True,
-                "DataResources": [
-                    {"Type": "AWS::S3::Object", "Values": [bucket_arn(ctx.stages["production"].assets_bucket) + "/"]}
-                ],
-            }
+        AdvancedEventSelectors=[
+            {"Name": "Management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+            *(
+                {"Name": kind, "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": [kind]},
+                ]}
+                for kind in ("AWS::S3::Object", "AWS::Lambda::Function", "AWS::SQS::Queue")
+            ),
         ],
     )
     ctx.aws.cloudtrail.start_logging(Name=trail)
@@ -1676,6 +1692,127 @@ def seed_cloudtrail(ctx: Context) -> None:
         ("CLOUDTRAIL.KMS_ENCRYPTION", "Trail logs are not encrypted with a KMS key (SSE-S3 only)."),
     ):
         ctx.manifest.misconfig(None, "cloudtrail.trail", trail, control, description)
+
+
+# Log files the trail would have written: what principals did over the last weeks, in the
+# documented record format, with request parameters and response elements holding secrets
+# (which bbscan must never keep), and the kinds of damage a reader must survive.
+WORKER_QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:brainbytes-jobs"
+
+
+def trail_record(when: Any, identity: dict[str, Any], source: str, name: str, *, resources: tuple[str, ...] = (),
+                 error: str | None = None, request: dict[str, Any] | None = None,
+                 response: dict[str, Any] | None = None, category: str = "Management") -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "eventVersion": "1.09", "userIdentity": identity,
+        "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": source, "eventName": name,
+        "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.7", "userAgent": "aws-sdk-js/3.0.0",
+        "requestParameters": request, "responseElements": response,
+        "requestID": hashlib.md5(f"{when}{name}".encode()).hexdigest(), "eventID": hashlib.md5(f"{when}{name}e".encode()).hexdigest(),
+        "readOnly": name.startswith(("Get", "List", "Describe")), "eventType": "AwsApiCall",
+        "managementEvent": category == "Management", "recipientAccountId": ACCOUNT_ID, "eventCategory": category,
+        "resources": [{"ARN": r, "accountId": ACCOUNT_ID, "type": "AWS::Unknown"} for r in resources],
+        "tlsDetails": {"tlsVersion": "TLSv1.3"},
+    }
+    if error:
+        record["errorCode"] = error
+        record["errorMessage"] = "User is not authorized to perform this operation"
+    return record
+
+
+def role_session(role_arn: str) -> dict[str, Any]:
+    name = role_arn.rsplit("/", 1)[-1]
+    return {
+        "type": "AssumedRole", "principalId": f"AROA{name.upper()[:12]}:session",
+        "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{name}/session", "accountId": ACCOUNT_ID,
+        "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": f"AROA{name.upper()[:12]}",
+                                             "arn": role_arn, "accountId": ACCOUNT_ID, "userName": name},
+                           "attributes": {"creationDate": "2026-01-01T00:00:00Z", "mfaAuthenticated": "false"}},
+    }
+
+
+def trail_key(when: Any, n: int) -> str:
+    stamp = when.strftime("%Y%m%dT%H%MZ")
+    return (f"AWSLogs/{ACCOUNT_ID}/CloudTrail/us-east-1/{when:%Y/%m/%d}/"
+            f"{ACCOUNT_ID}_CloudTrail_us-east-1_{stamp}_{n:04d}bbscan.json.gz")
+
+
+def seed_trail_logs(ctx: Context) -> None:
+    import datetime
+    import gzip
+
+    iam = lambda kind, name: f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}"  # noqa: E731
+    prod, dev = ctx.stages["production"], ctx.stages["dev"]
+    worker = iam("role", f"{APP}-WorkerRole")
+    server_role = iam("role", resource_name("production", "ServerFunctionRole"))
+    dev_server_role = iam("role", resource_name("dev", "ServerFunctionRole"))
+    deploy_role = iam("role", resource_name("production", "GithubDeployRole"))
+    params = [parameter_arn(ctx.region, f"/{APP}/production/{n}") for n in ("DatabaseUrl", "BetterAuthSecret", "OpenaiApiKey")]
+    secret = stage_secrets("production")["DatabaseUrl"]
+    ci_bot = {"type": "IAMUser", "principalId": "AIDACIBOT", "arn": iam("user", "ci-bot"), "accountId": ACCOUNT_ID,
+              "userName": "ci-bot"}
+    lambda_service = {"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    files: dict[str, list[dict[str, Any]]] = {}
+    for days_ago in range(1, 21):
+        day = (now - datetime.timedelta(days=days_ago)).replace(hour=10, minute=0, second=0)
+        records = [
+            # The worker: two actions, on three parameters and one queue.
+            *(trail_record(day, role_session(worker), "ssm.amazonaws.com", "GetParameter", resources=(p,),
+                           request={"name": p.split("parameter", 1)[1], "withDecryption": True},
+                           response={"parameter": {"value": secret}}) for p in params),
+            trail_record(day, role_session(worker), "sqs.amazonaws.com", "SendMessage", resources=(WORKER_QUEUE,),
+                         request={"messageBody": secret}, category="Data"),
+            # Lambda starts the production server with its role; the function reads its secrets.
+            trail_record(day, lambda_service, "sts.amazonaws.com", "AssumeRole", resources=(server_role,)),
+            trail_record(day, role_session(server_role), "ssm.amazonaws.com", "GetParameter", resources=(params[0],)),
+            trail_record(day, role_session(server_role), "kms.amazonaws.com", "Decrypt",
+                         resources=(prod.kms_key_arn,)),
+            # The dev server keeps trying the production parameters: refused.
+            trail_record(day, role_session(dev_server_role), "ssm.amazonaws.com", "GetParameter",
+                         resources=(params[0],), error="AccessDenied"),
+        ]
+        if days_ago % 5 == 0:
+            records += [
+                trail_record(day, ci_bot, "lambda.amazonaws.com", "UpdateFunctionCode20150331v2",
+                             resources=(prod.server_function_arn,)),
+                trail_record(day, {"type": "WebIdentityUser", "principalId": "token.actions.githubusercontent.com:x",
+                                   "userName": "repo:brainbytes/app", "identityProvider": "token.actions.githubusercontent.com"},
+                             "sts.amazonaws.com", "AssumeRoleWithWebIdentity", resources=(deploy_role,)),
+                trail_record(day, role_session(deploy_role), "cloudfront.amazonaws.com", "CreateInvalidation2020_05_31"),
+            ]
+        files[trail_key(day, 1)] = records
+    # The root user signed in once.
+    login = now - datetime.timedelta(days=3)
+    files[trail_key(login, 2)] = [trail_record(login, {"type": "Root", "principalId": ACCOUNT_ID, "accountId": ACCOUNT_ID,
+                                                       "arn": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+                                               "signin.amazonaws.com", "ConsoleLogin")]
+    # A record from the future (clock skew) and one with fields this reader has never seen.
+    skew = now - datetime.timedelta(days=2)
+    future = trail_record(now + datetime.timedelta(days=2), role_session(worker), "sqs.amazonaws.com", "PurgeQueue")
+    unknown_fields = trail_record(skew, role_session(worker), "ssm.amazonaws.com", "GetParameter", resources=(params[1],))
+    unknown_fields["aFieldFrom2030"] = {"nested": [1, {"deeper": None}]}
+    files[trail_key(skew, 3)] = [future, unknown_fields]
+    s3 = ctx.aws.s3
+    for key, records in files.items():
+        s3.put_object(Bucket=ctx.audit_bucket, Key=key, Body=gzip.compress(json.dumps({"Records": records}).encode(), mtime=0))
+    # Damage: a truncated file, a file that is not JSON, a digest file (not events), and a
+    # file months before any usage window.
+    broken = now - datetime.timedelta(days=4)
+    whole = gzip.compress(json.dumps({"Records": [trail_record(broken, ci_bot, "iam.amazonaws.com", "GetUser")]}).encode(), mtime=0)
+    s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 8), Body=whole[: len(whole) // 2])
+    s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 9), Body=gzip.compress(b"<html>not a log</html>", mtime=0))
+    s3.put_object(Bucket=ctx.audit_bucket,
+                  Key=f"AWSLogs/{ACCOUNT_ID}/CloudTrail-Digest/us-east-1/{broken:%Y/%m/%d}/digest.json.gz",
+                  Body=gzip.compress(b"{}", mtime=0))
+    old = now - datetime.timedelta(days=400)
+    s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(old, 1), Body=gzip.compress(
+        json.dumps({"Records": [trail_record(old, ci_bot, "iam.amazonaws.com", "DeleteUser")]}).encode(), mtime=0))
+    ctx.manifest.misconfig(
+        "dev", "iam.role", resource_name("dev", "ServerFunctionRole"), "IAM.DENIED_ATTEMPTS",
+        "The dev server function's role is refused ssm:GetParameter on production parameters every day.",
+    )
+    ctx.log(f"cloudtrail: {len(files) + 4} log files")
 
 
 # ---------------------------------------------------------------------------
@@ -1882,6 +2019,7 @@ def seed(ctx: Context, scale: int, workers: int) -> None:
     seed_lambda_permissions(ctx)
     seed_alarms(ctx)
     seed_cloudtrail(ctx)
+    seed_trail_logs(ctx)
     seed_backup(ctx)
     seed_fillers(ctx, scale, workers)
     ctx.aws.iam.generate_credential_report()

@@ -24,6 +24,7 @@ pub mod escalation;
 pub mod evaluate;
 mod pattern;
 pub mod policy;
+pub mod usage;
 
 pub use catalogue::{AccessLevel, ActionId, ActionSet, Catalogue, SECRET_READS};
 pub use context::{Context, KeyValue, Tri};

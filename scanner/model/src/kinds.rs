@@ -42,6 +42,8 @@ pub enum ResourceConfig {
     SsmParameter(SsmParameter),
     #[serde(rename = "cloudtrail.trail")]
     CloudTrailTrail(Box<CloudTrailTrail>),
+    #[serde(rename = "cloudtrail.usage")]
+    CloudTrailUsage(Box<UsageCoverage>),
     #[serde(rename = "lambda.function")]
     LambdaFunction(Box<LambdaFunction>),
     #[serde(rename = "logs.log_group")]
@@ -73,6 +75,7 @@ pub const KINDS: &[&str] = &[
     "cloudfront.origin_access_control",
     "ssm.parameter",
     "cloudtrail.trail",
+    "cloudtrail.usage",
     "lambda.function",
     "logs.log_group",
     "cloudwatch.alarm",
@@ -98,6 +101,7 @@ impl ResourceConfig {
             ResourceConfig::CloudFrontOriginAccessControl(_) => "cloudfront.origin_access_control",
             ResourceConfig::SsmParameter(_) => "ssm.parameter",
             ResourceConfig::CloudTrailTrail(_) => "cloudtrail.trail",
+            ResourceConfig::CloudTrailUsage(_) => "cloudtrail.usage",
             ResourceConfig::LambdaFunction(_) => "lambda.function",
             ResourceConfig::LogGroup(_) => "logs.log_group",
             ResourceConfig::CloudWatchAlarm(_) => "cloudwatch.alarm",
@@ -121,6 +125,7 @@ impl ResourceConfig {
                 | ResourceConfig::OrganizationsAccount(_)
                 | ResourceConfig::S3AccountPublicAccessBlock(_)
                 | ResourceConfig::CloudTrailTrail(_)
+                | ResourceConfig::CloudTrailUsage(_)
         )
     }
 }
@@ -144,6 +149,8 @@ pub struct IamAccount {
     pub credential_report_generated_at: Option<String>,
     /// The credential report's `<root_account>` row, column → value.
     pub root_credential_report: Option<BTreeMap<String, String>>,
+    /// What the root user did in the usage window (CloudTrail); `null`: not collected.
+    pub root_usage: Option<PrincipalUsage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -196,6 +203,8 @@ pub struct IamUser {
     pub permissions_boundary: Option<String>,
     /// This user's credential-report row, column → value.
     pub credential_report: Option<BTreeMap<String, String>>,
+    /// What the user did in the usage window (CloudTrail); `null`: usage was not collected.
+    pub usage: Option<PrincipalUsage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -256,6 +265,48 @@ pub struct IamRole {
     pub last_used: Option<RoleLastUsed>,
     /// ARNs of the instance profiles holding the role (what EC2 instances launch with).
     pub instance_profiles: Vec<String>,
+    /// What the role's sessions did in the usage window (CloudTrail); `null`: not collected.
+    pub usage: Option<PrincipalUsage>,
+}
+
+/// What a principal did in the usage window, from the account's CloudTrail log files. Only the
+/// event's identity, time, source, name, error code and resource ARNs are ever read: never
+/// request parameters or response elements.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct PrincipalUsage {
+    /// IAM actions its calls needed and that succeeded, sorted by action.
+    pub actions: Vec<ActionUse>,
+    /// Calls refused with AccessDenied or UnauthorizedOperation: attempts, not use.
+    pub denied: Vec<ActionUse>,
+    /// Calls whose event maps to no IAM action the catalogue knows (`service:EventName`).
+    pub unmapped: Vec<ActionUse>,
+    /// Every event attributed to the principal, whatever it mapped to.
+    pub events: u64,
+    /// Times the role was assumed (by a principal or a service, such as Lambda starting a
+    /// function with it): a role only services use shows its use here.
+    pub assumed: u64,
+    /// When it was last assumed.
+    pub last_assumed: Option<String>,
+}
+
+/// One action's use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct ActionUse {
+    /// `s3:GetObject` (or `service:EventName` when unmapped).
+    pub action: String,
+    pub first: String,
+    pub last: String,
+    pub count: u64,
+    /// Resource ARNs the calls named, sorted, at most 20.
+    pub resources: Vec<String>,
+    /// How many distinct resource ARNs there were in all (more than `resources` holds when capped).
+    pub resources_total: u64,
+    /// Calls that named no resource.
+    pub without_resource: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -668,6 +719,60 @@ pub struct TrailStatus {
     pub latest_cloud_watch_logs_delivery_error: Option<String>,
     pub start_logging_time: Option<String>,
     pub stop_logging_time: Option<String>,
+}
+
+/// What the usage collection read, and what it could not: one resource per snapshot
+/// (`bbscan snapshot --usage-days N`). A rule never calls an action unused when the logs that
+/// would show it were not read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct UsageCoverage {
+    /// Where the log files came from: `s3` (the trail's bucket) or `directory` (--usage-from).
+    pub source: String,
+    /// The trail whose files were read.
+    pub trail_arn: Option<String>,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    /// The window asked for (UTC days, inclusive).
+    pub window_from: String,
+    pub window_to: String,
+    /// The earliest and latest event read.
+    pub first_event: Option<String>,
+    pub last_event: Option<String>,
+    /// Days of the window for which no log file of any region was found.
+    pub missing_days: Vec<String>,
+    pub regions: Vec<String>,
+    pub files_read: u64,
+    /// Files that could not be read or parsed (at most 50 listed), and how many in all.
+    pub unreadable: Vec<UnreadableLog>,
+    pub unreadable_total: u64,
+    pub events: u64,
+    /// Bytes of JSON read (after decompression).
+    pub bytes: u64,
+    /// Events outside the window (clock skew, late delivery) or without a readable time, skipped.
+    pub outside_window: u64,
+    /// Whether the trail records every region, and was logging when the snapshot was taken.
+    pub multi_region: Option<bool>,
+    /// Whether every region the account was collected in is recorded (a multi-region trail, or
+    /// a single-region trail in the only region collected, with global service events).
+    pub all_regions_recorded: Option<bool>,
+    pub logging: Option<bool>,
+    /// Whether read-only and write management events are recorded.
+    pub management_reads: Option<bool>,
+    pub management_writes: Option<bool>,
+    /// Data-event resource types the trail records for every resource of the type
+    /// (`AWS::S3::Object`, `AWS::Lambda::Function`, …). A selector limited to some buckets or
+    /// functions is not counted: the use of the others would not show.
+    pub data_events: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(default)]
+pub struct UnreadableLog {
+    pub key: String,
+    pub reason: String,
 }
 
 // ---------------------------------------------------------------- Lambda

@@ -79,6 +79,9 @@ ops! {
     S3GetBucketLogging => "s3", "GetBucketLogging", absent: [];
     S3GetBucketObjectLockConfiguration => "s3", "GetObjectLockConfiguration", absent: ["ObjectLockConfigurationNotFoundError"];
     S3ControlGetPublicAccessBlock => "s3control", "GetPublicAccessBlock", absent: ["NoSuchPublicAccessBlockConfiguration"];
+    // CloudTrail log files in the trail's bucket (usage): listed by date, fetched one by one.
+    S3ListObjectsV2 => "s3", "ListObjectsV2", absent: [];
+    S3GetObject => "s3", "GetObject", absent: [];
     // CloudFront
     CloudFrontListDistributions => "cloudfront", "ListDistributions", absent: [];
     CloudFrontGetDistribution => "cloudfront", "GetDistribution", absent: [];
@@ -133,6 +136,7 @@ impl Op {
             Op::S3GetBucketObjectLockConfiguration => Some("s3:GetBucketObjectLockConfiguration"),
             Op::S3GetBucketPolicyStatus => Some("s3:GetBucketPolicyStatus"),
             Op::S3ControlGetPublicAccessBlock => Some("s3:GetAccountPublicAccessBlock"),
+            Op::S3ListObjectsV2 => Some("s3:ListBucket"),
             _ => None,
         };
         special.map_or_else(|| format!("{}:{}", self.service(), self.action()), str::to_string)

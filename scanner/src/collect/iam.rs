@@ -93,6 +93,7 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
         summary,
         credential_report_generated_at: generated_at,
         root_credential_report: root_row,
+        root_usage: None,
     };
     let mut resource =
         ctx.resource(arn, ctx.account.clone(), REGION, BTreeMap::new(), ResourceConfig::IamAccount(config));
@@ -212,6 +213,7 @@ async fn entities(ctx: &Ctx<'_>, client: &Client) -> Vec<Resource> {
                     .iter()
                     .filter_map(|p| non_empty(Some(p.arn())))
                     .collect(),
+                usage: None,
             };
             resources.push(ctx.resource(
                 role.arn().unwrap_or_default().to_string(),
@@ -438,6 +440,7 @@ async fn user(ctx: &Ctx<'_>, client: &Client, detail: &aws_sdk_iam::types::UserD
         attached_policies: attached(detail.attached_managed_policies()),
         permissions_boundary: detail.permissions_boundary().and_then(|b| non_empty(b.permissions_boundary_arn())),
         credential_report: None,
+        usage: None,
     };
     let mut resource =
         ctx.resource(arn, name.to_string(), REGION, tag_map(detail.tags()), ResourceConfig::IamUser(config));

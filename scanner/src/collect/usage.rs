@@ -1,0 +1,509 @@
+//! Usage: what each principal did in the last N days, from the account's CloudTrail log files
+//! (`bbscan snapshot --usage-days N`, or `--usage-from DIR` for files already downloaded).
+//!
+//! The trail's bucket is listed by date prefix — `[prefix/]AWSLogs/[org-id/]<account>/
+//! CloudTrail/<region>/<yyyy>/<mm>/` — so only the window's files are fetched; files are
+//! fetched with bounded concurrency and each is decompressed and parsed as a stream on a
+//! blocking thread (`trail_logs`). What could not be read is recorded honestly in the
+//! `cloudtrail.usage` resource: the window actually covered, days with no file, unreadable
+//! files, whether the trail is multi-region, logging, and which data events it records — so
+//! that no rule calls an action unused when the logs that would show it were not read.
+
+use super::Ctx;
+use super::api::{Op, Read, Target};
+use super::trail_logs::{Aggregator, format_time};
+use bbscan_model::*;
+use futures::StreamExt;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Files fetched and parsed at once.
+const FILES_IN_FLIGHT: usize = 8;
+/// A log file larger than this (compressed) is not read: CloudTrail writes files of a few MB.
+const MAX_FILE_BYTES: i64 = 512 * 1024 * 1024;
+/// Unreadable files listed by name (all are counted).
+const UNREADABLE_LISTED: usize = 50;
+
+/// What to read.
+#[derive(Debug, Clone, Default)]
+pub struct UsageOptions {
+    /// Days back from the collection's start, today included; 0: no usage.
+    pub days: u32,
+    /// Read these downloaded log files instead of the trail's bucket.
+    pub from_dir: Option<PathBuf>,
+}
+
+/// Usage per principal ARN, and the coverage resource.
+pub(crate) struct Usage {
+    pub coverage: Resource,
+    pub principals: HashMap<String, PrincipalUsage>,
+}
+
+/// The window: UTC days, the last one being the collection's day.
+fn window(now: i64, days: u32) -> (i64, i64, Vec<String>) {
+    let today = now.div_euclid(86_400);
+    let first = today - i64::from(days.max(1)) + 1;
+    let dates = (first..=today).map(|d| format_time(d * 86_400)[..10].to_string()).collect();
+    (first * 86_400, today * 86_400 + 86_399, dates)
+}
+
+/// The trail to read: one that is logging and records every region, else one that logs, else
+/// any with a bucket.
+fn choose_trail(resources: &[Resource]) -> Option<(&Resource, &CloudTrailTrail)> {
+    let trails: Vec<(&Resource, &CloudTrailTrail)> = resources
+        .iter()
+        .filter_map(|r| match &r.config {
+            ResourceConfig::CloudTrailTrail(t) if t.s3_bucket_name.is_some() => Some((r, t.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let logging = |t: &CloudTrailTrail| t.status.as_ref().is_some_and(|s| s.is_logging);
+    trails
+        .iter()
+        .find(|(_, t)| logging(t) && t.is_multi_region_trail)
+        .or_else(|| trails.iter().find(|(_, t)| logging(t)))
+        .or_else(|| trails.first())
+        .copied()
+}
+
+/// What the trail's event selectors record: (management reads, management writes, data-event
+/// resource types).
+fn selectors(t: &CloudTrailTrail) -> (Option<bool>, Option<bool>, Vec<String>) {
+    let mut data = BTreeSet::new();
+    let (mut reads, mut writes) = (None, None);
+    for s in &t.event_selectors {
+        let management = s.get("IncludeManagementEvents").and_then(|v| v.as_bool()).unwrap_or(true);
+        let rw = s.get("ReadWriteType").and_then(|v| v.as_str()).unwrap_or("All");
+        if management {
+            reads = Some(reads.unwrap_or(false) || rw != "WriteOnly");
+            writes = Some(writes.unwrap_or(false) || rw != "ReadOnly");
+        }
+        for d in s.get("DataResources").and_then(|v| v.as_array()).into_iter().flatten() {
+            // Values name ARN prefixes: only a bare service prefix means every resource.
+            let every = d.get("Values").and_then(|v| v.as_array()).is_some_and(|values| {
+                values.iter().filter_map(|v| v.as_str()).any(|v| {
+                    let v = v.trim_end_matches([':', '/']);
+                    v.split(':').count() <= 3 && v.starts_with("arn:")
+                })
+            });
+            if let Some(kind) = d.get("Type").and_then(|v| v.as_str())
+                && every
+            {
+                data.insert(kind.to_string());
+            }
+        }
+    }
+    for s in &t.advanced_event_selectors {
+        let fields = s.get("FieldSelectors").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        let field = |name: &str| fields.iter().find(|f| f.get("Field").and_then(|v| v.as_str()) == Some(name));
+        let category = field("eventCategory").and_then(|f| f.get("Equals")).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        let is = |c: &str| category.iter().any(|v| v.as_str() == Some(c));
+        if is("Management") {
+            let ro = field("readOnly").and_then(|f| f.get("Equals")).and_then(|v| v.as_array()).cloned();
+            let only = |b: &str| ro.as_ref().is_some_and(|v| v.len() == 1 && v[0].as_str() == Some(b));
+            reads = Some(reads.unwrap_or(false) || !only("false"));
+            writes = Some(writes.unwrap_or(false) || !only("true"));
+        }
+        // A selector that also filters on resources.ARN records only some resources.
+        if is("Data")
+            && field("resources.ARN").is_none()
+            && let Some(types) = field("resources.type").and_then(|f| f.get("Equals")).and_then(|v| v.as_array())
+        {
+            data.extend(types.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+    }
+    if t.event_selectors.is_empty() && t.advanced_event_selectors.is_empty() {
+        // No selectors read back: a trail records management events by default.
+        reads = Some(true);
+        writes = Some(true);
+    }
+    (reads, writes, data.into_iter().collect())
+}
+
+/// The date (`yyyy-mm-dd`) of a log file key or path laid out as CloudTrail writes them.
+fn date_of(key: &str) -> Option<String> {
+    let parts: Vec<&str> = key.split('/').collect();
+    parts.windows(3).rev().find_map(|w| {
+        let ok = w[0].len() == 4
+            && w[1].len() == 2
+            && w[2].len() == 2
+            && w.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        ok.then(|| format!("{}-{}-{}", w[0], w[1], w[2]))
+    })
+}
+
+fn coverage_resource(ctx: &Ctx<'_>, coverage: UsageCoverage) -> Resource {
+    let arn = format!("arn:{}:cloudtrail::{}:usage", ctx.partition, ctx.account);
+    ctx.resource(arn, "usage".into(), "global", BTreeMap::new(), ResourceConfig::CloudTrailUsage(Box::new(coverage)))
+}
+
+/// Read usage for the options, given the resources collected so far (trails, the
+/// organisation, buckets).
+pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &UsageOptions, now: i64) -> Option<Usage> {
+    if options.days == 0 && options.from_dir.is_none() {
+        return None;
+    }
+    let (from, to, dates) = window(now, options.days.max(1));
+    let mut coverage = UsageCoverage {
+        window_from: dates.first().cloned().unwrap_or_default(),
+        window_to: dates.last().cloned().unwrap_or_default(),
+        ..UsageCoverage::default()
+    };
+    let mut agg = Aggregator::new(&ctx.account, &ctx.partition, from, to);
+    let mut unknown = Vec::new();
+    let mut days_present: BTreeSet<String> = BTreeSet::new();
+    if let Some(dir) = &options.from_dir {
+        coverage.source = "directory".into();
+        coverage.prefix = Some(dir.display().to_string());
+        days_present = read_directory(dir, &dates, &mut agg, &mut coverage).await;
+    } else {
+        coverage.source = "s3".into();
+        match choose_trail(resources) {
+            None => {
+                unknown.push("events".to_string());
+            }
+            Some((r, trail)) => {
+                let (reads, writes, data) = selectors(trail);
+                coverage.trail_arn = Some(r.arn.clone());
+                coverage.multi_region = Some(trail.is_multi_region_trail);
+                let home = trail.home_region.clone().unwrap_or_else(|| r.region.clone());
+                coverage.all_regions_recorded = Some(
+                    trail.is_multi_region_trail
+                        || (trail.include_global_service_events && ctx.aws.regions.iter().all(|x| *x == home)),
+                );
+                coverage.logging = trail.status.as_ref().map(|s| s.is_logging);
+                coverage.management_reads = reads;
+                coverage.management_writes = writes;
+                coverage.data_events = data;
+                coverage.bucket = trail.s3_bucket_name.clone();
+                coverage.prefix = trail.s3_key_prefix.clone().filter(|p| !p.is_empty());
+                let org = resources.iter().find_map(|r| match &r.config {
+                    ResourceConfig::OrganizationsAccount(o) => o.organization.as_ref().map(|o| o.id.clone()),
+                    _ => None,
+                });
+                let org_id = org.filter(|_| trail.is_organization_trail);
+                let bucket_region = resources
+                    .iter()
+                    .find(|b| matches!(b.config, ResourceConfig::S3Bucket(_)) && Some(&b.name) == trail.s3_bucket_name.as_ref())
+                    .map(|b| b.region.clone())
+                    .or_else(|| trail.home_region.clone())
+                    .unwrap_or_else(|| ctx.aws.global_region());
+                let prefix = coverage.prefix.clone();
+                days_present = read_bucket(
+                    ctx,
+                    &bucket_region,
+                    trail.s3_bucket_name.as_deref().unwrap_or_default(),
+                    prefix.as_deref(),
+                    org_id.as_deref(),
+                    &dates,
+                    &mut agg,
+                    &mut coverage,
+                    &mut unknown,
+                )
+                .await;
+            }
+        }
+    }
+    coverage.missing_days = dates.iter().filter(|d| !days_present.contains(*d)).cloned().collect();
+    coverage.events = agg.events;
+    coverage.outside_window = agg.outside_window + agg.malformed;
+    coverage.first_event = agg.first.map(format_time);
+    coverage.last_event = agg.last.map(format_time);
+    let principals = agg.finish();
+    let mut r = coverage_resource(ctx, coverage);
+    r.unknown = unknown;
+    Some(Usage { coverage: r, principals })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn read_bucket(
+    ctx: &Ctx<'_>,
+    region: &str,
+    bucket: &str,
+    prefix: Option<&str>,
+    org_id: Option<&str>,
+    dates: &[String],
+    agg: &mut Aggregator,
+    coverage: &mut UsageCoverage,
+    unknown: &mut Vec<String>,
+) -> BTreeSet<String> {
+    let client = ctx.aws.s3(region);
+    let mut base = String::new();
+    if let Some(p) = prefix {
+        base.push_str(p.trim_end_matches('/'));
+        base.push('/');
+    }
+    base.push_str("AWSLogs/");
+    if let Some(org) = org_id {
+        base.push_str(org);
+        base.push('/');
+    }
+    base.push_str(&format!("{}/CloudTrail/", ctx.account));
+    let bucket_arn = format!("arn:{}:s3:::{bucket}", ctx.partition);
+    // The regions that have logs.
+    let stream = client.list_objects_v2().bucket(bucket).prefix(&base).delimiter("/").into_paginator().send();
+    let regions = match ctx
+        .api
+        .pages(Op::S3ListObjectsV2, Target::field(region, &bucket_arn, "events"), stream, |p| {
+            p.common_prefixes.unwrap_or_default().into_iter().filter_map(|c| c.prefix).collect::<Vec<_>>()
+        })
+        .await
+    {
+        Read::Found(r) => r,
+        _ => {
+            unknown.push("events".into());
+            return BTreeSet::new();
+        }
+    };
+    let regions: Vec<String> =
+        regions.iter().filter_map(|p| p.strip_prefix(&base)).map(|r| r.trim_end_matches('/').to_string()).collect();
+    coverage.regions = regions.clone();
+    // The months of the window, per region; then only the window's days.
+    let months: BTreeSet<String> = dates.iter().map(|d| d[..7].replace('-', "/")).collect();
+    let wanted: BTreeSet<&str> = dates.iter().map(String::as_str).collect();
+    let mut keys: Vec<(String, i64)> = Vec::new();
+    let mut days = BTreeSet::new();
+    for r in &regions {
+        for m in &months {
+            let stream = client.list_objects_v2().bucket(bucket).prefix(format!("{base}{r}/{m}/")).into_paginator().send();
+            match ctx
+                .api
+                .pages(Op::S3ListObjectsV2, Target::field(region, &bucket_arn, "events"), stream, |p| {
+                    p.contents.unwrap_or_default()
+                })
+                .await
+            {
+                Read::Found(objects) => {
+                    for o in objects {
+                        let Some(key) = o.key else { continue };
+                        if !key.ends_with(".json.gz") {
+                            continue;
+                        }
+                        let Some(date) = date_of(&key) else { continue };
+                        if !wanted.contains(date.as_str()) {
+                            continue;
+                        }
+                        days.insert(date);
+                        keys.push((key, o.size.unwrap_or(0)));
+                    }
+                }
+                _ => {
+                    if !unknown.contains(&"events".to_string()) {
+                        unknown.push("events".into());
+                    }
+                }
+            }
+        }
+    }
+    // Fetch and parse, a few at a time; each file folded on its own, then merged.
+    let template = agg.fresh();
+    let results = futures::stream::iter(keys.into_iter().map(|(key, size)| {
+        let client = client.clone();
+        let template = template.fresh();
+        let bucket_arn = bucket_arn.clone();
+        async move {
+            if size > MAX_FILE_BYTES {
+                return (key, Err(format!("{size} bytes compressed: larger than bbscan reads ({MAX_FILE_BYTES})")), template);
+            }
+            let got = ctx
+                .api
+                .call(
+                    Op::S3GetObject,
+                    Target::field(region, &bucket_arn, "events"),
+                    client.get_object().bucket(bucket).key(&key).send(),
+                )
+                .await;
+            let Read::Found(object) = got else {
+                return (key, Err("could not be fetched (see the gaps)".to_string()), template);
+            };
+            let bytes = match object.body.collect().await {
+                Ok(b) => b.into_bytes(),
+                Err(e) => return (key, Err(format!("download failed: {e}")), template),
+            };
+            let parsed = tokio::task::spawn_blocking(move || {
+                let mut local = template;
+                let result = local.read_gzip(bytes.as_ref()).map(|_| bytes.len() as u64);
+                (result, local)
+            })
+            .await;
+            match parsed {
+                Ok((result, local)) => (key, result, local),
+                Err(e) => (key, Err(format!("parsing failed: {e}")), agg_placeholder()),
+            }
+        }
+    }))
+    .buffer_unordered(FILES_IN_FLIGHT)
+    .collect::<Vec<_>>()
+    .await;
+    for (key, result, local) in results {
+        note(coverage, &key, result);
+        agg.merge(local);
+    }
+    days
+}
+
+fn agg_placeholder() -> Aggregator {
+    Aggregator::new("", "aws", 0, 0)
+}
+
+fn note(coverage: &mut UsageCoverage, key: &str, result: Result<u64, String>) {
+    match result {
+        Ok(bytes) => {
+            coverage.files_read += 1;
+            coverage.bytes += bytes;
+        }
+        Err(reason) => {
+            coverage.unreadable_total += 1;
+            if coverage.unreadable.len() < UNREADABLE_LISTED {
+                coverage.unreadable.push(UnreadableLog { key: key.to_string(), reason });
+            }
+        }
+    }
+}
+
+/// Every log file under a directory (`*.json.gz`, `*.json`), those of the window's days when
+/// their path says the day.
+async fn read_directory(dir: &Path, dates: &[String], agg: &mut Aggregator, coverage: &mut UsageCoverage) -> BTreeSet<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            coverage.unreadable_total += 1;
+            coverage.unreadable.push(UnreadableLog { key: d.display().to_string(), reason: "not a readable directory".into() });
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".json.gz") || p.extension().is_some_and(|x| x == "json") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let wanted: BTreeSet<&str> = dates.iter().map(String::as_str).collect();
+    let mut days = BTreeSet::new();
+    let mut dated = false;
+    let files: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|f| match date_of(&f.to_string_lossy()) {
+            Some(d) => {
+                dated = true;
+                let inside = wanted.contains(d.as_str());
+                if inside {
+                    days.insert(d);
+                }
+                inside
+            }
+            // No date in the path: read it, and let the events' times decide.
+            None => true,
+        })
+        .collect();
+    let template = agg.fresh();
+    let results = futures::stream::iter(files.into_iter().map(|f| {
+        let local = template.fresh();
+        async move {
+            let name = f.display().to_string();
+            let parsed = tokio::task::spawn_blocking(move || {
+                let mut local = local;
+                let gz = f.to_string_lossy().ends_with(".gz");
+                let result = std::fs::File::open(&f).map_err(|e| format!("cannot open: {e}")).and_then(|file| {
+                    let mut counted = CountingReader { inner: file, bytes: 0 };
+                    let r = if gz { local.read_gzip(&mut counted) } else { local.read_json(&mut counted) };
+                    r.map(|_| counted.bytes)
+                });
+                (result, local)
+            })
+            .await;
+            match parsed {
+                Ok((result, local)) => (name, result, local),
+                Err(e) => (name, Err(format!("parsing failed: {e}")), agg_placeholder()),
+            }
+        }
+    }))
+    .buffer_unordered(FILES_IN_FLIGHT)
+    .collect::<Vec<_>>()
+    .await;
+    for (name, result, local) in results {
+        note(coverage, &name, result);
+        agg.merge(local);
+    }
+    // Files whose paths do not say their day: the days from the first to the last event read.
+    if !dated && let (Some(first), Some(last)) = (agg.first, agg.last) {
+        for d in dates {
+            let day = bbscan_model::epoch_seconds(&format!("{d}T12:00:00Z")).unwrap_or(0).div_euclid(86_400);
+            if (first.div_euclid(86_400)..=last.div_euclid(86_400)).contains(&day) {
+                days.insert(d.clone());
+            }
+        }
+    }
+    days
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Put each principal's usage on its resource (every principal of the account gets one, empty
+/// when it did nothing), and the root user's on the account.
+pub(crate) fn attach(resources: &mut [Resource], usage: &HashMap<String, PrincipalUsage>, account_root: &str) {
+    for r in resources.iter_mut() {
+        let found = usage.get(&r.arn).cloned().unwrap_or_default();
+        match &mut r.config {
+            ResourceConfig::IamUser(u) => u.usage = Some(found),
+            ResourceConfig::IamRole(role) => role.usage = Some(found),
+            ResourceConfig::IamAccount(a) => a.root_usage = Some(usage.get(account_root).cloned().unwrap_or_default()),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_and_dates() {
+        // 2028-02-29T12:00:00Z, three days: the 27th to the 29th.
+        let (from, to, dates) = window(1_835_438_400, 3);
+        assert_eq!(dates, vec!["2028-02-27", "2028-02-28", "2028-02-29"]);
+        assert_eq!(format_time(from), "2028-02-27T00:00:00Z");
+        assert_eq!(format_time(to), "2028-02-29T23:59:59Z");
+        assert_eq!(
+            date_of("logs/AWSLogs/123456789012/CloudTrail/us-east-1/2028/02/29/123456789012_CloudTrail_us-east-1_20280229T1200Z_x.json.gz"),
+            Some("2028-02-29".into())
+        );
+        assert_eq!(date_of("random/file.json.gz"), None);
+    }
+
+    #[test]
+    fn selectors_say_what_is_recorded() {
+        let mut t = CloudTrailTrail::default();
+        assert_eq!(selectors(&t), (Some(true), Some(true), vec![]));
+        t.event_selectors = vec![serde_json::json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true,
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]})];
+        assert_eq!(selectors(&t), (Some(false), Some(true), vec!["AWS::S3::Object".to_string()]));
+        // Objects of one bucket only: the others' use would not show.
+        t.event_selectors = vec![serde_json::json!({"ReadWriteType": "All",
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::assets/"]}]})];
+        assert_eq!(selectors(&t), (Some(true), Some(true), vec![]));
+        t.event_selectors = vec![];
+        t.advanced_event_selectors = vec![
+            serde_json::json!({"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}),
+            serde_json::json!({"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                  {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}),
+        ];
+        assert_eq!(selectors(&t), (Some(true), Some(true), vec!["AWS::Lambda::Function".to_string()]));
+    }
+}
