@@ -1636,6 +1636,10 @@ def seed_cloudtrail(ctx: Context) -> None:
     trail = f"{APP}-audit"
     trail_arn = f"arn:aws:cloudtrail:{ctx.region}:{ACCOUNT_ID}:trail/{trail}"
     audit = ctx.audit_bucket
+    # moto judges a bucket policy statement whose condition it cannot check as a Deny of every
+    # object request its actions match: the log files go in before the policy, and the bucket
+    # has no TLS-only statement (or no reader could fetch them). That is a finding of its own.
+    seed_trail_logs(ctx)
     ctx.aws.s3.put_bucket_policy(
         Bucket=audit,
         Policy=policy_document(
@@ -1657,9 +1661,10 @@ def seed_cloudtrail(ctx: Context) -> None:
                     "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}
                 },
             },
-            deny_insecure_transport(audit),
         ),
     )
+    ctx.manifest.misconfig(None, "s3.bucket", audit, "S3.SECURE_TRANSPORT",
+                           "The trail bucket's policy does not deny aws:SecureTransport=false.")
     created = ctx.aws.cloudtrail.create_trail(
         Name=trail,
         S3BucketName=audit,
@@ -2019,7 +2024,6 @@ def seed(ctx: Context, scale: int, workers: int) -> None:
     seed_lambda_permissions(ctx)
     seed_alarms(ctx)
     seed_cloudtrail(ctx)
-    seed_trail_logs(ctx)
     seed_backup(ctx)
     seed_fillers(ctx, scale, workers)
     ctx.aws.iam.generate_credential_report()

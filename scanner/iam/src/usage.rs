@@ -10,12 +10,12 @@
 //!   generated policy keeps it as the old policy granted it.
 //! - [`generate`]: the least-privilege document for a principal's policy.
 
-use crate::catalogue::{ActionId, Catalogue};
+use crate::catalogue::{AccessLevel, ActionId, Catalogue};
 use crate::context::Context;
 use crate::effective::Expansions;
 use crate::evaluate::{Decision, Policies, Policy, Principal, Request, Source, evaluate};
 use crate::policy::Effect;
-use bbscan_model::ActionUse;
+use bbscan_model::{ActionUse, UsageCoverage};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -210,18 +210,67 @@ pub fn is_free(event_source: &str, event_name: &str) -> bool {
     FREE.iter().any(|f| f.eq_ignore_ascii_case(&a))
 }
 
-/// Whether CloudTrail would show this action's use, given the data-event resource types the
-/// trail records. `false`: its use cannot be seen, so it is never called unused.
-pub fn observable(action: &str, data_events: &[String]) -> bool {
+/// The event source of an IAM prefix (`cloudwatch` → `monitoring.amazonaws.com`).
+fn source_of(prefix: &str) -> String {
+    match SOURCE_PREFIXES.iter().find(|(_, p)| p.eq_ignore_ascii_case(prefix)) {
+        Some((source, _)) => source.to_string(),
+        None => format!("{}.amazonaws.com", prefix.to_ascii_lowercase()),
+    }
+}
+
+/// Whether the trail described by `coverage` would show this action's use: recorded at all
+/// (not one of the calls CloudTrail never logs), a data event of a resource type the trail
+/// records for every resource, or a management event of a source, and of a kind (read or
+/// write), that it records. `false`: its use cannot be seen, so it is never called unused.
+pub fn observable(action: &str, coverage: &UsageCoverage) -> bool {
     if NOT_RECORDED.iter().any(|p| crate::wildcard_match(p, action, true)) {
         return false;
     }
-    for (kind, patterns) in DATA_EVENTS {
-        if patterns.iter().any(|p| crate::wildcard_match(p, action, true)) {
-            return data_events.iter().any(|d| d.eq_ignore_ascii_case(kind));
-        }
+    if let Some(kind) = data_event_type(action) {
+        return coverage.data_events.iter().any(|d| d.eq_ignore_ascii_case(kind));
     }
-    true
+    let source = source_of(action.split(':').next().unwrap_or_default());
+    if coverage.excluded_sources.iter().any(|s| s.eq_ignore_ascii_case(&source)) {
+        return false;
+    }
+    if !coverage.only_sources.is_empty() && !coverage.only_sources.iter().any(|s| s.eq_ignore_ascii_case(&source)) {
+        return false;
+    }
+    let read = Catalogue::get().level_of(action).is_some_and(|l| matches!(l, AccessLevel::List | AccessLevel::Read));
+    if read { coverage.management_reads == Some(true) } else { coverage.management_writes == Some(true) }
+}
+
+/// Why the logs read cannot show that something was not used, whatever the principal: the
+/// trail was not logging, does not record every region collected, days without logs, files
+/// that could not be read, no log at all. Empty: what was read is the whole story from
+/// `covered_from` on.
+pub fn coverage_problems(c: &UsageCoverage) -> Vec<String> {
+    let mut problems = Vec::new();
+    if c.days_covered == 0 {
+        problems.push("no CloudTrail log file was found in the window".to_string());
+    }
+    match c.logging {
+        Some(true) => {}
+        Some(false) => problems.push("the trail was not logging when the snapshot was taken".into()),
+        None => problems.push("whether the trail is logging is not known".into()),
+    }
+    match c.all_regions_recorded {
+        Some(true) => {}
+        Some(false) => problems.push("the trail does not record every region that was collected".into()),
+        None => problems.push("whether the trail records every region is not known".into()),
+    }
+    if !c.missing_days.is_empty() {
+        problems.push(format!(
+            "{} day(s) have no log file ({}{})",
+            c.missing_days.len(),
+            c.missing_days.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            if c.missing_days.len() > 3 { ", …" } else { "" }
+        ));
+    }
+    if c.unreadable_total > 0 {
+        problems.push(format!("{} log file(s) could not be read", c.unreadable_total));
+    }
+    problems
 }
 
 /// The data-event resource type an action is recorded as, if it is one.
@@ -266,68 +315,82 @@ fn narrow(arns: &[String]) -> Vec<String> {
     if named { vec![format!("{prefix}*")] } else { arns }
 }
 
-/// The least-privilege version of `old` (one policy document of `principal`) from what the
-/// principal used: every used action the old document allowed, on the resources the uses named
-/// (or, where they named none or more than were kept, the resources the old statement allowed),
-/// with the old statement's conditions; plus every action the old document allowed whose use
-/// CloudTrail cannot show, unchanged. Statements with the same resources and conditions are
-/// merged; actions are grouped by service and sorted.
-pub fn generate(principal: &Principal, old: &Policy, used: &[ActionUse], data_events: &[String]) -> Generated {
+/// Where a generated statement applies: resource patterns, or every resource but some (an
+/// old statement's `NotResource`, kept as it was).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    Resource(Vec<String>),
+    NotResource(Vec<String>),
+}
+
+/// The scope an old statement gives: its resources (sorted), or its `NotResource`.
+fn scope_of(s: &crate::Statement) -> Scope {
+    if !s.not_resources.is_empty() {
+        let mut r = s.not_resources.clone();
+        r.sort();
+        return Scope::NotResource(r);
+    }
+    let mut r = s.resources.clone();
+    r.sort();
+    Scope::Resource(r)
+}
+
+/// The least-privilege version of `old_document` (one policy document of `principal`) from
+/// what the principal used: every used action the old document allowed, on the resources the
+/// uses named (or, where they named none or more than were kept, the resources the old
+/// statement allowed), with the old statement's conditions; every action the old document
+/// allowed whose use CloudTrail cannot show (see [`observable`]), unchanged; and every Deny
+/// statement of the old document, verbatim. Allow statements with the same scope and
+/// conditions are merged; actions are grouped by service and sorted. The result never allows
+/// more than the old document (see [`within`]).
+pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse], coverage: &UsageCoverage) -> Generated {
     let c = Catalogue::get();
+    let old = Policy::new(Source::new("old policy", "old", "/"), old_document);
     let mut ex = Expansions::new();
     let mut ctx = Context::open();
     principal.describe_into(&mut ctx);
-    // (resources, conditions) → actions
-    let mut statements: BTreeMap<(Vec<String>, String), BTreeSet<String>> = BTreeMap::new();
+    // (scope, conditions) → actions
+    let mut statements: BTreeMap<(Scope, String), BTreeSet<String>> = BTreeMap::new();
     let mut granted_elsewhere = Vec::new();
     let mut used_names = BTreeSet::new();
-    let identity = [old];
+    let identity = [&old];
+    let usable = |s: &crate::Statement| s.effect == Effect::Allow && s.problems.is_empty();
     for u in used {
-        used_names.insert(u.action.to_ascii_lowercase());
-        // The old statement that allows it: ask with a resource it named, or the action's own.
+        // The old statement that allows it: ask with a resource it named, or any resource.
         let probe = u.resources.first().cloned().unwrap_or_else(|| "*".to_string());
         let req = Request { principal, action: &u.action, resource: &probe, resource_account: None, context: &ctx };
         let outcome = evaluate(&req, &Policies { identity: &identity, ..Policies::default() });
-        let allowing: Vec<_> = outcome
-            .reasons
-            .iter()
-            .filter(|r| r.statement.effect == Effect::Allow)
-            .map(|r| r.statement)
-            .collect();
-        let statement = match allowing.first() {
-            Some(s) if outcome.decision.possible() => *s,
-            _ => {
-                // Maybe allowed on some other resource of the old document.
-                match old.statements.iter().find(|s| s.effect == Effect::Allow && s.problems.is_empty() && s.covers_action(&u.action)) {
-                    Some(s) => s,
-                    None => {
-                        granted_elsewhere.push(u.action.clone());
-                        continue;
-                    }
+        let allowing = outcome.reasons.iter().find(|r| r.statement.effect == Effect::Allow).map(|r| r.statement);
+        let statement = match allowing {
+            Some(s) if outcome.decision.possible() => s,
+            // Maybe allowed on another resource of the old document.
+            _ => match old.statements.iter().find(|s| usable(s) && s.covers_action(&u.action)) {
+                Some(s) => s,
+                None => {
+                    granted_elsewhere.push(u.action.clone());
+                    continue;
                 }
-            }
+            },
         };
-        let conditions = if statement.conditions.is_empty() {
-            String::new()
-        } else {
-            statement_conditions(statement).to_string()
-        };
+        used_names.insert(u.action.to_ascii_lowercase());
+        let conditions =
+            if statement.conditions.is_empty() { String::new() } else { statement_conditions(statement).to_string() };
         let complete = u.without_resource == 0 && u.resources_total as usize == u.resources.len() && !u.resources.is_empty();
-        let resources = if complete && !covers_every_resource_only_star(&u.action) {
-            narrow(&u.resources)
-        } else if !statement.not_resources.is_empty() || statement.resources.is_empty() {
-            vec!["*".to_string()]
+        // Narrowed to what was touched only where the old statement allowed all of it.
+        let scope = if complete && !covers_every_resource_only_star(&u.action) {
+            let narrowed = narrow(&u.resources);
+            let inside = u.resources.iter().all(|r| statement.covers_resource(r))
+                && narrowed.iter().all(|n| scope_covers(&scope_of(statement), n));
+            if inside { Scope::Resource(narrowed) } else { scope_of(statement) }
         } else {
-            let mut r = statement.resources.clone();
-            r.sort();
-            r
+            scope_of(statement)
         };
-        statements.entry((resources, conditions)).or_default().insert(u.action.clone());
+        statements.entry((scope, conditions)).or_default().insert(u.action.clone());
     }
     // What the old document allowed that CloudTrail cannot show: kept as it was.
     let mut kept_unobservable = Vec::new();
     let mut dropped = BTreeSet::new();
-    for s in old.statements.iter().filter(|s| s.effect == Effect::Allow && s.problems.is_empty()) {
+    for s in old.statements.iter().filter(|s| usable(s)) {
         let actions = ex.actions(s).clone();
         let mut keep = BTreeSet::new();
         for id in actions.iter() {
@@ -335,7 +398,7 @@ pub fn generate(principal: &Principal, old: &Policy, used: &[ActionUse], data_ev
             if used_names.contains(&name.to_ascii_lowercase()) {
                 continue;
             }
-            if observable(&name, data_events) {
+            if observable(&name, coverage) {
                 dropped.insert(name);
             } else {
                 keep.insert(name);
@@ -345,28 +408,22 @@ pub fn generate(principal: &Principal, old: &Policy, used: &[ActionUse], data_ev
             continue;
         }
         let conditions = if s.conditions.is_empty() { String::new() } else { statement_conditions(s).to_string() };
-        let resources = if !s.not_resources.is_empty() || s.resources.is_empty() {
-            vec!["*".to_string()]
-        } else {
-            let mut r = s.resources.clone();
-            r.sort();
-            r
-        };
         kept_unobservable.extend(keep.iter().cloned());
-        statements.entry((resources, conditions)).or_default().extend(keep);
+        statements.entry((scope_of(s), conditions)).or_default().extend(keep);
     }
     kept_unobservable.sort();
     kept_unobservable.dedup();
     let mut out = Vec::new();
-    for ((resources, conditions), actions) in statements {
+    for ((scope, conditions), actions) in statements {
         let mut actions: Vec<String> = actions.into_iter().collect();
         actions.sort_by_key(|a| a.to_ascii_lowercase());
         let actions = collapse(actions);
-        let mut st = json!({
-            "Effect": "Allow",
-            "Action": if actions.len() == 1 { json!(actions[0]) } else { json!(actions) },
-            "Resource": if resources.len() == 1 { json!(resources[0]) } else { json!(resources) },
-        });
+        let one_or_many = |v: &[String]| if v.len() == 1 { json!(v[0]) } else { json!(v) };
+        let mut st = json!({"Effect": "Allow", "Action": one_or_many(&actions)});
+        match &scope {
+            Scope::Resource(r) => st["Resource"] = one_or_many(r),
+            Scope::NotResource(r) => st["NotResource"] = one_or_many(r),
+        }
         if !conditions.is_empty()
             && let Ok(v) = serde_json::from_str::<Value>(&conditions)
         {
@@ -374,12 +431,125 @@ pub fn generate(principal: &Principal, old: &Policy, used: &[ActionUse], data_ev
         }
         out.push(st);
     }
+    // The old denies still apply: a kept action may be one they limit.
+    let raw: Vec<Value> = match old_document.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    for s in old.statements.iter().filter(|s| s.effect == Effect::Deny) {
+        let index = s.pointer.rsplit('/').next().and_then(|i| i.parse::<usize>().ok()).unwrap_or(0);
+        if let Some(st) = raw.get(index) {
+            out.push(st.clone());
+        }
+    }
     Generated {
         document: json!({"Version": "2012-10-17", "Statement": out}),
         kept_unobservable,
         granted_elsewhere,
         dropped: dropped.into_iter().collect(),
     }
+}
+
+/// Whether every ARN a resource pattern `inner` can match is matched by `outer` (ARN patterns,
+/// case-sensitive, `*` and `?`). Sound, not complete: `outer` with a `?` or a policy variable
+/// must be equal to `inner`.
+pub fn pattern_within(inner: &str, outer: &str) -> bool {
+    if inner == outer {
+        return true;
+    }
+    if outer.contains('?') || outer.contains("${") || inner.contains("${") {
+        return false;
+    }
+    // With only `*` in `outer`, matching `inner` as literal text means its literal characters
+    // line up with literal characters of `inner`, and its stars absorb the rest, whatever
+    // `inner`'s own wildcards stand for.
+    crate::wildcard_match(outer, inner, false)
+}
+
+fn scope_covers(scope: &Scope, pattern: &str) -> bool {
+    match scope {
+        Scope::Resource(list) => list.iter().any(|o| pattern_within(pattern, o)),
+        // Not provable without knowing what the excluded patterns exclude.
+        Scope::NotResource(_) => false,
+    }
+}
+
+/// Check that `new` allows nothing `old` did not: every Allow statement of `new` is covered,
+/// action by action and resource by resource, by Allow statements of `old` whose conditions it
+/// keeps (same operator, key and values), and every Deny statement of `old` is in `new`.
+/// Statements with `NotResource` must repeat an old statement's exactly; `NotAction`,
+/// `Principal` and malformed statements are refused. Returns what is not covered.
+pub fn within(new: &Value, old: &Value) -> Result<(), Vec<String>> {
+    let c = Catalogue::get();
+    let new_p = Policy::new(Source::new("new", "new", "/"), new);
+    let old_p = Policy::new(Source::new("old", "old", "/"), old);
+    let mut ex = Expansions::new();
+    let mut problems: Vec<String> = new_p.problems.iter().map(|p| format!("the new document: {p}")).collect();
+    if new_p.statements.is_empty() {
+        problems.push("the new document has no statement".into());
+    }
+    let same_conditions = |old: &crate::Statement, new: &crate::Statement| {
+        old.conditions.iter().all(|oc| {
+            new.conditions.iter().any(|nc| {
+                nc.operator.eq_ignore_ascii_case(&oc.operator) && nc.key.eq_ignore_ascii_case(&oc.key) && {
+                    let mut a = nc.values.clone();
+                    let mut b = oc.values.clone();
+                    a.sort();
+                    b.sort();
+                    a == b
+                }
+            })
+        })
+    };
+    for s in &new_p.statements {
+        if !s.problems.is_empty() || !s.not_actions.is_empty() || s.principal.is_some() || s.not_principal.is_some() {
+            problems.push(format!("statement {} is not of a form a generated policy has", s.pointer));
+            continue;
+        }
+        if s.effect == Effect::Deny {
+            continue;
+        }
+        let olds: Vec<&crate::Statement> = old_p
+            .statements
+            .iter()
+            .filter(|o| o.effect == Effect::Allow && o.problems.is_empty() && same_conditions(o, s))
+            .collect();
+        let mut actions: Vec<String> = ex.actions(s).iter().map(|id| c.name(id)).collect();
+        // Actions the catalogue does not know are checked as written.
+        actions.extend(s.actions.iter().filter(|a| !a.contains(['*', '?']) && c.find(a).is_none()).cloned());
+        for a in &actions {
+            let covering: Vec<&&crate::Statement> = olds.iter().filter(|o| o.covers_action(a)).collect();
+            if !s.not_resources.is_empty() {
+                let mut mine = s.not_resources.clone();
+                mine.sort();
+                if !covering.iter().any(|o| scope_of(o) == Scope::NotResource(mine.clone())) {
+                    problems.push(format!("{a} on every resource but {} (the old document does not allow it)", mine.join(", ")));
+                }
+                continue;
+            }
+            for r in &s.resources {
+                if !covering.iter().any(|o| scope_covers(&scope_of(o), r) || (o.not_resources.is_empty() && o.resources.iter().any(|x| x == "*"))) {
+                    problems.push(format!("{a} on {r}"));
+                }
+            }
+        }
+    }
+    let new_denies: Vec<&crate::Statement> = new_p.statements.iter().filter(|s| s.effect == Effect::Deny).collect();
+    for d in old_p.statements.iter().filter(|s| s.effect == Effect::Deny) {
+        let kept = new_denies.iter().any(|n| {
+            n.actions == d.actions
+                && n.not_actions == d.not_actions
+                && n.resources == d.resources
+                && n.not_resources == d.not_resources
+                && n.conditions == d.conditions
+        });
+        if !kept {
+            problems.push(format!("the old document's Deny statement {} is missing", d.pointer));
+        }
+    }
+    problems.truncate(20);
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// `service:*` where every action of the service is in the list.
@@ -417,11 +587,12 @@ fn statement_conditions(s: &crate::Statement) -> Value {
     Value::Object(ops)
 }
 
-/// Check that a generated document allows every used action on the resources it named (the
-/// first few), and report the ones it does not: `(action, resource, decision)`.
-pub fn prove(principal: &Principal, document: &Value, used: &[ActionUse]) -> Vec<(String, String, Decision)> {
-    let policy = Policy::new(Source::new("generated policy", "generated", "/"), document);
-    let identity = [&policy];
+/// Check that `new` allows every use that `old` allowed, on the resources the use named (the
+/// first few; `*` for uses that named none): `(action, resource, decision)` of those it does
+/// not. Uses `old` did not allow (another policy granted them) are not its concern.
+pub fn prove(principal: &Principal, old: &Value, new: &Value, used: &[ActionUse]) -> Vec<(String, String, Decision)> {
+    let old = Policy::new(Source::new("old policy", "old", "/"), old);
+    let new = Policy::new(Source::new("generated policy", "generated", "/"), new);
     let mut ctx = Context::open();
     principal.describe_into(&mut ctx);
     let mut failures = Vec::new();
@@ -430,7 +601,11 @@ pub fn prove(principal: &Principal, document: &Value, used: &[ActionUse]) -> Vec
             if u.resources.is_empty() { vec!["*".to_string()] } else { u.resources.iter().take(5).cloned().collect() };
         for r in resources {
             let req = Request { principal, action: &u.action, resource: &r, resource_account: None, context: &ctx };
-            let d = evaluate(&req, &Policies { identity: &identity, ..Policies::default() }).decision;
+            let before = evaluate(&req, &Policies { identity: &[&old], ..Policies::default() }).decision;
+            if !before.possible() {
+                continue;
+            }
+            let d = evaluate(&req, &Policies { identity: &[&new], ..Policies::default() }).decision;
             if !d.possible() {
                 failures.push((u.action.clone(), r, d));
             }
@@ -463,15 +638,55 @@ mod tests {
         assert!(actions_of("nosuch.amazonaws.com", "Anything").is_empty());
     }
 
+    fn recording(data: &[&str]) -> UsageCoverage {
+        UsageCoverage {
+            management_reads: Some(true),
+            management_writes: Some(true),
+            data_events: data.iter().map(|d| d.to_string()).collect(),
+            ..UsageCoverage::default()
+        }
+    }
+
     #[test]
     fn what_cloudtrail_can_show() {
-        assert!(observable("ssm:GetParameter", &[]));
-        assert!(!observable("s3:GetObject", &[]));
-        assert!(observable("s3:GetObject", &["AWS::S3::Object".into()]));
-        assert!(observable("s3:PutBucketPolicy", &[]), "management events always");
-        assert!(!observable("logs:PutLogEvents", &["AWS::S3::Object".into()]));
-        assert!(!observable("lambda:InvokeFunction", &[]));
+        let management = recording(&[]);
+        assert!(observable("ssm:GetParameter", &management));
+        assert!(!observable("s3:GetObject", &management));
+        assert!(observable("s3:GetObject", &recording(&["AWS::S3::Object"])));
+        assert!(observable("s3:PutBucketPolicy", &management), "management events");
+        assert!(!observable("logs:PutLogEvents", &recording(&["AWS::S3::Object"])));
+        assert!(!observable("lambda:InvokeFunction", &management));
         assert_eq!(data_event_type("dynamodb:Query"), Some("AWS::DynamoDB::Table"));
+        // Write-only management events show no read; excluded sources show nothing.
+        let writes_only = UsageCoverage { management_reads: Some(false), ..recording(&[]) };
+        assert!(!observable("ssm:GetParameter", &writes_only) && observable("ssm:PutParameter", &writes_only));
+        let no_kms = UsageCoverage { excluded_sources: vec!["kms.amazonaws.com".into()], ..recording(&[]) };
+        assert!(!observable("kms:Decrypt", &no_kms) && observable("ssm:GetParameter", &no_kms));
+        let only_iam = UsageCoverage { only_sources: vec!["iam.amazonaws.com".into()], ..recording(&[]) };
+        assert!(observable("iam:PassRole", &only_iam) && !observable("ssm:GetParameter", &only_iam));
+        let alarms = UsageCoverage { excluded_sources: vec!["monitoring.amazonaws.com".into()], ..recording(&[]) };
+        assert!(!observable("cloudwatch:PutMetricAlarm", &alarms), "CloudWatch's source is monitoring");
+        // Unknown selectors: nothing shows.
+        assert!(!observable("ssm:PutParameter", &UsageCoverage::default()));
+    }
+
+    #[test]
+    fn coverage_problems_name_what_is_missing() {
+        let mut c = UsageCoverage {
+            logging: Some(true),
+            all_regions_recorded: Some(true),
+            days_covered: 40,
+            ..recording(&[])
+        };
+        assert!(coverage_problems(&c).is_empty());
+        c.missing_days = vec!["2026-03-01".into(), "2026-03-02".into(), "2026-03-03".into(), "2026-03-09".into()];
+        c.unreadable_total = 2;
+        c.all_regions_recorded = Some(false);
+        let p = coverage_problems(&c);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[1].contains("4 day(s)") && p[1].contains("2026-03-01, 2026-03-02, 2026-03-03, …"), "{p:?}");
+        c = UsageCoverage::default();
+        assert_eq!(coverage_problems(&c).len(), 3, "no logs, logging and regions unknown");
     }
 
     fn used(action: &str, resources: &[&str]) -> ActionUse {
@@ -486,21 +701,20 @@ mod tests {
         }
     }
 
+    fn worker() -> Principal {
+        Principal::from_arn("arn:aws:iam::123456789012:role/worker")
+    }
+
     #[test]
     fn a_broad_policy_becomes_what_was_used() {
-        let principal = Principal::from_arn("arn:aws:iam::123456789012:role/worker");
-        let old = Policy::new(
-            Source::new("old", "arn:aws:iam::123456789012:role/worker", "/config/inline_policies/0/document"),
-            &json!({"Statement": [
-                {"Effect": "Allow", "Action": ["s3:*", "ssm:*", "sqs:*"], "Resource": "*"},
-                {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "arn:aws:logs:*:*:*"}
-            ]}),
-        );
+        let old = json!({"Statement": [
+            {"Effect": "Allow", "Action": ["s3:*", "ssm:*", "sqs:*"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "arn:aws:logs:*:*:*"}
+        ]});
         let p = "arn:aws:ssm:us-east-1:123456789012:parameter/app/prod";
         let queue = "arn:aws:sqs:us-east-1:123456789012:jobs";
         let uses = [used("ssm:GetParameter", &[&format!("{p}/A"), &format!("{p}/B"), &format!("{p}/C")]), used("sqs:SendMessage", &[queue])];
-        let data = vec!["AWS::S3::Object".to_string(), "AWS::SQS::Queue".to_string()];
-        let g = generate(&principal, &old, &uses, &data);
+        let g = generate(&worker(), &old, &uses, &recording(&["AWS::S3::Object", "AWS::SQS::Queue"]));
         let statements = g.document["Statement"].as_array().unwrap();
         let mut got: Vec<(String, String)> = statements
             .iter()
@@ -519,27 +733,78 @@ mod tests {
         );
         assert_eq!(g.kept_unobservable, vec!["logs:CreateLogStream", "logs:PutLogEvents"]);
         assert!(g.dropped.contains(&"s3:PutBucketPolicy".to_string()) && g.dropped.contains(&"s3:GetObject".to_string()));
-        assert!(prove(&principal, &g.document, &uses).is_empty());
+        assert!(prove(&worker(), &old, &g.document, &uses).is_empty());
+        assert_eq!(within(&g.document, &old), Ok(()));
         // Without S3 data events the object actions cannot be judged: they are kept.
-        let g = generate(&principal, &old, &uses, &["AWS::SQS::Queue".to_string()]);
+        let g = generate(&worker(), &old, &uses, &recording(&["AWS::SQS::Queue"]));
         assert!(g.kept_unobservable.contains(&"s3:GetObject".to_string()) && !g.kept_unobservable.contains(&"s3:PutBucketPolicy".to_string()));
+        assert_eq!(within(&g.document, &old), Ok(()));
+        // The proof fails for a document that lost a use.
+        let lost = json!({"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue}]});
+        let failures = prove(&worker(), &old, &lost, &uses);
+        assert_eq!(failures.len(), 3, "{failures:?}");
+        assert!(failures.iter().all(|(a, _, _)| a == "ssm:GetParameter"));
     }
 
     #[test]
     fn conditions_are_kept_and_other_policies_grants_left_out() {
-        let principal = Principal::from_arn("arn:aws:iam::123456789012:role/worker");
-        let old = Policy::new(
-            Source::new("old", "x", "/"),
-            &json!({"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*",
-                "Condition": {"StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}}}]}),
-        );
+        let old = json!({"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}}}]});
         let uses = [used("kms:Decrypt", &[]), used("dynamodb:GetItem", &["arn:aws:dynamodb:us-east-1:1:table/t"])];
-        let g = generate(&principal, &old, &uses, &[]);
+        let g = generate(&worker(), &old, &uses, &recording(&[]));
         assert_eq!(g.granted_elsewhere, vec!["dynamodb:GetItem"]);
         let s = &g.document["Statement"][0];
         assert_eq!(s["Action"], "kms:Decrypt");
         assert_eq!(s["Resource"], "*");
         assert_eq!(s["Condition"]["StringEquals"]["kms:ViaService"], "ssm.us-east-1.amazonaws.com");
+        assert_eq!(within(&g.document, &old), Ok(()));
+        // Dropping the condition would allow more: refused.
+        let loose = json!({"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]});
+        assert!(within(&loose, &old).is_err());
+    }
+
+    #[test]
+    fn denies_and_not_resource_survive() {
+        let old = json!({"Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secrets/*"},
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::vault/*"}
+        ]});
+        // Object reads are not recorded: kept, on every resource but the excluded ones, with
+        // the deny still there.
+        let uses = [used("s3:ListAllMyBuckets", &[])];
+        let g = generate(&worker(), &old, &uses, &recording(&[]));
+        let doc = &g.document;
+        assert!(g.kept_unobservable.contains(&"s3:GetObject".to_string()));
+        let statements = doc["Statement"].as_array().unwrap();
+        assert!(statements.iter().all(|s| s["Effect"] == "Deny" || s["NotResource"] == "arn:aws:s3:::secrets/*"), "{doc}");
+        assert!(statements.contains(&old["Statement"][1]), "{doc}");
+        assert_eq!(within(doc, &old), Ok(()));
+        let mut no_deny = doc.clone();
+        no_deny["Statement"].as_array_mut().unwrap().retain(|s| s["Effect"] == "Allow");
+        assert!(within(&no_deny, &old).unwrap_err()[0].contains("Deny statement"));
+    }
+
+    #[test]
+    fn what_within_refuses() {
+        let old = json!({"Statement": [
+            {"Effect": "Allow", "Action": "ssm:GetParameter*", "Resource": "arn:aws:ssm:*:*:parameter/app/prod/*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b?/*"}
+        ]});
+        let doc = |action: &str, resource: &str| json!({"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]});
+        assert_eq!(within(&doc("ssm:GetParameter", "arn:aws:ssm:us-east-1:1:parameter/app/prod/A"), &old), Ok(()));
+        assert_eq!(within(&doc("ssm:GetParameters", "arn:aws:ssm:*:*:parameter/app/prod/x/*"), &old), Ok(()));
+        assert!(within(&doc("ssm:GetParameter", "arn:aws:ssm:us-east-1:1:parameter/app/dev/A"), &old).is_err());
+        assert!(within(&doc("ssm:PutParameter", "arn:aws:ssm:us-east-1:1:parameter/app/prod/A"), &old).is_err());
+        assert!(within(&doc("ssm:*", "arn:aws:ssm:us-east-1:1:parameter/app/prod/A"), &old).is_err());
+        assert!(within(&doc("ssm:GetParameter", "*"), &old).is_err());
+        // `?` in the old pattern: only the same pattern is provably inside.
+        assert_eq!(within(&doc("s3:GetObject", "arn:aws:s3:::b?/*"), &old), Ok(()));
+        assert!(within(&doc("s3:GetObject", "arn:aws:s3:::b*/*"), &old).is_err());
+        assert!(within(&json!({"Statement": []}), &old).is_err());
+        let not_action = json!({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]});
+        assert!(within(&not_action, &old).is_err());
+        assert!(pattern_within("arn:aws:s3:::a/b/*", "arn:aws:s3:::a/*"));
+        assert!(!pattern_within("arn:aws:s3:::a/*", "arn:aws:s3:::a/*/x"));
     }
 
     #[test]

@@ -740,7 +740,13 @@ pub struct UsageCoverage {
     /// The earliest and latest event read.
     pub first_event: Option<String>,
     pub last_event: Option<String>,
-    /// Days of the window for which no log file of any region was found.
+    /// The first day of the window with a log file: the trail's logs begin here (it was
+    /// created, started or its files kept only since then). No log at all: none.
+    pub covered_from: Option<String>,
+    /// Days from `covered_from` to the end of the window that have log files (the collection's
+    /// own day counts only when its files have arrived).
+    pub days_covered: u32,
+    /// Days after `covered_from` for which no log file of any region was found: holes.
     pub missing_days: Vec<String>,
     pub regions: Vec<String>,
     pub files_read: u64,
@@ -750,8 +756,11 @@ pub struct UsageCoverage {
     pub events: u64,
     /// Bytes of JSON read (after decompression).
     pub bytes: u64,
-    /// Events outside the window (clock skew, late delivery) or without a readable time, skipped.
+    /// Events before the window (late delivery, old files) or without a readable time, skipped.
     pub outside_window: u64,
+    /// Events dated after the collection began — a clock is wrong: counted as use (at the
+    /// collection's time), never as evidence of disuse.
+    pub future_events: u64,
     /// Whether the trail records every region, and was logging when the snapshot was taken.
     pub multi_region: Option<bool>,
     /// Whether every region the account was collected in is recorded (a multi-region trail, or
@@ -761,6 +770,11 @@ pub struct UsageCoverage {
     /// Whether read-only and write management events are recorded.
     pub management_reads: Option<bool>,
     pub management_writes: Option<bool>,
+    /// Event sources whose management events the trail leaves out
+    /// (`kms.amazonaws.com`, `rdsdata.amazonaws.com`).
+    pub excluded_sources: Vec<String>,
+    /// When not empty: the only event sources whose management events the trail records.
+    pub only_sources: Vec<String>,
     /// Data-event resource types the trail records for every resource of the type
     /// (`AWS::S3::Object`, `AWS::Lambda::Function`, …). A selector limited to some buckets or
     /// functions is not counted: the use of the others would not show.

@@ -16,6 +16,11 @@ use std::io::Read;
 pub const RESOURCES_KEPT: usize = 20;
 /// Distinct resources counted exactly up to this many per action.
 const RESOURCES_COUNTED: usize = 10_000;
+/// A log file that decompresses to more JSON than this is not read to the end (CloudTrail's
+/// files hold a few MB; this is a damaged or hostile file).
+pub const MAX_JSON_BYTES: u64 = 1 << 30;
+/// Events dated up to this long after the collection began are on time (delivery, clocks).
+const SKEW_TOLERANCE: i64 = 300;
 
 #[derive(Deserialize)]
 struct Record {
@@ -144,6 +149,25 @@ fn fnv(s: &str) -> u64 {
     h
 }
 
+/// Counts what is read through it, and stops (end of input) one byte past the limit.
+struct Capped<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read > self.limit {
+            return Ok(0);
+        }
+        let room = usize::try_from(self.limit + 1 - self.read).unwrap_or(usize::MAX).min(buf.len());
+        let n = self.inner.read(&mut buf[..room])?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// RFC 3339 of seconds since the epoch.
 pub fn format_time(t: i64) -> String {
     let days = t.div_euclid(86_400);
@@ -181,7 +205,14 @@ pub struct Aggregator {
     mapping: HashMap<(String, String), Vec<String>>,
     pub events: u64,
     pub outside_window: u64,
+    /// Events dated after the collection began (a clock is wrong): counted as use, at the
+    /// collection's time.
+    pub future: u64,
     pub malformed: u64,
+    /// Bytes of JSON read (decompressed).
+    pub bytes: u64,
+    /// The most JSON one file may decompress to.
+    pub max_json_bytes: u64,
     pub other_identities: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
@@ -200,7 +231,10 @@ impl Aggregator {
             mapping: HashMap::new(),
             events: 0,
             outside_window: 0,
+            future: 0,
             malformed: 0,
+            bytes: 0,
+            max_json_bytes: MAX_JSON_BYTES,
             other_identities: 0,
             first: None,
             last: None,
@@ -209,17 +243,29 @@ impl Aggregator {
 
     /// An empty aggregator with the same window, for one file read on its own.
     pub fn fresh(&self) -> Aggregator {
-        Aggregator::new(&self.account, &self.partition, self.from, self.to)
+        let mut a = Aggregator::new(&self.account, &self.partition, self.from, self.to);
+        a.max_json_bytes = self.max_json_bytes;
+        a
     }
 
     /// Read one log file (decompressed JSON) into the aggregate. Returns how many records it
     /// held; an error names what is wrong with the file (records before it are kept).
     pub fn read_json(&mut self, reader: impl Read) -> Result<u64, String> {
-        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(256 * 1024, reader));
+        let limit = self.max_json_bytes;
+        let mut counted = Capped { inner: reader, read: 0, limit };
         let before = self.events + self.outside_window + self.malformed;
-        serde::Deserializer::deserialize_map(&mut de, FileVisitor { agg: self })
-            .map_err(|e| format!("not a CloudTrail log file: {e}"))?;
-        de.end().map_err(|e| format!("trailing data after the log: {e}"))?;
+        let result = {
+            let mut de =
+                serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(256 * 1024, &mut counted));
+            serde::Deserializer::deserialize_map(&mut de, FileVisitor { agg: self })
+                .map_err(|e| format!("not a CloudTrail log file: {e}"))
+                .and_then(|()| de.end().map_err(|e| format!("trailing data after the log: {e}")))
+        };
+        self.bytes += counted.read;
+        if counted.read > limit {
+            return Err(format!("more than {limit} bytes of JSON: not a CloudTrail log file, not read to the end"));
+        }
+        result?;
         Ok(self.events + self.outside_window + self.malformed - before)
     }
 
@@ -239,10 +285,16 @@ impl Aggregator {
             self.malformed += 1;
             return;
         };
-        if t < self.from || t > self.to {
+        if t < self.from {
             self.outside_window += 1;
             return;
         }
+        let t = if t > self.to.saturating_add(SKEW_TOLERANCE) {
+            self.future += 1;
+            self.to
+        } else {
+            t.min(self.to)
+        };
         let (Some(source), Some(name)) = (r.event_source.clone(), r.event_name.clone()) else {
             self.malformed += 1;
             return;
@@ -308,6 +360,8 @@ impl Aggregator {
     pub fn merge(&mut self, other: Aggregator) {
         self.events += other.events;
         self.outside_window += other.outside_window;
+        self.future += other.future;
+        self.bytes += other.bytes;
         self.malformed += other.malformed;
         self.other_identities += other.other_identities;
         self.first = match (self.first, other.first) {
@@ -528,6 +582,47 @@ mod tests {
         agg.read_json(serde_json::to_vec(&json!({"Records": records})).unwrap().as_slice()).unwrap();
         let u = &agg.finish()["arn:aws:iam::123456789012:role/r"].actions[0];
         assert_eq!((u.resources.len(), u.resources_total, u.count), (RESOURCES_KEPT, 50, 50));
+    }
+
+    #[test]
+    fn a_file_that_inflates_without_end_is_cut_off() {
+        // A gzip bomb: a small file of whitespace before the records.
+        let mut gz = Vec::new();
+        {
+            let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::best());
+            std::io::Write::write_all(&mut enc, b"{\"Records\": [").unwrap();
+            for _ in 0..64 {
+                std::io::Write::write_all(&mut enc, &[b' '; 64 * 1024]).unwrap();
+            }
+            std::io::Write::write_all(&mut enc, b"]}").unwrap();
+            enc.finish().unwrap();
+        }
+        assert!(gz.len() < 64 * 1024, "compressed to {}", gz.len());
+        let mut agg = Aggregator::new("123456789012", "aws", T0, T0 + DAY);
+        agg.max_json_bytes = 1024 * 1024;
+        let err = agg.read_gzip(gz.as_slice()).unwrap_err();
+        assert!(err.contains("more than 1048576 bytes"), "{err}");
+        assert_eq!(agg.bytes, 1024 * 1024 + 1, "read one byte past the limit, no more");
+        // Under the limit the same file is fine.
+        let mut agg = Aggregator::new("123456789012", "aws", T0, T0 + DAY);
+        assert_eq!(agg.read_gzip(gz.as_slice()), Ok(0));
+        assert_eq!(agg.bytes, 64 * 64 * 1024 + 15);
+    }
+
+    #[test]
+    fn events_from_a_wrong_clock_count_as_use_at_the_collection_time() {
+        let mut agg = Aggregator::new("123456789012", "aws", T0, T0 + DAY);
+        let records = vec![
+            record(T0 + DAY + 60, role_session("r"), "sqs.amazonaws.com", "PurgeQueue", None, &[]),
+            record(T0 + 3 * DAY, role_session("r"), "ssm.amazonaws.com", "GetParameter", None, &[]),
+        ];
+        agg.read_json(serde_json::to_vec(&json!({"Records": records})).unwrap().as_slice()).unwrap();
+        assert_eq!((agg.events, agg.future, agg.outside_window), (2, 1, 0), "a minute late is on time; two days is a wrong clock");
+        assert_eq!(agg.last, Some(T0 + DAY));
+        let usage = agg.finish();
+        let r = &usage["arn:aws:iam::123456789012:role/r"];
+        assert_eq!(r.actions.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["sqs:PurgeQueue", "ssm:GetParameter"]);
+        assert!(r.actions.iter().all(|a| a.last == format_time(T0 + DAY)));
     }
 
     #[test]

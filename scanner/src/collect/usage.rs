@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 
 /// Files fetched and parsed at once.
 const FILES_IN_FLIGHT: usize = 8;
-/// A log file larger than this (compressed) is not read: CloudTrail writes files of a few MB.
-const MAX_FILE_BYTES: i64 = 512 * 1024 * 1024;
+/// A log file larger than this compressed is not fetched: it could not inflate to less JSON
+/// than a file may hold (CloudTrail writes files of a few MB).
+const MAX_FILE_BYTES: i64 = super::trail_logs::MAX_JSON_BYTES as i64;
 /// Unreadable files listed by name (all are counted).
 const UNREADABLE_LISTED: usize = 50;
 
@@ -66,27 +67,47 @@ fn choose_trail(resources: &[Resource]) -> Option<(&Resource, &CloudTrailTrail)>
         .copied()
 }
 
-/// What the trail's event selectors record: (management reads, management writes, data-event
-/// resource types).
-fn selectors(t: &CloudTrailTrail) -> (Option<bool>, Option<bool>, Vec<String>) {
+/// What one management selector records.
+struct Management {
+    reads: bool,
+    writes: bool,
+    excluded: BTreeSet<String>,
+    /// None: every source.
+    only: Option<BTreeSet<String>>,
+}
+
+fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array()).into_iter().flatten().filter_map(|x| x.as_str().map(str::to_string)).collect()
+}
+
+/// Put what the trail's event selectors record on the coverage: management reads and writes,
+/// the event sources left out (or the only ones kept), and the data-event resource types
+/// recorded for every resource of the type. A selector that filters on anything this does not
+/// understand counts as recording nothing: what it records cannot be told, so it shows no use.
+fn record_selectors(t: &CloudTrailTrail, coverage: &mut UsageCoverage) {
     let mut data = BTreeSet::new();
-    let (mut reads, mut writes) = (None, None);
+    let mut managements: Vec<Management> = Vec::new();
     for s in &t.event_selectors {
-        let management = s.get("IncludeManagementEvents").and_then(|v| v.as_bool()).unwrap_or(true);
-        let rw = s.get("ReadWriteType").and_then(|v| v.as_str()).unwrap_or("All");
+        let management = s.get("include_management_events").and_then(|v| v.as_bool()).unwrap_or(true);
+        let rw = s.get("read_write_type").and_then(|v| v.as_str()).unwrap_or("All");
         if management {
-            reads = Some(reads.unwrap_or(false) || rw != "WriteOnly");
-            writes = Some(writes.unwrap_or(false) || rw != "ReadOnly");
-        }
-        for d in s.get("DataResources").and_then(|v| v.as_array()).into_iter().flatten() {
-            // Values name ARN prefixes: only a bare service prefix means every resource.
-            let every = d.get("Values").and_then(|v| v.as_array()).is_some_and(|values| {
-                values.iter().filter_map(|v| v.as_str()).any(|v| {
-                    let v = v.trim_end_matches([':', '/']);
-                    v.split(':').count() <= 3 && v.starts_with("arn:")
-                })
+            managements.push(Management {
+                reads: rw != "WriteOnly",
+                writes: rw != "ReadOnly",
+                excluded: strings(s.get("exclude_management_event_sources")).into_iter().collect(),
+                only: None,
             });
-            if let Some(kind) = d.get("Type").and_then(|v| v.as_str())
+        }
+        if rw != "All" {
+            continue;
+        }
+        for d in s.get("data_resources").and_then(|v| v.as_array()).into_iter().flatten() {
+            // Values name ARN prefixes: only a bare service prefix means every resource.
+            let every = strings(d.get("values")).iter().any(|v| {
+                let v = v.trim_end_matches([':', '/']);
+                v.starts_with("arn:") && v.split(':').count() <= 3
+            });
+            if let Some(kind) = d.get("type").and_then(|v| v.as_str())
                 && every
             {
                 data.insert(kind.to_string());
@@ -94,30 +115,90 @@ fn selectors(t: &CloudTrailTrail) -> (Option<bool>, Option<bool>, Vec<String>) {
         }
     }
     for s in &t.advanced_event_selectors {
-        let fields = s.get("FieldSelectors").and_then(|v| v.as_array()).cloned().unwrap_or_default();
-        let field = |name: &str| fields.iter().find(|f| f.get("Field").and_then(|v| v.as_str()) == Some(name));
-        let category = field("eventCategory").and_then(|f| f.get("Equals")).and_then(|v| v.as_array()).cloned().unwrap_or_default();
-        let is = |c: &str| category.iter().any(|v| v.as_str() == Some(c));
-        if is("Management") {
-            let ro = field("readOnly").and_then(|f| f.get("Equals")).and_then(|v| v.as_array()).cloned();
-            let only = |b: &str| ro.as_ref().is_some_and(|v| v.len() == 1 && v[0].as_str() == Some(b));
-            reads = Some(reads.unwrap_or(false) || !only("false"));
-            writes = Some(writes.unwrap_or(false) || !only("true"));
-        }
-        // A selector that also filters on resources.ARN records only some resources.
-        if is("Data")
-            && field("resources.ARN").is_none()
-            && let Some(types) = field("resources.type").and_then(|f| f.get("Equals")).and_then(|v| v.as_array())
-        {
-            data.extend(types.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        let fields: Vec<serde_json::Value> =
+            s.get("field_selectors").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        let field = |name: &str| fields.iter().find(|f| f.get("field").and_then(|v| v.as_str()) == Some(name));
+        let names: BTreeSet<&str> = fields.iter().filter_map(|f| f.get("field").and_then(|v| v.as_str())).collect();
+        // Only `equals` is understood on these fields; any other operator narrows in ways not
+        // modelled here.
+        let only_equals = |f: &serde_json::Value| {
+            ["starts_with", "ends_with", "not_equals", "not_starts_with", "not_ends_with"]
+                .iter()
+                .all(|op| strings(f.get(*op)).is_empty())
+        };
+        let category = field("eventCategory").map(|f| strings(f.get("equals"))).unwrap_or_default();
+        if category.iter().any(|c| c == "Management") && category.len() == 1 {
+            if !names.iter().all(|n| ["eventCategory", "readOnly", "eventSource"].contains(n)) {
+                continue;
+            }
+            let ro = field("readOnly").map(|f| strings(f.get("equals"))).unwrap_or_default();
+            if field("readOnly").is_some_and(|f| !only_equals(f)) {
+                continue;
+            }
+            let only = |b: &str| ro.len() == 1 && ro[0] == b;
+            let mut m = Management { reads: !only("false"), writes: !only("true"), excluded: BTreeSet::new(), only: None };
+            if let Some(f) = field("eventSource") {
+                let equals = strings(f.get("equals"));
+                let not_equals = strings(f.get("not_equals"));
+                let others = ["starts_with", "ends_with", "not_starts_with", "not_ends_with"]
+                    .iter()
+                    .any(|op| !strings(f.get(*op)).is_empty());
+                if others {
+                    continue;
+                }
+                m.excluded = not_equals.into_iter().collect();
+                if !equals.is_empty() {
+                    m.only = Some(equals.into_iter().collect());
+                }
+            }
+            managements.push(m);
+        } else if category.iter().any(|c| c == "Data") && category.len() == 1 {
+            // Every resource of the types: no filter but the category and the type.
+            if names.iter().all(|n| ["eventCategory", "resources.type"].contains(n))
+                && let Some(f) = field("resources.type")
+                && only_equals(f)
+            {
+                data.extend(strings(f.get("equals")));
+            }
         }
     }
     if t.event_selectors.is_empty() && t.advanced_event_selectors.is_empty() {
-        // No selectors read back: a trail records management events by default.
-        reads = Some(true);
-        writes = Some(true);
+        // No selectors read back: a trail records every management event by default.
+        managements.push(Management { reads: true, writes: true, excluded: BTreeSet::new(), only: None });
     }
-    (reads, writes, data.into_iter().collect())
+    coverage.management_reads = Some(managements.iter().any(|m| m.reads));
+    coverage.management_writes = Some(managements.iter().any(|m| m.writes));
+    let every_source: Vec<&Management> = managements.iter().filter(|m| m.only.is_none()).collect();
+    if every_source.is_empty() {
+        let only: BTreeSet<String> = managements.iter().filter_map(|m| m.only.clone()).flatten().collect();
+        coverage.only_sources = only.into_iter().collect();
+    } else {
+        // Left out only when every selector that records all sources leaves it out.
+        let mut excluded = every_source[0].excluded.clone();
+        for m in &every_source[1..] {
+            excluded.retain(|x| m.excluded.contains(x));
+        }
+        coverage.excluded_sources = excluded.into_iter().collect();
+    }
+    coverage.data_events = data.into_iter().collect();
+}
+
+/// From the window's days and the days that have files: the first day with a file, how many
+/// days from then on have files, and the days from then on that have none (holes). The last
+/// day — the collection's own — is never a hole: its files may not have arrived yet (CloudTrail
+/// delivers within about 15 minutes), so it counts only when present.
+fn span(dates: &[String], present: &BTreeSet<String>) -> (Option<String>, u32, Vec<String>) {
+    let Some(start) = dates.iter().position(|d| present.contains(d)) else { return (None, 0, Vec::new()) };
+    let mut covered = 0;
+    let mut missing = Vec::new();
+    for (i, d) in dates.iter().enumerate().skip(start) {
+        if present.contains(d) {
+            covered += 1;
+        } else if i + 1 < dates.len() {
+            missing.push(d.clone());
+        }
+    }
+    (Some(dates[start].clone()), covered, missing)
 }
 
 /// The date (`yyyy-mm-dd`) of a log file key or path laid out as CloudTrail writes them.
@@ -149,7 +230,8 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
         window_to: dates.last().cloned().unwrap_or_default(),
         ..UsageCoverage::default()
     };
-    let mut agg = Aggregator::new(&ctx.account, &ctx.partition, from, to);
+    let _ = to;
+    let mut agg = Aggregator::new(&ctx.account, &ctx.partition, from, now);
     let mut unknown = Vec::new();
     let mut days_present: BTreeSet<String> = BTreeSet::new();
     if let Some(dir) = &options.from_dir {
@@ -163,7 +245,7 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
                 unknown.push("events".to_string());
             }
             Some((r, trail)) => {
-                let (reads, writes, data) = selectors(trail);
+                record_selectors(trail, &mut coverage);
                 coverage.trail_arn = Some(r.arn.clone());
                 coverage.multi_region = Some(trail.is_multi_region_trail);
                 let home = trail.home_region.clone().unwrap_or_else(|| r.region.clone());
@@ -172,9 +254,6 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
                         || (trail.include_global_service_events && ctx.aws.regions.iter().all(|x| *x == home)),
                 );
                 coverage.logging = trail.status.as_ref().map(|s| s.is_logging);
-                coverage.management_reads = reads;
-                coverage.management_writes = writes;
-                coverage.data_events = data;
                 coverage.bucket = trail.s3_bucket_name.clone();
                 coverage.prefix = trail.s3_key_prefix.clone().filter(|p| !p.is_empty());
                 let org = resources.iter().find_map(|r| match &r.config {
@@ -204,9 +283,14 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
             }
         }
     }
-    coverage.missing_days = dates.iter().filter(|d| !days_present.contains(*d)).cloned().collect();
+    let (covered_from, days_covered, missing) = span(&dates, &days_present);
+    coverage.covered_from = covered_from;
+    coverage.days_covered = days_covered;
+    coverage.missing_days = missing;
     coverage.events = agg.events;
     coverage.outside_window = agg.outside_window + agg.malformed;
+    coverage.future_events = agg.future;
+    coverage.bytes = agg.bytes;
     coverage.first_event = agg.first.map(format_time);
     coverage.last_event = agg.last.map(format_time);
     let principals = agg.finish();
@@ -316,17 +400,24 @@ async fn read_bucket(
             let Read::Found(object) = got else {
                 return (key, Err("could not be fetched (see the gaps)".to_string()), template);
             };
-            let bytes = match object.body.collect().await {
-                Ok(b) => b.into_bytes(),
-                Err(e) => return (key, Err(format!("download failed: {e}")), template),
-            };
-            let parsed = tokio::task::spawn_blocking(move || {
+            // The body streams into the parser through a short queue: a file is never held
+            // whole, compressed or not.
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(4);
+            let parser = tokio::task::spawn_blocking(move || {
                 let mut local = template;
-                let result = local.read_gzip(bytes.as_ref()).map(|_| bytes.len() as u64);
+                let result = local.read_gzip(Chunks { rx, chunk: Vec::new(), at: 0 });
                 (result, local)
-            })
-            .await;
-            match parsed {
+            });
+            let mut body = object.body;
+            while let Some(chunk) = body.next().await {
+                let item = chunk.map(|b| b.to_vec()).map_err(|e| format!("download failed: {e}"));
+                let failed = item.is_err();
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+            drop(tx);
+            match parser.await {
                 Ok((result, local)) => (key, result, local),
                 Err(e) => (key, Err(format!("parsing failed: {e}")), agg_placeholder()),
             }
@@ -342,16 +433,39 @@ async fn read_bucket(
     days
 }
 
+/// A reader over chunks sent from the download; ends when the sender is dropped.
+struct Chunks {
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.chunk.len() {
+            match self.rx.blocking_recv() {
+                Some(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 fn agg_placeholder() -> Aggregator {
     Aggregator::new("", "aws", 0, 0)
 }
 
 fn note(coverage: &mut UsageCoverage, key: &str, result: Result<u64, String>) {
     match result {
-        Ok(bytes) => {
-            coverage.files_read += 1;
-            coverage.bytes += bytes;
-        }
+        Ok(_) => coverage.files_read += 1,
         Err(reason) => {
             coverage.unreadable_total += 1;
             if coverage.unreadable.len() < UNREADABLE_LISTED {
@@ -408,11 +522,9 @@ async fn read_directory(dir: &Path, dates: &[String], agg: &mut Aggregator, cove
             let parsed = tokio::task::spawn_blocking(move || {
                 let mut local = local;
                 let gz = f.to_string_lossy().ends_with(".gz");
-                let result = std::fs::File::open(&f).map_err(|e| format!("cannot open: {e}")).and_then(|file| {
-                    let mut counted = CountingReader { inner: file, bytes: 0 };
-                    let r = if gz { local.read_gzip(&mut counted) } else { local.read_json(&mut counted) };
-                    r.map(|_| counted.bytes)
-                });
+                let result = std::fs::File::open(&f)
+                    .map_err(|e| format!("cannot open: {e}"))
+                    .and_then(|file| if gz { local.read_gzip(file) } else { local.read_json(file) });
                 (result, local)
             })
             .await;
@@ -439,20 +551,6 @@ async fn read_directory(dir: &Path, dates: &[String], agg: &mut Aggregator, cove
         }
     }
     days
-}
-
-/// Counts the bytes read through it.
-struct CountingReader<R> {
-    inner: R,
-    bytes: u64,
-}
-
-impl<R: std::io::Read> std::io::Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
 }
 
 /// Put each principal's usage on its resource (every principal of the account gets one, empty
@@ -488,22 +586,67 @@ mod tests {
     }
 
     #[test]
+    fn the_days_covered_and_the_holes() {
+        let dates: Vec<String> = (1..=6).map(|d| format!("2026-03-0{d}")).collect();
+        let present = |days: &[u32]| days.iter().map(|d| format!("2026-03-0{d}")).collect::<BTreeSet<String>>();
+        assert_eq!(span(&dates, &present(&[])), (None, 0, vec![]));
+        // Logs begin on the 3rd; the 5th is a hole; the 6th (today) has no file yet: not a hole.
+        assert_eq!(span(&dates, &present(&[3, 4])), (Some("2026-03-03".into()), 2, vec!["2026-03-05".into()]));
+        assert_eq!(span(&dates, &present(&[1, 2, 3, 4, 5, 6])), (Some("2026-03-01".into()), 6, vec![]));
+    }
+
+    fn recorded(t: &CloudTrailTrail) -> UsageCoverage {
+        let mut c = UsageCoverage::default();
+        record_selectors(t, &mut c);
+        c
+    }
+
+    #[test]
     fn selectors_say_what_is_recorded() {
         let mut t = CloudTrailTrail::default();
-        assert_eq!(selectors(&t), (Some(true), Some(true), vec![]));
-        t.event_selectors = vec![serde_json::json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": true,
-            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]})];
-        assert_eq!(selectors(&t), (Some(false), Some(true), vec!["AWS::S3::Object".to_string()]));
-        // Objects of one bucket only: the others' use would not show.
-        t.event_selectors = vec![serde_json::json!({"ReadWriteType": "All",
-            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::assets/"]}]})];
-        assert_eq!(selectors(&t), (Some(true), Some(true), vec![]));
+        let c = recorded(&t);
+        assert_eq!((c.management_reads, c.management_writes, c.data_events.len()), (Some(true), Some(true), 0));
+        // Basic selectors, in the shape the collector writes them.
+        t.event_selectors = vec![serde_json::json!({"read_write_type": "WriteOnly", "include_management_events": true,
+            "data_resources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}],
+            "exclude_management_event_sources": ["kms.amazonaws.com"]})];
+        let c = recorded(&t);
+        assert_eq!((c.management_reads, c.management_writes), (Some(false), Some(true)));
+        assert!(c.data_events.is_empty(), "write-only data events do not show reads");
+        assert_eq!(c.excluded_sources, vec!["kms.amazonaws.com"]);
+        t.event_selectors = vec![serde_json::json!({"read_write_type": "All", "include_management_events": true,
+            "data_resources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3:::"]},
+                               {"type": "AWS::Lambda::Function", "values": ["arn:aws:lambda:us-east-1:123456789012:function:one"]}]})];
+        let c = recorded(&t);
+        assert_eq!(c.data_events, vec!["AWS::S3::Object"], "one function's invocations are not every function's");
+        // Advanced selectors.
+        let field = |name: &str, op: &str, values: &[&str]| serde_json::json!({"field": name, op: values});
         t.event_selectors = vec![];
         t.advanced_event_selectors = vec![
-            serde_json::json!({"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}),
-            serde_json::json!({"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                                  {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}]}),
+            serde_json::json!({"name": "m", "field_selectors": [field("eventCategory", "equals", &["Management"]),
+                                                                field("eventSource", "not_equals", &["kms.amazonaws.com", "rdsdata.amazonaws.com"])]}),
+            serde_json::json!({"name": "d", "field_selectors": [field("eventCategory", "equals", &["Data"]),
+                                                                field("resources.type", "equals", &["AWS::Lambda::Function"])]}),
+            serde_json::json!({"name": "one bucket", "field_selectors": [field("eventCategory", "equals", &["Data"]),
+                                                                field("resources.type", "equals", &["AWS::S3::Object"]),
+                                                                field("resources.ARN", "starts_with", &["arn:aws:s3:::assets/"])]}),
         ];
-        assert_eq!(selectors(&t), (Some(true), Some(true), vec!["AWS::Lambda::Function".to_string()]));
+        let c = recorded(&t);
+        assert_eq!((c.management_reads, c.management_writes), (Some(true), Some(true)));
+        assert_eq!(c.excluded_sources, vec!["kms.amazonaws.com", "rdsdata.amazonaws.com"]);
+        assert_eq!(c.data_events, vec!["AWS::Lambda::Function"]);
+        // Write-only management events, and a selector on a field this does not model.
+        t.advanced_event_selectors = vec![
+            serde_json::json!({"field_selectors": [field("eventCategory", "equals", &["Management"]), field("readOnly", "equals", &["false"])]}),
+            serde_json::json!({"field_selectors": [field("eventCategory", "equals", &["Management"]), field("eventName", "equals", &["GetParameter"])]}),
+        ];
+        let c = recorded(&t);
+        assert_eq!((c.management_reads, c.management_writes), (Some(false), Some(true)));
+        // Only some sources.
+        t.advanced_event_selectors = vec![serde_json::json!({"field_selectors": [field("eventCategory", "equals", &["Management"]),
+                                                                               field("eventSource", "equals", &["iam.amazonaws.com"])]})];
+        let c = recorded(&t);
+        assert_eq!(c.only_sources, vec!["iam.amazonaws.com"]);
+        assert!(c.excluded_sources.is_empty());
     }
 }
