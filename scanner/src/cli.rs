@@ -137,6 +137,11 @@ struct PlanArgs {
     /// No fixes for this rule (repeatable).
     #[arg(long, value_name = "RULE")]
     skip: Vec<String>,
+    /// Plan least-privilege replacements (iam.replace_with_least_privilege) even when the
+    /// snapshot's CloudTrail usage is incomplete (missing days, unreadable files, regions not
+    /// recorded): actions used only in what was not read would be lost.
+    #[arg(long)]
+    accept_partial_usage: bool,
     /// Write the plan (JSON) here; without it the plan is only shown.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -767,6 +772,7 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
         snapshot_sha256: hash.unwrap_or_default(),
         report: &report,
         created_at: crate::remediate::apply::now(),
+        accept_partial_usage: args.accept_partial_usage,
     });
     match &args.output {
         Some(path) => {

@@ -1632,14 +1632,14 @@ def seed_alarms(ctx: Context) -> None:
 # ---------------------------------------------------------------------------
 
 
-def seed_cloudtrail(ctx: Context) -> None:
+def seed_cloudtrail(ctx: Context, damaged_logs: bool) -> None:
     trail = f"{APP}-audit"
     trail_arn = f"arn:aws:cloudtrail:{ctx.region}:{ACCOUNT_ID}:trail/{trail}"
     audit = ctx.audit_bucket
     # moto judges a bucket policy statement whose condition it cannot check as a Deny of every
     # object request its actions match: the log files go in before the policy, and the bucket
     # has no TLS-only statement (or no reader could fetch them). That is a finding of its own.
-    seed_trail_logs(ctx)
+    seed_trail_logs(ctx, damaged_logs)
     ctx.aws.s3.put_bucket_policy(
         Bucket=audit,
         Policy=policy_document(
@@ -1742,24 +1742,31 @@ def trail_key(when: Any, n: int) -> str:
             f"{ACCOUNT_ID}_CloudTrail_us-east-1_{stamp}_{n:04d}bbscan.json.gz")
 
 
-def seed_trail_logs(ctx: Context) -> None:
+# Days of log files written: more than the usage rules' default minimum (30).
+TRAIL_DAYS = 40
+
+
+def seed_trail_logs(ctx: Context, damaged: bool) -> None:
     import datetime
     import gzip
 
     iam = lambda kind, name: f"arn:aws:iam::{ACCOUNT_ID}:{kind}/{name}"  # noqa: E731
-    prod, dev = ctx.stages["production"], ctx.stages["dev"]
+    prod = ctx.stages["production"]
     worker = iam("role", f"{APP}-WorkerRole")
+    automation = iam("role", f"{APP}-AdminAutomationRole")
     server_role = iam("role", resource_name("production", "ServerFunctionRole"))
+    image_role = iam("role", resource_name("production", "ImageOptimizerFunctionRole"))
     dev_server_role = iam("role", resource_name("dev", "ServerFunctionRole"))
     deploy_role = iam("role", resource_name("production", "GithubDeployRole"))
     params = [parameter_arn(ctx.region, f"/{APP}/production/{n}") for n in ("DatabaseUrl", "BetterAuthSecret", "OpenaiApiKey")]
     secret = stage_secrets("production")["DatabaseUrl"]
-    ci_bot = {"type": "IAMUser", "principalId": "AIDACIBOT", "arn": iam("user", "ci-bot"), "accountId": ACCOUNT_ID,
-              "userName": "ci-bot"}
+    user = lambda name: {"type": "IAMUser", "principalId": f"AIDA{name.upper()}", "arn": iam("user", name),  # noqa: E731
+                         "accountId": ACCOUNT_ID, "userName": name}
     lambda_service = {"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}
+    assets = f"arn:aws:s3:::{prod.assets_bucket}"
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     files: dict[str, list[dict[str, Any]]] = {}
-    for days_ago in range(1, 21):
+    for days_ago in range(1, TRAIL_DAYS + 1):
         day = (now - datetime.timedelta(days=days_ago)).replace(hour=10, minute=0, second=0)
         records = [
             # The worker: two actions, on three parameters and one queue.
@@ -1768,23 +1775,50 @@ def seed_trail_logs(ctx: Context) -> None:
                            response={"parameter": {"value": secret}}) for p in params),
             trail_record(day, role_session(worker), "sqs.amazonaws.com", "SendMessage", resources=(WORKER_QUEUE,),
                          request={"messageBody": secret}, category="Data"),
-            # Lambda starts the production server with its role; the function reads its secrets.
+            # Lambda starts the production functions with their roles; the server reads its secret.
             trail_record(day, lambda_service, "sts.amazonaws.com", "AssumeRole", resources=(server_role,)),
+            trail_record(day, lambda_service, "sts.amazonaws.com", "AssumeRole", resources=(image_role,)),
+            trail_record(day, role_session(image_role), "s3.amazonaws.com", "GetObject",
+                         resources=(assets, f"{assets}/images/hero.png"), category="Data"),
             trail_record(day, role_session(server_role), "ssm.amazonaws.com", "GetParameter", resources=(params[0],)),
             trail_record(day, role_session(server_role), "kms.amazonaws.com", "Decrypt",
                          resources=(prod.kms_key_arn,)),
             # The dev server keeps trying the production parameters: refused.
             trail_record(day, role_session(dev_server_role), "ssm.amazonaws.com", "GetParameter",
                          resources=(params[0],), error="AccessDenied"),
+            # The nightly account maintenance function: lists users and their keys.
+            trail_record(day, lambda_service, "sts.amazonaws.com", "AssumeRole", resources=(automation,)),
+            trail_record(day, role_session(automation), "iam.amazonaws.com", "ListUsers"),
+            trail_record(day, role_session(automation), "iam.amazonaws.com", "ListAccessKeys",
+                         resources=(iam("user", "ci-bot"),)),
+            trail_record(day, role_session(automation), "sts.amazonaws.com", "GetCallerIdentity"),
         ]
         if days_ago % 5 == 0:
+            # A deploy: CI updates the function, GitHub Actions' role syncs assets and invalidates.
+            objects = [f"{assets}/_next/static/{days_ago}/{n}.js" for n in ("main", "app")]
             records += [
-                trail_record(day, ci_bot, "lambda.amazonaws.com", "UpdateFunctionCode20150331v2",
+                trail_record(day, user("ci-bot"), "lambda.amazonaws.com", "UpdateFunctionCode20150331v2",
                              resources=(prod.server_function_arn,)),
                 trail_record(day, {"type": "WebIdentityUser", "principalId": "token.actions.githubusercontent.com:x",
                                    "userName": "repo:brainbytes/app", "identityProvider": "token.actions.githubusercontent.com"},
                              "sts.amazonaws.com", "AssumeRoleWithWebIdentity", resources=(deploy_role,)),
-                trail_record(day, role_session(deploy_role), "cloudfront.amazonaws.com", "CreateInvalidation2020_05_31"),
+                trail_record(day, role_session(deploy_role), "lambda.amazonaws.com", "GetFunction20150331v2",
+                             resources=(prod.server_function_arn,)),
+                trail_record(day, role_session(deploy_role), "lambda.amazonaws.com", "UpdateFunctionCode20150331v2",
+                             resources=(prod.server_function_arn,)),
+                trail_record(day, role_session(deploy_role), "s3.amazonaws.com", "ListObjectsV2", resources=(assets,),
+                             category="Data"),
+                *(trail_record(day, role_session(deploy_role), "s3.amazonaws.com", "PutObject", resources=(assets, o),
+                               category="Data") for o in objects),
+                trail_record(day, role_session(deploy_role), "cloudfront.amazonaws.com", "CreateInvalidation2020_05_31",
+                             resources=(prod.distribution_arn,)),
+            ]
+        if days_ago % 7 == 0:
+            # alice signs in now and then and looks around.
+            records += [
+                trail_record(day, user("alice"), "signin.amazonaws.com", "ConsoleLogin"),
+                trail_record(day, user("alice"), "lambda.amazonaws.com", "ListFunctions20150331"),
+                trail_record(day, user("alice"), "s3.amazonaws.com", "ListBuckets"),
             ]
         files[trail_key(day, 1)] = records
     # The root user signed in once.
@@ -1797,27 +1831,31 @@ def seed_trail_logs(ctx: Context) -> None:
     future = trail_record(now + datetime.timedelta(days=2), role_session(worker), "sqs.amazonaws.com", "PurgeQueue")
     unknown_fields = trail_record(skew, role_session(worker), "ssm.amazonaws.com", "GetParameter", resources=(params[1],))
     unknown_fields["aFieldFrom2030"] = {"nested": [1, {"deeper": None}]}
-    files[trail_key(skew, 3)] = [future, unknown_fields]
+    files[trail_key(skew, 3)] = [unknown_fields]
     s3 = ctx.aws.s3
     for key, records in files.items():
         s3.put_object(Bucket=ctx.audit_bucket, Key=key, Body=gzip.compress(json.dumps({"Records": records}).encode(), mtime=0))
-    # Damage: a truncated file, a file that is not JSON, a digest file (not events), and a
-    # file months before any usage window.
-    broken = now - datetime.timedelta(days=4)
-    whole = gzip.compress(json.dumps({"Records": [trail_record(broken, ci_bot, "iam.amazonaws.com", "GetUser")]}).encode(), mtime=0)
-    s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 8), Body=whole[: len(whole) // 2])
-    s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 9), Body=gzip.compress(b"<html>not a log</html>", mtime=0))
+    # Not events: a digest file, and a file from long before any usage window.
     s3.put_object(Bucket=ctx.audit_bucket,
-                  Key=f"AWSLogs/{ACCOUNT_ID}/CloudTrail-Digest/us-east-1/{broken:%Y/%m/%d}/digest.json.gz",
+                  Key=f"AWSLogs/{ACCOUNT_ID}/CloudTrail-Digest/us-east-1/{skew:%Y/%m/%d}/digest.json.gz",
                   Body=gzip.compress(b"{}", mtime=0))
     old = now - datetime.timedelta(days=400)
     s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(old, 1), Body=gzip.compress(
-        json.dumps({"Records": [trail_record(old, ci_bot, "iam.amazonaws.com", "DeleteUser")]}).encode(), mtime=0))
+        json.dumps({"Records": [trail_record(old, user("ci-bot"), "iam.amazonaws.com", "DeleteUser")]}).encode(), mtime=0))
+    if damaged:
+        # What a reader must survive: a truncated file, a file that is not JSON, a record dated
+        # two days after now (a wrong clock).
+        broken = now - datetime.timedelta(days=4)
+        whole = gzip.compress(json.dumps({"Records": [trail_record(broken, user("ci-bot"), "iam.amazonaws.com", "GetUser")]}).encode(), mtime=0)
+        s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 8), Body=whole[: len(whole) // 2])
+        s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 9), Body=gzip.compress(b"<html>not a log</html>", mtime=0))
+        s3.put_object(Bucket=ctx.audit_bucket, Key=trail_key(broken, 10), Body=gzip.compress(
+            json.dumps({"Records": [future]}).encode(), mtime=0))
     ctx.manifest.misconfig(
         "dev", "iam.role", resource_name("dev", "ServerFunctionRole"), "IAM.DENIED_ATTEMPTS",
         "The dev server function's role is refused ssm:GetParameter on production parameters every day.",
     )
-    ctx.log(f"cloudtrail: {len(files) + 4} log files")
+    ctx.log(f"cloudtrail: {len(files)} log files{' and damaged ones' if damaged else ''}")
 
 
 # ---------------------------------------------------------------------------
@@ -2005,7 +2043,7 @@ def seed_fillers(ctx: Context, n: int, workers: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------
 
 
-def seed(ctx: Context, scale: int, workers: int) -> None:
+def seed(ctx: Context, scale: int, workers: int, damaged_logs: bool = False) -> None:
     seed_s3_account(ctx)
     seed_kms(ctx)
     seed_s3_shared_buckets(ctx)
@@ -2023,7 +2061,7 @@ def seed(ctx: Context, scale: int, workers: int) -> None:
     seed_s3_bucket_policies(ctx)
     seed_lambda_permissions(ctx)
     seed_alarms(ctx)
-    seed_cloudtrail(ctx)
+    seed_cloudtrail(ctx, damaged_logs)
     seed_backup(ctx)
     seed_fillers(ctx, scale, workers)
     ctx.aws.iam.generate_credential_report()
@@ -2050,6 +2088,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--allow-non-loopback", action="store_true",
         help="accept an endpoint that is not on 127.0.0.0/8, ::1 or localhost (e.g. a test network namespace)",
     )
+    parser.add_argument("--damaged-logs", action="store_true",
+                        help="also write damaged CloudTrail log files (truncated, not JSON, a wrong clock)")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = parser.parse_args(argv)
     if not args.allow_non_loopback and not is_loopback(args.endpoint):
@@ -2074,7 +2114,7 @@ def main(argv: list[str] | None = None) -> int:
         region=args.region,
         verbose=args.verbose,
     )
-    seed(ctx, args.scale, args.workers)
+    seed(ctx, args.scale, args.workers, args.damaged_logs)
     json.dump(ctx.manifest.to_json(), sys.stdout, indent=1)
     sys.stdout.write("\n")
     ctx.log(

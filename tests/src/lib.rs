@@ -103,10 +103,16 @@ impl Moto {
     /// Seed the fake BrainBytes account (`tests/fake_aws/seed.py`); `scale` adds filler
     /// resources in a third stage, `load`.
     pub fn seed(&self, scale: u32) -> Manifest {
+        self.seed_with(scale, &[])
+    }
+
+    /// Seed with extra arguments of `seed.py` (`--damaged-logs`).
+    pub fn seed_with(&self, scale: u32, extra: &[&str]) -> Manifest {
         let script = repo_root().join("tests").join("fake_aws").join("seed.py");
         let output = Command::new(moto_python())
             .arg(&script)
             .args(["--endpoint", &self.endpoint, "--region", REGION, "--scale", &scale.to_string()])
+            .args(extra)
             .stdin(Stdio::null())
             .output()
             .expect("run seed.py");

@@ -17,7 +17,8 @@ use bbscan_policy::iam::{
     Statement, evaluate as decide, wildcard_match,
 };
 use bbscan_policy::model::{AttachedPolicy, InlinePolicy, ResourceConfig};
-use bbscan_policy::{Context as PolicyContext, Report, Resource, Severity, json};
+use bbscan_policy::{Context as PolicyContext, Report, Resource, Severity, Value, json};
+use crate::usage::{self, Held, Window};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What this module reported, for the hygiene rules that must not repeat it.
@@ -27,6 +28,8 @@ pub(crate) struct Reported {
     pub admin_attachments: BTreeMap<String, Vec<usize>>,
     /// Per principal ARN: the indexes of inline policies POLICY_FULL_ADMIN reported.
     pub full_admin_inline: BTreeMap<String, Vec<usize>>,
+    /// Roles whose use the usage rules judged from CloudTrail.
+    pub usage_judged_roles: BTreeSet<String>,
 }
 
 fn noun(r: &Resource) -> &'static str {
@@ -40,6 +43,11 @@ fn relative(evidence: &str, holder: &str) -> String {
         Some((arn, pointer)) if arn == holder => pointer.to_string(),
         _ => evidence.to_string(),
     }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn dedup(list: &mut Vec<String>) {
@@ -140,6 +148,10 @@ struct Judge<'a> {
     /// Managed policy ARN → whether the document alone makes its holder an administrator, or
     /// lets its holder make itself one.
     admin_equivalent: BTreeMap<String, Option<String>>,
+    /// The CloudTrail usage window, when the snapshot has one.
+    window: Option<Window<'a>>,
+    /// Managed policy ARN → its document.
+    managed_docs: BTreeMap<&'a str, &'a Value>,
 }
 
 impl<'a> Judge<'a> {
@@ -221,8 +233,15 @@ pub(crate) fn evaluate(
         .unwrap_or_default();
     let account = Account::from_resources(&account_id, resources);
     let graph = Graph::build(&account);
-    let mut judge =
-        Judge { settings, account: &account, graph, ex: Expansions::new(), admin_equivalent: BTreeMap::new() };
+    let mut judge = Judge {
+        settings,
+        account: &account,
+        graph,
+        ex: Expansions::new(),
+        admin_equivalent: BTreeMap::new(),
+        window: Window::find(settings, resources),
+        managed_docs: usage::managed_documents(resources),
+    };
 
     // Execution roles, by role ARN, with the functions that use them.
     let mut execution_roles: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
@@ -279,6 +298,8 @@ pub(crate) fn evaluate(
             }
         }
     }
+    let administrators: BTreeSet<&str> = reported.admin_attachments.keys().map(String::as_str).collect();
+    reported.usage_judged_roles = usage::evaluate(settings, &account, resources, &administrators, report).roles;
     reported
 }
 
@@ -481,12 +502,34 @@ fn admin_attached(
             ". The role belongs to IAM Identity Center (path /aws-reserved/): change the permission set, not the role",
         );
     }
+    // With the principal's use known, the fix puts what it used in place of the attachment.
+    let replacements: Vec<Option<Value>> = found
+        .iter()
+        .map(|(i, a, _)| {
+            let window = judge.window.as_ref()?;
+            let usage = window.usage_of(r)?;
+            let e = &judge.account.entities[entity?];
+            let doc = judge.managed_docs.get(a.arn.as_str())?;
+            let held = Held::Managed { index: *i, arn: a.arn.clone() };
+            usage::replacement(r, e, &held, doc, usage, window)
+        })
+        .collect();
+    if replacements.iter().any(Option::is_some)
+        && let Some(window) = judge.window.as_ref()
+        && let Some(usage) = window.usage_of(r)
+    {
+        message.push_str(&format!(". {}: the fix puts those in its place", upper_first(&window.used_summary(usage))));
+    }
     let finding = report.fail(ADMIN_POLICY_ATTACHED, r, message);
-    for (i, a, _) in &found {
+    for ((i, a, _), replacement) in found.iter().zip(replacements) {
         finding.evidence(&format!("/config/attached_policies/{i}"));
-        if !identity_center {
-            finding.action("iam.detach_policy", 1, json!({"principal_arn": r.arn, "policy_arn": a.arn}));
+        if identity_center {
+            continue;
         }
+        match replacement {
+            Some(params) => finding.action("iam.replace_with_least_privilege", 1, params),
+            None => finding.action("iam.detach_policy", 1, json!({"principal_arn": r.arn, "policy_arn": a.arn})),
+        };
     }
     reported.admin_attachments.insert(r.arn.clone(), found.iter().map(|(i, _, _)| *i).collect());
 }

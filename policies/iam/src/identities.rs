@@ -271,6 +271,8 @@ pub(crate) fn evaluate(
                 console_mfa(r, user, report);
             }
             ResourceConfig::IamAccount(a) => account(settings, r, a, report),
+            // CloudTrail's account of the role (UNUSED_PRINCIPAL) supersedes IAM's last-used date.
+            ResourceConfig::IamRole(_) if reported.usage_judged_roles.contains(&r.arn) => {}
             ResourceConfig::IamRole(role) => role_unused(ctx, settings, r, role, report),
             _ => {}
         }

@@ -7,7 +7,8 @@
 //! roles' SSM scope, service wildcards, write and secret-reading actions on every resource,
 //! malformed documents; who role trust policies let in (GitHub OIDC pinning, anyone, other
 //! accounts); and the hygiene of users, keys, the root user, the password policy and unused
-//! roles.
+//! roles; and, from the CloudTrail usage in the snapshot, principals that did nothing,
+//! permissions never used (with a generated least-privilege replacement) and refused calls.
 //!
 //! One document is reported by at most one of the document rules, the most specific:
 //! `POLICY_FULL_ADMIN` (the document alone is administrator) silences `POLICY_SERVICE_WILDCARD`
@@ -36,6 +37,10 @@
 //! - `resource_star_actions` (list of action patterns): actions never reported by
 //!   `POLICY_WILDCARD_RESOURCE` on `Resource: "*"`, besides those the action catalogue says take
 //!   no resource at all. Default: the EC2 network-interface actions Lambda in a VPC needs.
+//! - `usage_min_days` (default 30): the days of CloudTrail logs (no day missing) the usage
+//!   rules need before they call a principal or a permission unused.
+//! - `usage_accept_partial` (default false): judge usage even when days are missing or log
+//!   files could not be read (every message says so).
 
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Value, settings};
 
@@ -43,6 +48,7 @@ mod grants;
 mod identities;
 pub mod rules;
 mod trust;
+mod usage;
 
 pub use rules::*;
 
@@ -61,6 +67,8 @@ const KEYS: &[&str] = &[
     "min_password_length",
     "password_reuse_prevention",
     "resource_star_actions",
+    "usage_min_days",
+    "usage_accept_partial",
 ];
 
 const DEFAULT_ADMIN_POLICIES: &[&str] =
@@ -88,6 +96,8 @@ pub(crate) struct Settings {
     pub min_password_length: i64,
     pub password_reuse_prevention: i64,
     pub resource_star_actions: Vec<String>,
+    pub usage_min_days: i64,
+    pub usage_accept_partial: bool,
 }
 
 impl Settings {
@@ -132,6 +142,8 @@ impl Settings {
             min_password_length: settings::integer(s, "min_password_length", 14, 6, 128)?,
             password_reuse_prevention: settings::integer(s, "password_reuse_prevention", 24, 1, 24)?,
             resource_star_actions: settings::strings(s, "resource_star_actions", DEFAULT_RESOURCE_STAR_ACTIONS)?,
+            usage_min_days: settings::integer(s, "usage_min_days", 30, 1, 3650)?,
+            usage_accept_partial: settings::boolean(s, "usage_accept_partial", false)?,
         })
     }
 }

@@ -24,13 +24,26 @@ pub const ROOT_ACCESS_KEYS: &str = "IAM.ROOT_ACCESS_KEYS";
 pub const PASSWORD_POLICY: &str = "IAM.PASSWORD_POLICY";
 pub const ROLE_UNUSED: &str = "IAM.ROLE_UNUSED";
 pub const POLICY_MALFORMED: &str = "IAM.POLICY_MALFORMED";
+pub const UNUSED_PRINCIPAL: &str = "IAM.UNUSED_PRINCIPAL";
+pub const UNUSED_PERMISSIONS: &str = "IAM.UNUSED_PERMISSIONS";
+pub const DENIED_ATTEMPTS: &str = "IAM.DENIED_ATTEMPTS";
 
 const HOLDERS: &[&str] = &["iam.policy", "iam.user", "iam.group", "iam.role"];
 /// What judging a principal's permissions reads: every principal and managed policy (AWS-managed
 /// included), the functions that run as roles, and the organisation's control policies.
 const ACCOUNT_IAM: &[&str] =
     &["iam.policy", "iam.user", "iam.group", "iam.role", "lambda.function", "organizations.account"];
-const PRINCIPALS: &[&str] = &["iam.user", "iam.group", "iam.role"];
+/// Judging a principal's permissions against what it did: the account's IAM and the usage
+/// window read from CloudTrail.
+const ACCOUNT_IAM_USAGE: &[&str] = &[
+    "iam.policy",
+    "iam.user",
+    "iam.group",
+    "iam.role",
+    "lambda.function",
+    "organizations.account",
+    "cloudtrail.usage",
+];
 
 const DEFS: &[RuleText] = &[
     RuleText {
@@ -64,9 +77,11 @@ const DEFS: &[RuleText] = &[
                       break_glass) it turns any credential leak into an account takeover. A permissions boundary \
                       that keeps the holder from being or becoming an administrator passes. Roles of IAM \
                       Identity Center (/aws-reserved/) are reported without a detach action: their permission \
-                      set is where to fix them.",
+                      set is where to fix them. When the snapshot holds enough CloudTrail usage (see \
+                      UNUSED_PERMISSIONS), the fix replaces the attachment with an inline policy of what the \
+                      principal used instead of detaching it with nothing in its place.",
         severity: Severity::High,
-        kinds: PRINCIPALS,
+        kinds: ACCOUNT_IAM_USAGE,
         compliance: &[(CIS, "1.16"), (SOC2, "CC6.1"), (SOC2, "CC6.3")],
         help_text: "Detach the administrator policy and grant a least-privilege policy instead.",
         help_markdown: "Detach the AWS-managed administrator policy and attach a policy scoped to the work the \
@@ -370,6 +385,68 @@ const DEFS: &[RuleText] = &[
         help_markdown: "Fix the statement named in the finding; `aws accessanalyzer validate-policy` checks a \
                         document against AWS's grammar.",
         remediation: "aws accessanalyzer validate-policy --policy-type IDENTITY_POLICY --policy-document file://p.json",
+    },
+    RuleText {
+        id: UNUSED_PRINCIPAL,
+        title: "Users and roles are used",
+        description: "A user or role that made no call, was never assumed and never signed in during the whole \
+                      CloudTrail window the snapshot read keeps its permissions and credentials for whoever \
+                      finds them. Judged only when the logs can show it: at least usage_min_days days of logs \
+                      (default 30) with no missing day, no unreadable file, every region recorded and the trail \
+                      logging (usage_accept_partial judges despite missing days and unreadable files); a \
+                      principal created after the logs begin, or that IAM's own last-used dates show in use, is \
+                      not reported. Service-linked roles are AWS's. Where this judges a role, ROLE_UNUSED (IAM's \
+                      last-used date alone) stays quiet.",
+        severity: Severity::Medium,
+        kinds: &["iam.user", "iam.role", "cloudtrail.usage"],
+        compliance: &[(CIS, "1.12"), (FSBP, "IAM.8"), (SOC2, "CC6.2"), (SOC2, "CC6.3")],
+        help_text: "Delete the user or role if nothing needs it any more.",
+        help_markdown: "Check with the owner; if nothing needs the principal, remove it from the infrastructure \
+                        code (or delete it). A role only used once a quarter needs a longer `--usage-days`.",
+        remediation: "aws iam delete-role --role-name ROLE / aws iam delete-user --user-name USER (after removing \
+                      its policies, keys and profiles).",
+    },
+    RuleText {
+        id: UNUSED_PERMISSIONS,
+        title: "Principals are allowed only what they use",
+        description: "Actions a user or role may perform (its effective permissions: inline, customer- and \
+                      AWS-managed and group policies, denies, boundary and SCPs) that it did not use in the \
+                      CloudTrail window are standing privilege an attacker inherits with its credentials. Reported \
+                      by access level, permissions management and writes first; medium when a write or \
+                      permissions-management action is unused, low for reads alone. Judged on the same logs as \
+                      UNUSED_PRINCIPAL; an action whose use those logs cannot show (an S3 object read without \
+                      S3 data events, a source the trail leaves out, calls CloudTrail never logs such as \
+                      logs:PutLogEvents) is never called unused. The fix replaces each of the principal's own \
+                      documents with a generated one: the used actions on the resources the uses touched (a \
+                      shared path where three or more share one), the old conditions and denies kept, and \
+                      what the logs cannot show kept as it was; the host proves it allows every use and \
+                      nothing the old document did not.",
+        severity: Severity::Medium,
+        kinds: ACCOUNT_IAM_USAGE,
+        compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.3")],
+        help_text: "Replace the policy with one that allows what the principal used.",
+        help_markdown: "Review the generated policy (`bbscan plan show`): it keeps the actions the principal used, \
+                        on the resources it touched, with the old conditions, and drops the rest. Apply it with \
+                        `bbscan apply`; `bbscan rollback` restores the old document.",
+        remediation: "bbscan plan -o plan.json && bbscan plan show plan.json && bbscan apply plan.json (or write \
+                      the generated document with aws iam put-role-policy).",
+    },
+    RuleText {
+        id: DENIED_ATTEMPTS,
+        title: "Refused calls are looked into",
+        description: "Calls a user or role made that AWS refused (AccessDenied, UnauthorizedOperation) in the \
+                      CloudTrail window: a deployment missing a permission, a misconfigured stage reading another \
+                      stage's secrets, or someone probing with stolen credentials. Informational: attempts are \
+                      not use, and never widen a generated policy.",
+        severity: Severity::Info,
+        kinds: &["iam.user", "iam.role", "cloudtrail.usage"],
+        compliance: &[(SOC2, "CC7.2")],
+        help_text: "Find out why the principal keeps trying calls it is not allowed.",
+        help_markdown: "Look at the refused calls (action, resource, last time): grant the permission if the \
+                        work needs it, fix the code or configuration if it does not, rotate the credentials if \
+                        nobody recognises them.",
+        remediation: "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=NAME \
+                      (or query the trail's logs) to see the refused calls in full.",
     },
 ];
 

@@ -80,11 +80,11 @@ fn only<'a>(report: &'a Report, rule: &'a str) -> &'a Finding {
 #[test]
 fn rules_are_complete() {
     let info = Iam::info();
-    assert_eq!(info.rules.len(), 21);
+    assert_eq!(info.rules.len(), 24);
     let mut ids: Vec<&str> = info.rules.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 21, "ids are unique");
+    assert_eq!(ids.len(), 24, "ids are unique");
     for rule in &info.rules {
         assert!(rule.id.starts_with("IAM.") && !rule.kinds.is_empty() && !rule.description.is_empty(), "{}", rule.id);
         assert!(!rule.remediation.is_empty() && !rule.help_text.is_empty() && !rule.help_markdown.is_empty());
@@ -980,4 +980,140 @@ fn fixtures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let problems = bbscan_policy::testing::check_fixtures::<Iam>(&dir);
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+// ---------------------------------------------------------------- usage (CloudTrail)
+
+/// The usage fixture's resources, for tests that vary them.
+fn usage_fixture() -> Vec<Resource> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/usage-from-cloudtrail/snapshot.json");
+    let snapshot = bbscan_policy::model::Snapshot::from_json(&std::fs::read(path).expect("fixture")).expect("snapshot");
+    snapshot.resources
+}
+
+fn run_snapshot(resources: Vec<Resource>, settings: Value) -> Report {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/usage-from-cloudtrail/snapshot.json");
+    let mut snapshot = bbscan_policy::model::Snapshot::from_json(&std::fs::read(path).expect("fixture")).expect("snapshot");
+    snapshot.resources = resources;
+    bbscan_policy::run::<Iam>(&snapshot, &settings).expect("evaluates")
+}
+
+fn worker_finding(report: &Report) -> &Finding {
+    report
+        .of_rule(UNUSED_PERMISSIONS)
+        .find(|f| f.resource_arn.ends_with("/brainbytes-production-WorkerRole"))
+        .expect("the worker's unused permissions")
+}
+
+#[test]
+fn unused_permissions_propose_what_was_used() {
+    let report = run_snapshot(usage_fixture(), json!({}));
+    let f = worker_finding(&report);
+    assert_eq!(f.severity, None, "writes unused: the rule's medium");
+    assert!(f.message.contains("used 1 of the"), "{}", f.message);
+    // Object actions are data events this trail does not record: s3 is not wholly unused.
+    assert!(f.message.contains("Never used: permissions management") && f.message.contains("s3:CreateBucket"), "{}", f.message);
+    assert!(f.message.contains("Not judged:"), "{}", f.message);
+    assert!(f.message.contains("in the 76 days of CloudTrail logs since 2025-11-01"), "{}", f.message);
+    assert!(f.evidence.iter().any(|e| e == "arn:aws:cloudtrail::123456789012:usage#/config/days_covered"), "{:?}", f.evidence);
+    assert_eq!(f.actions.len(), 1);
+    let a = &f.actions[0];
+    assert_eq!(a.kind, "iam.replace_with_least_privilege");
+    assert_eq!(a.params["inline_policy"], "jobs");
+    // Every other sqs action and s3's management actions dropped; the send kept on the queue
+    // it used; S3 object actions, whose use this trail does not record, kept as they were.
+    let statements = a.params["document"]["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(
+        statements[1],
+        json!({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:brainbytes-jobs"})
+    );
+    let kept = statements[0]["Action"].as_array().expect("actions");
+    assert_eq!(statements[0]["Resource"], "*");
+    assert!(kept.contains(&json!("s3:GetObject")) && kept.contains(&json!("s3:PutObject")));
+    assert!(!kept.contains(&json!("s3:PutBucketPolicy")) && !kept.contains(&json!("s3:CreateBucket")));
+    assert!(kept.iter().all(|k| k.as_str().is_some_and(|k| k.starts_with("s3:"))));
+    // Refused attempts never widen it.
+    assert!(!a.params["document"].to_string().contains("PurgeQueue"));
+    let d = only(&report, DENIED_ATTEMPTS);
+    assert!(d.message.contains("sqs:PurgeQueue ×2"), "{}", d.message);
+    assert_eq!(d.severity, None);
+}
+
+#[test]
+fn reads_alone_unused_are_low_and_unseen_actions_are_not_judged() {
+    let mut resources = usage_fixture();
+    // The worker may now only read, and sends are data events the trail records.
+    for r in &mut resources {
+        if let bbscan_policy::model::ResourceConfig::IamRole(role) = &mut r.config
+            && r.name == "brainbytes-production-WorkerRole"
+        {
+            role.inline_policies[0].document = json!({"Statement": [
+                {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:ListQueues"], "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        }
+    }
+    let report = run_snapshot(resources, json!({}));
+    let f = worker_finding(&report);
+    assert_eq!(f.severity, Some(Severity::Low), "{}", f.message);
+    assert!(f.message.contains("sqs:GetQueueAttributes") && !f.message.contains("s3:GetObject ("), "{}", f.message);
+    assert!(f.message.contains("Not judged: 1 allowed actions"), "{}", f.message);
+    // The generated document keeps the object read the logs cannot show.
+    let doc = f.actions[0].params["document"].to_string();
+    assert!(doc.contains("s3:GetObject") && doc.contains("sqs:SendMessage") && !doc.contains("ListQueues"), "{doc}");
+}
+
+#[test]
+fn too_few_days_of_logs_judge_nothing_unless_asked() {
+    let report = run_snapshot(usage_fixture(), json!({"usage_min_days": 90}));
+    assert!(report.of_rule(UNUSED_PERMISSIONS).next().is_none());
+    assert!(report.of_rule(UNUSED_PRINCIPAL).next().is_none());
+    assert_eq!(report.of_rule(DENIED_ATTEMPTS).count(), 1, "refusals are facts, whatever the window");
+    // Incomplete logs, judged anyway: the message says so.
+    let mut resources = usage_fixture();
+    if let bbscan_policy::model::ResourceConfig::CloudTrailUsage(c) = &mut resources[0].config {
+        c.missing_days = vec!["2025-12-25".into()];
+    }
+    let strict = run_snapshot(resources.clone(), json!({}));
+    assert!(strict.of_rule(UNUSED_PRINCIPAL).next().is_none());
+    let lenient = run_snapshot(resources, json!({"usage_accept_partial": true}));
+    let f = only(&lenient, UNUSED_PRINCIPAL);
+    assert!(f.message.contains("judged although 1 day(s) have no log file (2025-12-25)"), "{}", f.message);
+    assert!(Iam::validate_settings(&json!({"usage_min_days": 0})).is_err());
+    assert!(Iam::validate_settings(&json!({"usage_accept_partial": "yes"})).is_err());
+}
+
+#[test]
+fn an_administrator_attachment_is_replaced_by_what_was_used() {
+    let mut resources = usage_fixture();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    resources.push(resource(
+        "iam.policy",
+        admin,
+        "AdministratorAccess",
+        json!({}),
+        json!({"aws_managed": true, "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+    ));
+    for r in &mut resources {
+        if let bbscan_policy::model::ResourceConfig::IamRole(role) = &mut r.config
+            && r.name == "brainbytes-production-TidyRole"
+        {
+            role.attached_policies =
+                vec![bbscan_policy::model::AttachedPolicy { name: "AdministratorAccess".into(), arn: admin.into() }];
+        }
+    }
+    let report = run_snapshot(resources, json!({}));
+    let f = report
+        .of_rule(ADMIN_POLICY_ATTACHED)
+        .find(|f| f.resource_arn.ends_with("TidyRole"))
+        .expect("the administrator attachment");
+    assert!(f.message.contains("it used 1 action(s) (ssm:GetParameter): the fix puts those in its place"), "{}", f.message);
+    assert_eq!(f.actions.len(), 1);
+    assert_eq!(f.actions[0].kind, "iam.replace_with_least_privilege");
+    assert_eq!(f.actions[0].params["policy_arn"], admin);
+    let doc = &f.actions[0].params["document"];
+    assert!(doc.to_string().contains("ssm:GetParameter"), "{doc}");
+    assert!(!doc.to_string().contains("\"*\",\"Resource\""), "not everything: {doc}");
+    // Reported once: not again as unused permissions.
+    assert!(report.of_rule(UNUSED_PERMISSIONS).all(|f| !f.resource_arn.ends_with("TidyRole")));
 }

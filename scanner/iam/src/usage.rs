@@ -291,6 +291,29 @@ pub struct Generated {
     pub dropped: Vec<String>,
 }
 
+/// The ARNs that are of a resource type the action acts on, by the catalogue's ARN formats
+/// (`${…}` standing for anything). All of them when the action is not in the catalogue.
+fn of_action_types(action: &str, arns: &[String]) -> Vec<String> {
+    let c = Catalogue::get();
+    let Some(id) = c.find(action) else { return arns.to_vec() };
+    let formats: Vec<String> = c
+        .resource_types(id)
+        .iter()
+        .map(|(t, _)| {
+            let mut glob = String::new();
+            let mut rest = t.arn;
+            while let Some(start) = rest.find("${") {
+                glob.push_str(&rest[..start]);
+                glob.push('*');
+                rest = rest[start..].find('}').map_or("", |end| &rest[start + end + 1..]);
+            }
+            glob.push_str(rest);
+            glob
+        })
+        .collect();
+    arns.iter().filter(|a| formats.iter().any(|f| crate::wildcard_match(f, a, false))).cloned().collect()
+}
+
 /// Resource patterns for the ARNs a used action named: the ARNs themselves, or — when three or
 /// more share a path below the resource's name (`…:parameter/app/prod/`, `…:::bucket/`) — that
 /// path with `*`.
@@ -375,11 +398,14 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
         used_names.insert(u.action.to_ascii_lowercase());
         let conditions =
             if statement.conditions.is_empty() { String::new() } else { statement_conditions(statement).to_string() };
-        let complete = u.without_resource == 0 && u.resources_total as usize == u.resources.len() && !u.resources.is_empty();
+        let complete = u.without_resource == 0 && u.resources_total as usize == u.resources.len();
+        // The ARNs of the kinds of resource the action acts on (an event also names the bucket
+        // of an object, the key of a parameter).
+        let touched = of_action_types(&u.action, &u.resources);
         // Narrowed to what was touched only where the old statement allowed all of it.
-        let scope = if complete && !covers_every_resource_only_star(&u.action) {
-            let narrowed = narrow(&u.resources);
-            let inside = u.resources.iter().all(|r| statement.covers_resource(r))
+        let scope = if complete && !touched.is_empty() && !covers_every_resource_only_star(&u.action) {
+            let narrowed = narrow(&touched);
+            let inside = touched.iter().all(|r| statement.covers_resource(r))
                 && narrowed.iter().all(|n| scope_covers(&scope_of(statement), n));
             if inside { Scope::Resource(narrowed) } else { scope_of(statement) }
         } else {
@@ -805,6 +831,20 @@ mod tests {
         assert!(within(&not_action, &old).is_err());
         assert!(pattern_within("arn:aws:s3:::a/b/*", "arn:aws:s3:::a/*"));
         assert!(!pattern_within("arn:aws:s3:::a/*", "arn:aws:s3:::a/*/x"));
+    }
+
+    #[test]
+    fn only_arns_of_the_actions_resource_types_count() {
+        let arns = vec!["arn:aws:s3:::assets".to_string(), "arn:aws:s3:::assets/*".to_string()];
+        assert_eq!(of_action_types("s3:PutObject", &arns), vec!["arn:aws:s3:::assets/*"]);
+        assert_eq!(of_action_types("s3:ListBucket", &arns[..1]), vec!["arn:aws:s3:::assets"]);
+        let old = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let mut put = used("s3:PutObject", &["arn:aws:s3:::assets", "arn:aws:s3:::assets/*"]);
+        put.resources_total = 2;
+        let g = generate(&worker(), &old, &[put], &recording(&["AWS::S3::Object"]));
+        let s = g.document["Statement"].as_array().unwrap().iter().find(|s| s["Action"] == "s3:PutObject").cloned();
+        assert_eq!(s.map(|s| s["Resource"].clone()), Some(json!("arn:aws:s3:::assets/*")), "{}", g.document);
+        assert_eq!(within(&g.document, &old), Ok(()));
     }
 
     #[test]

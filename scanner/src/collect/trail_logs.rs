@@ -149,6 +149,18 @@ fn fnv(s: &str) -> u64 {
     h
 }
 
+/// An S3 object's ARN as its bucket's objects, `arn:aws:s3:::bucket/*`: object keys are data
+/// (they can name people), change with every deploy, and a policy grants them by prefix.
+fn object_to_bucket(arn: String) -> String {
+    match arn.split_once(":s3:::") {
+        Some((head, path)) if path.contains('/') && head.starts_with("arn:") && head.matches(':').count() == 1 => {
+            let bucket = path.split('/').next().unwrap_or_default();
+            format!("{head}:s3:::{bucket}/*")
+        }
+        _ => arn,
+    }
+}
+
 /// Counts what is read through it, and stops (end of input) one byte past the limit.
 struct Capped<R> {
     inner: R,
@@ -302,8 +314,14 @@ impl Aggregator {
         self.events += 1;
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        let resources: Vec<String> =
-            r.resources.unwrap_or_default().into_iter().filter_map(|x| x.arn).filter(|a| a.starts_with("arn:")).collect();
+        let resources: Vec<String> = r
+            .resources
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|x| x.arn)
+            .filter(|a| a.starts_with("arn:"))
+            .map(object_to_bucket)
+            .collect();
         let denied = r.error_code.as_deref().is_some_and(is_denied);
         // A role assumed — by anyone, services included — was used, whoever asked.
         if !denied && source.eq_ignore_ascii_case("sts.amazonaws.com") && name.starts_with("AssumeRole") {
@@ -623,6 +641,18 @@ mod tests {
         let r = &usage["arn:aws:iam::123456789012:role/r"];
         assert_eq!(r.actions.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["sqs:PurgeQueue", "ssm:GetParameter"]);
         assert!(r.actions.iter().all(|a| a.last == format_time(T0 + DAY)));
+    }
+
+    #[test]
+    fn object_keys_are_not_kept() {
+        assert_eq!(object_to_bucket("arn:aws:s3:::assets/_next/static/a.js".into()), "arn:aws:s3:::assets/*");
+        assert_eq!(object_to_bucket("arn:aws:s3:::users/alice@example.com/cv.pdf".into()), "arn:aws:s3:::users/*");
+        assert_eq!(object_to_bucket("arn:aws:s3:::assets".into()), "arn:aws:s3:::assets");
+        assert_eq!(object_to_bucket("arn:aws-cn:s3:::b/k".into()), "arn:aws-cn:s3:::b/*");
+        assert_eq!(
+            object_to_bucket("arn:aws:ssm:us-east-1:1:parameter/a/b".into()),
+            "arn:aws:ssm:us-east-1:1:parameter/a/b"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod tags;
 
 use super::plan::{Change, Step};
 use crate::aws::AwsSetup;
-use bbscan_model::Resource;
+use bbscan_model::{Resource, Snapshot};
 use serde_json::Value;
 
 /// A planned action: its changes, risks, and the resource as it will be after it.
@@ -24,6 +24,15 @@ pub struct Prepared {
     pub risks: Vec<String>,
     pub reversible: bool,
     pub after: Resource,
+}
+
+/// What an action may consult besides its target when it is planned: the whole snapshot (the
+/// usage window, managed policies), and what the user accepted.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    pub snapshot: &'a Snapshot,
+    /// Plan least-privilege replacements even when the usage logs are incomplete.
+    pub accept_partial_usage: bool,
 }
 
 /// Where writes go: clients made on demand from the loaded AWS configuration.
@@ -124,7 +133,10 @@ fn expect_target(r: &Resource, kind: &str, name_param: Option<(&Value, &str)>) -
 }
 
 /// Work out a proposed action's changes against `resource` (the state earlier steps leave).
-pub fn prepare(kind: &str, resource: &Resource, params: &Value) -> Result<Prepared, String> {
+pub fn prepare(kind: &str, resource: &Resource, params: &Value, inputs: Inputs<'_>) -> Result<Prepared, String> {
+    if kind == "iam.replace_with_least_privilege" {
+        return iam::prepare_replacement(resource, params, inputs);
+    }
     match kind.split('.').next().unwrap_or_default() {
         "s3" => s3::prepare(kind, resource, params),
         "cloudfront" => cloudfront::prepare(kind, resource, params),
@@ -212,6 +224,24 @@ pub fn calls(step: &Step) -> Vec<String> {
             param(p, "principal_arn"),
             param(p, "policy_arn")
         )),
+        "iam.replace_with_least_privilege" => {
+            let (kind, name) = iam::principal_of(param(p, "principal_arn"));
+            let put = if kind == "user" { "iam:PutUserPolicy UserName" } else { "iam:PutRolePolicy RoleName" };
+            match p.get("policy_arn").and_then(Value::as_str) {
+                Some(policy) => vec![
+                    format!("{put}={name} PolicyName={} PolicyDocument=<the generated document>", iam::inline_name_for(policy)),
+                    format!(
+                        "iam:Detach{}Policy {}={name} PolicyArn={policy}",
+                        if kind == "user" { "User" } else { "Role" },
+                        if kind == "user" { "UserName" } else { "RoleName" }
+                    ),
+                ],
+                None => one(format!(
+                    "{put}={name} PolicyName={} PolicyDocument=<the generated document>",
+                    param(p, "inline_policy")
+                )),
+            }
+        }
         "kms.enable_key_rotation" => one(format!("kms:EnableKeyRotation KeyId={}", param(p, "key_id"))),
         other => one(format!("{other} (no description)")),
     }

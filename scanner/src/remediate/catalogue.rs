@@ -26,6 +26,8 @@ pub enum ParamType {
     StringOrNullList,
     /// A non-empty JSON object of string values (tags).
     StringMap,
+    /// A JSON object (a policy document), checked by the action itself.
+    Object,
 }
 
 use ParamType as P;
@@ -131,6 +133,17 @@ pub const CATALOGUE: &[ActionSpec] = &[
         &[("principal_arn", P::Text, true), ("policy_arn", P::Text, true)],
         "detach one managed policy from a user, group or role",
     ),
+    spec(
+        "iam.replace_with_least_privilege",
+        &[
+            ("principal_arn", P::Text, true),
+            ("inline_policy", P::Text, false),
+            ("policy_arn", P::Text, false),
+            ("document", P::Object, true),
+        ],
+        "replace one of a user's or role's policies with a document generated from what it used (CloudTrail): \
+         an inline policy rewritten, a managed policy detached from it with the document put inline instead",
+    ),
     spec("kms.enable_key_rotation", &[("key_id", P::Text, true)], "turn on automatic rotation of a KMS key"),
 ];
 
@@ -163,6 +176,7 @@ pub fn check(kind: &str, version: u32, params: &Value) -> Result<(), String> {
                         .as_array()
                         .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.is_string() || i.is_null())),
                     P::StringMap => v.as_object().is_some_and(|m| !m.is_empty() && m.values().all(|i| i.is_string())),
+                    P::Object => v.is_object(),
                 };
                 if !ok {
                     return Err(format!("parameter {name:?} of {kind} has the wrong type"));

@@ -3,7 +3,7 @@
 //! pins the account, partition, regions, stage, snapshot hash and bbscan version it was made
 //! for; `apply` refuses it anywhere else.
 
-use super::actions::{self, Prepared};
+use super::actions::{self, Inputs, Prepared};
 use super::catalogue;
 use bbscan_model::findings::{AuditReport, Status};
 use bbscan_model::{Resource, Snapshot};
@@ -101,6 +101,8 @@ pub struct PlanInput<'a> {
     pub snapshot_sha256: String,
     pub report: &'a AuditReport,
     pub created_at: String,
+    /// Plan least-privilege replacements from incomplete usage logs.
+    pub accept_partial_usage: bool,
 }
 
 /// Turn the report's proposed actions into steps. Findings that are waived, manual, or not
@@ -148,7 +150,8 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         let resource = working.entry(target.to_string()).or_insert_with(|| original.clone());
-        match actions::prepare(kind, resource, &params) {
+        let inputs = Inputs { snapshot, accept_partial_usage: input.accept_partial_usage };
+        match actions::prepare(kind, resource, &params, inputs) {
             Ok(Prepared { changes, risks, reversible, after }) => {
                 if changes.iter().all(|c| c.current == c.new) {
                     // Already as wanted (an earlier step did it): nothing to do.
@@ -230,6 +233,35 @@ fn show_value(v: &Value) -> String {
     }
 }
 
+/// The lines of `a` and `b` marked `-` (only in `a`), `+` (only in `b`) or ` ` (both), in order:
+/// a longest-common-subsequence diff.
+fn line_diff<'t>(a: &'t str, b: &'t str) -> Vec<(char, &'t str)> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out.push((' ', a[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(('-', a[i]));
+            i += 1;
+        } else {
+            out.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
 /// The plan as a readable diff, like `terraform show`; what came from AWS or a policy has its
 /// control characters made visible.
 pub fn show(plan: &Plan) -> String {
@@ -259,8 +291,17 @@ fn show_raw(plan: &Plan) -> String {
         }
         for c in &s.changes {
             let _ = writeln!(out, "   ~ {}", c.field);
-            let _ = writeln!(out, "     - {}", safe_line(&show_value(&c.current)));
-            let _ = writeln!(out, "     + {}", safe_line(&show_value(&c.new)));
+            if c.current.is_object() || c.new.is_object() || c.current.is_array() || c.new.is_array() {
+                // Documents: a line diff of the pretty-printed JSON.
+                let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+                let (before, after) = (pretty(&c.current), pretty(&c.new));
+                for (mark, line) in line_diff(&before, &after) {
+                    let _ = writeln!(out, "     {mark} {}", safe_line(line));
+                }
+            } else {
+                let _ = writeln!(out, "     - {}", safe_line(&show_value(&c.current)));
+                let _ = writeln!(out, "     + {}", safe_line(&show_value(&c.new)));
+            }
         }
         for r in &s.risks {
             let _ = writeln!(out, "   ! {}", safe_line(r));
@@ -284,4 +325,20 @@ fn show_raw(plan: &Plan) -> String {
         let _ = writeln!(out, "\nNothing to change.");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_diff;
+
+    #[test]
+    fn documents_are_shown_as_line_diffs() {
+        let d = line_diff("{\n  \"Action\": \"s3:*\",\n  \"Resource\": \"*\"\n}", "{\n  \"Action\": \"s3:GetObject\",\n  \"Resource\": \"*\"\n}");
+        assert_eq!(
+            d,
+            vec![(' ', "{"), ('-', "  \"Action\": \"s3:*\","), ('+', "  \"Action\": \"s3:GetObject\","), (' ', "  \"Resource\": \"*\""), (' ', "}")]
+        );
+        assert_eq!(line_diff("", "a"), vec![('+', "a")]);
+        assert_eq!(line_diff("a", ""), vec![('-', "a")]);
+    }
 }
