@@ -926,6 +926,15 @@ fn rollback_command(args: RollbackArgs, config: &Config, verbosity: Verbosity) -
 
 /// Collect a snapshot from AWS as the flags and config say.
 fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<bbscan_model::Snapshot> {
+    if let Some(dir) = &args.usage_from
+        && !dir.is_dir()
+    {
+        anyhow::bail!(
+            "--usage-from {}: not a directory. Give the directory you downloaded the trail's log files into \
+             (for example with `aws s3 sync s3://BUCKET/AWSLogs/ DIR`)",
+            dir.display()
+        );
+    }
     let options = AwsOptions {
         profile: args.profile.clone(),
         regions: if args.regions.is_empty() { config.regions.clone() } else { args.regions.clone() },

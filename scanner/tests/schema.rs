@@ -42,8 +42,13 @@ fn the_published_report_schema_is_current() {
 #[test]
 fn the_published_scanner_role_policies_are_current() {
     let policy = published(&["permissions"], "scanner-role-policy.json");
-    assert_eq!(policy["Statement"][0]["Effect"], "Allow");
-    assert_eq!(policy["Statement"][1]["Effect"], "Deny");
+    let sid = |sid: &str| {
+        policy["Statement"].as_array().expect("statements").iter().find(|s| s["Sid"] == sid).cloned().expect(sid)
+    };
+    assert_eq!(sid("BbscanReadConfiguration")["Effect"], "Allow");
+    assert_eq!(sid("BbscanReadsCloudTrailLogFiles")["Resource"], serde_json::json!(["arn:aws:s3:::*/AWSLogs/*"]));
+    assert_eq!(sid("BbscanNeverReadsSecrets")["Effect"], "Deny");
+    assert_eq!(sid("BbscanNeverReadsDataButLogFiles")["NotResource"], serde_json::json!(["arn:aws:s3:::*/AWSLogs/*"]));
     let trust = published(
         &["permissions", "--trust-repository", "brainbytes/app", "--account-id", "123456789012"],
         "scanner-role-trust.example.json",

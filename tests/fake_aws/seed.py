@@ -1821,6 +1821,9 @@ def seed_trail_logs(ctx: Context, damaged: bool) -> None:
                 trail_record(day, user("alice"), "s3.amazonaws.com", "ListBuckets"),
             ]
         files[trail_key(day, 1)] = records
+    # Today's file so far: the worker sent a message just now.
+    files[trail_key(now, 4)] = [trail_record(now, role_session(worker), "sqs.amazonaws.com", "SendMessage",
+                                             resources=(WORKER_QUEUE,), category="Data")]
     # The root user signed in once.
     login = now - datetime.timedelta(days=3)
     files[trail_key(login, 2)] = [trail_record(login, {"type": "Root", "principalId": ACCOUNT_ID, "accountId": ACCOUNT_ID,

@@ -512,6 +512,8 @@ fn admin_attached(
             let doc = judge.managed_docs.get(a.arn.as_str())?;
             let held = Held::Managed { index: *i, arn: a.arn.clone() };
             usage::replacement(r, e, &held, doc, usage, window)
+                .filter(|(kind, _)| *kind == "iam.replace_with_least_privilege")
+                .map(|(_, params)| params)
         })
         .collect();
     if replacements.iter().any(Option::is_some)

@@ -111,8 +111,10 @@ pub(crate) enum Held {
     Managed { index: usize, arn: String },
 }
 
-/// The parameters of `iam.replace_with_least_privilege` for a document `r` holds, generated
-/// from `usage`. `None` when the generated document would not drop anything.
+/// The fix for a document `r` holds, from `usage`: `iam.replace_with_least_privilege` with the
+/// generated document; `iam.detach_policy` for a managed policy none of which was used (nor
+/// anything it grants that the logs cannot show). `None` when the generated document would not
+/// drop anything, or is empty for an inline policy (no action deletes one).
 pub(crate) fn replacement(
     r: &Resource,
     e: &Entity,
@@ -120,7 +122,7 @@ pub(crate) fn replacement(
     document: &Value,
     usage: &PrincipalUsage,
     window: &Window<'_>,
-) -> Option<Value> {
+) -> Option<(&'static str, Value)> {
     if document.is_null() {
         return None;
     }
@@ -128,12 +130,19 @@ pub(crate) fn replacement(
     if generated.dropped.is_empty() {
         return None;
     }
+    let allows = generated.document["Statement"].as_array().is_some_and(|s| s.iter().any(|s| s["Effect"] == "Allow"));
+    if !allows {
+        return match held {
+            Held::Managed { arn, .. } => Some(("iam.detach_policy", json!({"principal_arn": r.arn, "policy_arn": arn}))),
+            Held::Inline { .. } => None,
+        };
+    }
     let mut params = json!({"principal_arn": r.arn, "document": generated.document});
     match held {
         Held::Inline { name, .. } => params["inline_policy"] = json!(name),
         Held::Managed { arn, .. } => params["policy_arn"] = json!(arn),
     }
-    Some(params)
+    Some(("iam.replace_with_least_privilege", params))
 }
 
 /// The documents `r` holds itself (inline, then attached), with their text.
@@ -444,7 +453,7 @@ fn unused_permissions(
             Held::Inline { index, .. } => finding.evidence(&format!("/config/inline_policies/{index}")),
             Held::Managed { index, .. } => finding.evidence(&format!("/config/attached_policies/{index}")),
         };
-        finding.action("iam.replace_with_least_privilege", 1, rep);
+        finding.action(rep.0, 1, rep.1);
     }
 }
 

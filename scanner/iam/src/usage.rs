@@ -623,8 +623,10 @@ pub fn prove(principal: &Principal, old: &Value, new: &Value, used: &[ActionUse]
     principal.describe_into(&mut ctx);
     let mut failures = Vec::new();
     for u in used {
+        // The ARNs of the resource types the action acts on (not the bucket of an object).
+        let touched = of_action_types(&u.action, &u.resources);
         let resources: Vec<String> =
-            if u.resources.is_empty() { vec!["*".to_string()] } else { u.resources.iter().take(5).cloned().collect() };
+            if touched.is_empty() { vec!["*".to_string()] } else { touched.into_iter().take(5).collect() };
         for r in resources {
             let req = Request { principal, action: &u.action, resource: &r, resource_account: None, context: &ctx };
             let before = evaluate(&req, &Policies { identity: &[&old], ..Policies::default() }).decision;
