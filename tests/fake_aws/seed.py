@@ -1825,13 +1825,15 @@ def seed_trail_logs(ctx: Context, damaged: bool) -> None:
     files[trail_key(now, 4)] = [trail_record(now, role_session(worker), "sqs.amazonaws.com", "SendMessage",
                                              resources=(WORKER_QUEUE,), category="Data")]
     # The root user signed in once.
-    login = now - datetime.timedelta(days=3)
+    # Whole-day distances and fixed times of day: what the demo snapshot keeps stays put.
+    at_nine = lambda t: t.replace(hour=9, minute=30, second=0)  # noqa: E731
+    login = at_nine(now - datetime.timedelta(days=3))
     files[trail_key(login, 2)] = [trail_record(login, {"type": "Root", "principalId": ACCOUNT_ID, "accountId": ACCOUNT_ID,
                                                        "arn": f"arn:aws:iam::{ACCOUNT_ID}:root"},
                                                "signin.amazonaws.com", "ConsoleLogin")]
     # A record from the future (clock skew) and one with fields this reader has never seen.
-    skew = now - datetime.timedelta(days=2)
-    future = trail_record(now + datetime.timedelta(days=2), role_session(worker), "sqs.amazonaws.com", "PurgeQueue")
+    skew = at_nine(now - datetime.timedelta(days=2))
+    future = trail_record(at_nine(now + datetime.timedelta(days=2)), role_session(worker), "sqs.amazonaws.com", "PurgeQueue")
     unknown_fields = trail_record(skew, role_session(worker), "ssm.amazonaws.com", "GetParameter", resources=(params[1],))
     unknown_fields["aFieldFrom2030"] = {"nested": [1, {"deeper": None}]}
     files[trail_key(skew, 3)] = [unknown_fields]

@@ -3,10 +3,16 @@
 //!
 //! The seed makes moto's generated ids repeatable; only times differ between runs. A timestamp
 //! that moto derives from its clock (creation times, a certificate's expiry a year on) is moved
-//! to a fixed demo date, keeping its distance in days from the collection; a timestamp moto
-//! hard-codes (a CloudFront distribution's last change, the credential report's generation
-//! time) is kept as it is, because shifting a fixed date by "now" makes it move with the
-//! calendar. The test passes on any date: `tests/faketime.sh` runs it at several.
+//! to a fixed demo date, keeping its distance in days from the collection; the CloudTrail
+//! events the seed dates days back, and the usage window's dates, keep their calendar-day
+//! distance and time of day; a timestamp moto hard-codes (a CloudFront distribution's last
+//! change, the credential report's generation time) is kept as it is, because shifting a fixed
+//! date by "now" makes it move with the calendar. The test passes on any date:
+//! `tests/faketime.sh` runs it at several.
+//!
+//! moto stamps every user and role with the seeding time; the demo's were created a year
+//! before its collection (as a real account's predate its CloudTrail logs), so that the usage
+//! rules judge them.
 //! Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan-tests --test demo_snapshot`.
 
 use bbscan_tests::{Moto, REGION, assert_valid_snapshot, bbscan, repo_root};
@@ -31,6 +37,8 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     let mut doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let started = doc["metadata"]["started_at"].as_str().and_then(epoch_seconds).expect("started_at is a timestamp");
     shift_times(&mut doc, started, seeded_from);
+    shift_usage_dates(&mut doc, started);
+    principals_predate_the_logs(&mut doc);
     stable_aws_managed_ids(&mut doc);
     // The endpoint's port is not part of the account.
     let mut text = serde_json::to_string_pretty(&doc).expect("serialise");
@@ -84,21 +92,59 @@ fn stable_aws_managed_ids(doc: &mut Value) {
     }
 }
 
+/// How far back the seed dates what it writes (the CloudTrail log files): a timestamp older than
+/// this before seeding is one of moto's constants.
+const SEEDED_HISTORY: i64 = 100 * 86_400;
+
 /// Replace every timestamp string stamped from the clock (at or after `seeded_from`) with the
-/// demo date plus its whole-day distance from `start`; earlier ones are moto's constants.
+/// demo date plus its whole-day distance from `start`; one the seed dated days back (within
+/// SEEDED_HISTORY) with the same calendar-day distance from the demo's day and its own time of
+/// day; earlier ones are moto's constants.
 fn shift_times(value: &mut Value, start: i64, seeded_from: i64) {
     match value {
         Value::String(s) => {
-            if let Some(t) = epoch_seconds(s)
-                && t >= seeded_from
-            {
-                let days = ((t - start) as f64 / 86_400.0).round() as i64;
-                *s = format_epoch(DEMO_EPOCH + days * 86_400);
+            if let Some(t) = epoch_seconds(s) {
+                if t >= seeded_from {
+                    let days = ((t - start) as f64 / 86_400.0).round() as i64;
+                    *s = format_epoch(DEMO_EPOCH + days * 86_400);
+                } else if t >= seeded_from - SEEDED_HISTORY {
+                    let days = t.div_euclid(86_400) - start.div_euclid(86_400);
+                    *s = format_epoch(DEMO_EPOCH.div_euclid(86_400) * 86_400 + days * 86_400 + t.rem_euclid(86_400));
+                }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start, seeded_from)),
         Value::Object(map) => map.values_mut().for_each(|v| shift_times(v, start, seeded_from)),
         _ => {}
+    }
+}
+
+/// The usage window's days (`YYYY-MM-DD`): the same calendar-day distance from the demo's day.
+fn shift_usage_dates(doc: &mut Value, start: i64) {
+    let shift = |v: &mut Value| {
+        if let Some(day) = v.as_str().and_then(|d| epoch_seconds(&format!("{d}T00:00:00Z"))) {
+            let days = day.div_euclid(86_400) - start.div_euclid(86_400);
+            let t = DEMO_EPOCH.div_euclid(86_400) * 86_400 + days * 86_400;
+            *v = Value::String(format_epoch(t)[..10].to_string());
+        }
+    };
+    for r in doc["resources"].as_array_mut().into_iter().flatten().filter(|r| r["kind"] == "cloudtrail.usage") {
+        let c = &mut r["config"];
+        for field in ["window_from", "window_to", "covered_from"] {
+            shift(&mut c[field]);
+        }
+        for d in c["missing_days"].as_array_mut().into_iter().flatten() {
+            shift(d);
+        }
+    }
+}
+
+/// Users and roles created a year before the demo's collection.
+fn principals_predate_the_logs(doc: &mut Value) {
+    for r in doc["resources"].as_array_mut().into_iter().flatten() {
+        if matches!(r["kind"].as_str(), Some("iam.role" | "iam.user")) && r["config"]["create_date"].is_string() {
+            r["config"]["create_date"] = Value::String(format_epoch(DEMO_EPOCH - 365 * 86_400));
+        }
     }
 }
 
@@ -157,6 +203,10 @@ fn only_clock_derived_times_move() {
     });
     shift_times(&mut doc, start, start - 3600);
     assert_eq!(doc["created"], "2026-01-15T09:00:00Z");
+    // Seeded days back: the calendar day's distance and the time of day kept.
+    let mut event = serde_json::json!(["2031-06-21T10:00:00Z", "2031-06-30T23:59:59Z"]);
+    shift_times(&mut event, start, start - 3600);
+    assert_eq!(event, serde_json::json!(["2026-01-05T10:00:00Z", "2026-01-14T23:59:59Z"]));
     assert_eq!(doc["expires"], "2027-01-15T09:00:00Z");
     assert_eq!(doc["moto_constant"], "2021-11-27T10:34:26.802Z");
     assert_eq!(doc["not_a_time"], "2031-07-01");
