@@ -19,7 +19,7 @@ mod logs;
 mod organizations;
 mod s3;
 mod ssm;
-mod trail_logs;
+pub mod trail_logs;
 pub mod usage;
 
 pub(crate) use convert::now_rfc3339;

@@ -224,7 +224,7 @@ fn production_snapshot_holds_every_kind_of_production_and_nothing_of_dev() {
     };
     assert!(!trail.is_multi_region_trail && !trail.log_file_validation_enabled);
     assert_eq!(trail.status.as_ref().map(|s| s.is_logging), Some(true));
-    assert!(!trail.event_selectors.is_empty());
+    assert!(!trail.advanced_event_selectors.is_empty(), "management, S3 object, Lambda and SQS data events");
     assert!(
         got.iter().any(|(k, n)| k == "s3.bucket" && n.starts_with("brainbytes-audit")),
         "the trail's bucket goes with the trail"

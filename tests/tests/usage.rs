@@ -334,6 +334,9 @@ fn usage_from_downloaded_files() {
     let (doc, _) = snapshot(&moto, dir.path(), "snap.json", &["--usage-from", logs.to_str().unwrap(), "--usage-days", "7"]);
     let c = coverage(&doc);
     assert_eq!(c["source"], "directory");
+    // What the account's trail records still comes from the trail.
+    assert_eq!((c["logging"].clone(), c["all_regions_recorded"].clone()), (json!(true), json!(true)));
+    assert!(c["trail_arn"].as_str().is_some_and(|t| t.ends_with(":trail/brainbytes-audit")));
     assert_eq!((c["files_read"].clone(), c["days_covered"].clone()), (json!(2), json!(2)));
     let partner = &resource(&doc, "iam.role", "brainbytes-PartnerRole")["config"]["usage"];
     assert_eq!(actions(partner, "actions"), set(&["dynamodb:DescribeTable"]));

@@ -595,7 +595,10 @@ mod tests {
     fn many_resources_are_capped_and_counted() {
         let mut agg = Aggregator::new("123456789012", "aws", T0, T0 + DAY);
         let records: Vec<serde_json::Value> = (0..50)
-            .map(|i| record(T0 + i, role_session("r"), "s3.amazonaws.com", "GetObject", None, &[&format!("arn:aws:s3:::b/{i}")]))
+            .map(|i| {
+                let table = format!("arn:aws:dynamodb:us-east-1:123456789012:table/t{i}");
+                record(T0 + i, role_session("r"), "dynamodb.amazonaws.com", "DescribeTable", None, &[&table])
+            })
             .collect();
         agg.read_json(serde_json::to_vec(&json!({"Records": records})).unwrap().as_slice()).unwrap();
         let u = &agg.finish()["arn:aws:iam::123456789012:role/r"].actions[0];

@@ -224,36 +224,39 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
     if options.days == 0 && options.from_dir.is_none() {
         return None;
     }
-    let (from, to, dates) = window(now, options.days.max(1));
+    let (from, _, dates) = window(now, options.days.max(1));
     let mut coverage = UsageCoverage {
         window_from: dates.first().cloned().unwrap_or_default(),
         window_to: dates.last().cloned().unwrap_or_default(),
         ..UsageCoverage::default()
     };
-    let _ = to;
     let mut agg = Aggregator::new(&ctx.account, &ctx.partition, from, now);
     let mut unknown = Vec::new();
-    let mut days_present: BTreeSet<String> = BTreeSet::new();
-    if let Some(dir) = &options.from_dir {
+    let trail = choose_trail(resources);
+    // What the account's trail records, wherever its files are read from.
+    if let Some((r, trail)) = trail {
+        record_selectors(trail, &mut coverage);
+        coverage.trail_arn = Some(r.arn.clone());
+        coverage.multi_region = Some(trail.is_multi_region_trail);
+        let home = trail.home_region.clone().unwrap_or_else(|| r.region.clone());
+        coverage.all_regions_recorded = Some(
+            trail.is_multi_region_trail
+                || (trail.include_global_service_events && ctx.aws.regions.iter().all(|x| *x == home)),
+        );
+        coverage.logging = trail.status.as_ref().map(|s| s.is_logging);
+    }
+    let days_present = if let Some(dir) = &options.from_dir {
         coverage.source = "directory".into();
         coverage.prefix = Some(dir.display().to_string());
-        days_present = read_directory(dir, &dates, &mut agg, &mut coverage).await;
+        read_directory(dir, &dates, &mut agg, &mut coverage).await
     } else {
         coverage.source = "s3".into();
-        match choose_trail(resources) {
+        match trail {
             None => {
                 unknown.push("events".to_string());
+                BTreeSet::new()
             }
-            Some((r, trail)) => {
-                record_selectors(trail, &mut coverage);
-                coverage.trail_arn = Some(r.arn.clone());
-                coverage.multi_region = Some(trail.is_multi_region_trail);
-                let home = trail.home_region.clone().unwrap_or_else(|| r.region.clone());
-                coverage.all_regions_recorded = Some(
-                    trail.is_multi_region_trail
-                        || (trail.include_global_service_events && ctx.aws.regions.iter().all(|x| *x == home)),
-                );
-                coverage.logging = trail.status.as_ref().map(|s| s.is_logging);
+            Some((_, trail)) => {
                 coverage.bucket = trail.s3_bucket_name.clone();
                 coverage.prefix = trail.s3_key_prefix.clone().filter(|p| !p.is_empty());
                 let org = resources.iter().find_map(|r| match &r.config {
@@ -268,7 +271,7 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
                     .or_else(|| trail.home_region.clone())
                     .unwrap_or_else(|| ctx.aws.global_region());
                 let prefix = coverage.prefix.clone();
-                days_present = read_bucket(
+                read_bucket(
                     ctx,
                     &bucket_region,
                     trail.s3_bucket_name.as_deref().unwrap_or_default(),
@@ -279,10 +282,10 @@ pub(crate) async fn collect(ctx: &Ctx<'_>, resources: &[Resource], options: &Usa
                     &mut coverage,
                     &mut unknown,
                 )
-                .await;
+                .await
             }
         }
-    }
+    };
     let (covered_from, days_covered, missing) = span(&dates, &days_present);
     coverage.covered_from = covered_from;
     coverage.days_covered = days_covered;
@@ -473,6 +476,21 @@ fn note(coverage: &mut UsageCoverage, key: &str, result: Result<u64, String>) {
             }
         }
     }
+}
+
+/// Read the log files under `dir` for `account`'s principals, the last `days` days before
+/// `now`, exactly as `--usage-from` does, outside a collection (benchmarks). Returns what was
+/// read and how many principals did something.
+pub async fn read_directory_usage(dir: &Path, account: &str, now: i64, days: u32) -> (UsageCoverage, usize) {
+    let (from, _, dates) = window(now, days.max(1));
+    let mut coverage = UsageCoverage::default();
+    let mut agg = Aggregator::new(account, "aws", from, now);
+    let present = read_directory(dir, &dates, &mut agg, &mut coverage).await;
+    let (covered_from, days_covered, missing) = span(&dates, &present);
+    (coverage.covered_from, coverage.days_covered, coverage.missing_days) = (covered_from, days_covered, missing);
+    (coverage.events, coverage.bytes) = (agg.events, agg.bytes);
+    let principals = agg.finish().len();
+    (coverage, principals)
 }
 
 /// Every log file under a directory (`*.json.gz`, `*.json`), those of the window's days when
