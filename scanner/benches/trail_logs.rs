@@ -140,10 +140,6 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0
     }
-
-    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
 }
 
 const EVENTS: &[(&str, &str, &str)] = &[
@@ -183,9 +179,12 @@ fn record(rng: &mut Rng, t: i64) -> String {
     };
     let error = if rng.next() % 50 == 0 { r#","errorCode":"AccessDenied","errorMessage":"not authorized""# } else { "" };
     let resource = format!("arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/prod/p{}", rng.next() % 200);
+    // What makes real records compress about tenfold, not fiftyfold: ids, tokens, addresses.
+    let token: String = (0..48).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789+/"[(rng.next() % 38) as usize])).collect();
+    let session = format!("{:016x}{:08x}", rng.next(), rng.next() as u32);
     let s = t.rem_euclid(86_400);
     format!(
-        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2026-05-28T{:02}:{:02}:{:02}Z","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.{}","userAgent":"aws-sdk-js/3.600.0 ua/2.1 os/linux#5.10 lang/js md/nodejs#20.11.1 api/{name}","requestParameters":{{"name":"/app/prod/p{}","withDecryption":true,"maxResults":50,"filters":[{{"key":"Name","values":["x"]}}]}},"responseElements":{{"parameter":{{"name":"/app/prod/p","type":"SecureString","value":"HIDDEN_DUE_TO_SECURITY_REASONS","version":3}}}},"requestID":"{:032x}","eventID":"{:032x}","readOnly":true,"resources":[{{"accountId":"{ACCOUNT}","type":"AWS::SSM::Parameter","ARN":"{resource}"}}],"eventType":"AwsApiCall","managementEvent":{},"recipientAccountId":"{ACCOUNT}","eventCategory":"{category}","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}"}}{error}}}"#,
+        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2026-05-28T{:02}:{:02}:{:02}Z","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"10.{}.{session:.2}.7","userAgent":"aws-sdk-js/3.600.0 ua/2.1 os/linux#5.10 lang/js md/nodejs#20.11.1 api/{name}","requestParameters":{{"name":"/app/prod/p{}","withDecryption":true,"maxResults":50,"nextToken":"{token}","clientRequestToken":"{session}"}},"responseElements":{{"parameter":{{"name":"/app/prod/p","type":"SecureString","value":"HIDDEN_DUE_TO_SECURITY_REASONS","version":3}}}},"requestID":"{:032x}","eventID":"{:032x}","readOnly":true,"resources":[{{"accountId":"{ACCOUNT}","type":"AWS::SSM::Parameter","ARN":"{resource}"}}],"eventType":"AwsApiCall","managementEvent":{},"recipientAccountId":"{ACCOUNT}","eventCategory":"{category}","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}"}}{error}}}"#,
         s / 3600,
         s % 3600 / 60,
         s % 60,
@@ -217,7 +216,8 @@ fn generate(mib: usize) -> PathBuf {
         let mut written = 0;
         let mut first = true;
         while written < FILE_MIB << 20 {
-            let r = record(&mut rng, DAY + (rng.0 % 86_000) as i64);
+            let t = DAY + (rng.next() % 86_000) as i64;
+            let r = record(&mut rng, t);
             if !first {
                 gz.write_all(b",").expect("write");
             }

@@ -426,10 +426,10 @@ async fn read_bucket(
             }
         }
     }))
-    .buffer_unordered(FILES_IN_FLIGHT)
-    .collect::<Vec<_>>()
-    .await;
-    for (key, result, local) in results {
+    .buffer_unordered(FILES_IN_FLIGHT);
+    // Folded as each file finishes: at most FILES_IN_FLIGHT files' aggregates exist at once.
+    futures::pin_mut!(results);
+    while let Some((key, result, local)) = results.next().await {
         note(coverage, &key, result);
         agg.merge(local);
     }
@@ -552,10 +552,9 @@ async fn read_directory(dir: &Path, dates: &[String], agg: &mut Aggregator, cove
             }
         }
     }))
-    .buffer_unordered(FILES_IN_FLIGHT)
-    .collect::<Vec<_>>()
-    .await;
-    for (name, result, local) in results {
+    .buffer_unordered(FILES_IN_FLIGHT);
+    futures::pin_mut!(results);
+    while let Some((name, result, local)) = results.next().await {
         note(coverage, &name, result);
         agg.merge(local);
     }
