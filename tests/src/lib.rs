@@ -83,6 +83,11 @@ impl Moto {
         let mut child = Command::new(&python)
             .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            // AWS keeps its clocks in UTC, and moto turns some naive datetimes into instants with
+            // the machine's zone (a trail's latest delivery time moves by the zone's offset):
+            // the fake AWS runs in UTC whatever zone the tests run in. bbscan's processes keep
+            // the test's zone, so bbscan's own use of the zone is still caught.
+            .env("TZ", "UTC")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

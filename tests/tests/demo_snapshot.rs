@@ -36,7 +36,7 @@ fn the_demo_snapshot_is_regenerated_from_the_seeded_account() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let mut doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let started = doc["metadata"]["started_at"].as_str().and_then(epoch_seconds).expect("started_at is a timestamp");
-    shift_times(&mut doc, started, seeded_from);
+    shift_times(&mut doc, started, seeded_from, false);
     shift_usage_dates(&mut doc, started);
     principals_predate_the_logs(&mut doc);
     stable_aws_managed_ids(&mut doc);
@@ -92,29 +92,36 @@ fn stable_aws_managed_ids(doc: &mut Value) {
     }
 }
 
-/// How far back the seed dates what it writes (the CloudTrail log files): a timestamp older than
-/// this before seeding is one of moto's constants.
+/// How far back the seed dates what it writes (the CloudTrail log files).
 const SEEDED_HISTORY: i64 = 100 * 86_400;
 
 /// Replace every timestamp string stamped from the clock (at or after `seeded_from`) with the
-/// demo date plus its whole-day distance from `start`; one the seed dated days back (within
-/// SEEDED_HISTORY) with the same calendar-day distance from the demo's day and its own time of
-/// day; earlier ones are moto's constants.
-fn shift_times(value: &mut Value, start: i64, seeded_from: i64) {
+/// demo date plus its whole-day distance from `start`. Inside what was read from the seeded logs
+/// (a principal's `usage` and `root_usage`, the `cloudtrail.usage` resource), a time the seed
+/// dated days back (within SEEDED_HISTORY) keeps its calendar-day distance from the demo's day
+/// and its own time of day. Any other earlier time is one of moto's constants and is kept as
+/// it is, however close to today it happens to fall.
+fn shift_times(value: &mut Value, start: i64, seeded_from: i64, from_logs: bool) {
     match value {
         Value::String(s) => {
             if let Some(t) = epoch_seconds(s) {
                 if t >= seeded_from {
                     let days = ((t - start) as f64 / 86_400.0).round() as i64;
                     *s = format_epoch(DEMO_EPOCH + days * 86_400);
-                } else if t >= seeded_from - SEEDED_HISTORY {
+                } else if from_logs && t >= seeded_from - SEEDED_HISTORY {
                     let days = t.div_euclid(86_400) - start.div_euclid(86_400);
                     *s = format_epoch(DEMO_EPOCH.div_euclid(86_400) * 86_400 + days * 86_400 + t.rem_euclid(86_400));
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start, seeded_from)),
-        Value::Object(map) => map.values_mut().for_each(|v| shift_times(v, start, seeded_from)),
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_times(v, start, seeded_from, from_logs)),
+        Value::Object(map) => {
+            let usage_resource = map.get("kind").and_then(Value::as_str) == Some("cloudtrail.usage");
+            for (key, v) in map.iter_mut() {
+                let from_logs = from_logs || usage_resource || key == "usage" || key == "root_usage";
+                shift_times(v, start, seeded_from, from_logs);
+            }
+        }
         _ => {}
     }
 }
@@ -199,14 +206,17 @@ fn only_clock_derived_times_move() {
         "created": "2031-07-01T09:59:30Z",
         "expires": "2032-06-30T09:59:30Z",
         "moto_constant": "2021-11-27T10:34:26.802Z",
+        "recent_moto_constant": "2031-06-21T10:00:00Z",
         "not_a_time": "2031-07-01",
     });
-    shift_times(&mut doc, start, start - 3600);
+    shift_times(&mut doc, start, start - 3600, false);
     assert_eq!(doc["created"], "2026-01-15T09:00:00Z");
     // Seeded days back: the calendar day's distance and the time of day kept.
-    let mut event = serde_json::json!(["2031-06-21T10:00:00Z", "2031-06-30T23:59:59Z"]);
-    shift_times(&mut event, start, start - 3600);
-    assert_eq!(event, serde_json::json!(["2026-01-05T10:00:00Z", "2026-01-14T23:59:59Z"]));
+    let mut usage = serde_json::json!({"usage": {"last": ["2031-06-21T10:00:00Z", "2031-06-30T23:59:59Z"]}});
+    shift_times(&mut usage, start, start - 3600, false);
+    assert_eq!(usage["usage"]["last"], serde_json::json!(["2026-01-05T10:00:00Z", "2026-01-14T23:59:59Z"]));
+    // The same instant outside what was read from the logs is a constant: kept.
+    assert_eq!(doc["recent_moto_constant"], "2031-06-21T10:00:00Z");
     assert_eq!(doc["expires"], "2027-01-15T09:00:00Z");
     assert_eq!(doc["moto_constant"], "2021-11-27T10:34:26.802Z");
     assert_eq!(doc["not_a_time"], "2031-07-01");

@@ -1,8 +1,9 @@
 //! Usage: what each principal did in the last N days, from the account's CloudTrail log files
 //! (`bbscan snapshot --usage-days N`, or `--usage-from DIR` for files already downloaded).
 //!
-//! The trail's bucket is listed by date prefix — `[prefix/]AWSLogs/[org-id/]<account>/
-//! CloudTrail/<region>/<yyyy>/<mm>/` — so only the window's files are fetched; files are
+//! The trail's bucket is listed per region — `[prefix/]AWSLogs/[org-id/]<account>/
+//! CloudTrail/<region>/` — starting after the window's first day (`<yyyy>/<mm>/<dd>` sorts by
+//! date), so only the window's files are listed and fetched; files are
 //! fetched with bounded concurrency and each is decompressed and parsed as a stream on a
 //! blocking thread (`trail_logs`). What could not be read is recorded honestly in the
 //! `cloudtrail.usage` resource: the window actually covered, days with no file, unreadable
@@ -345,39 +346,45 @@ async fn read_bucket(
     let regions: Vec<String> =
         regions.iter().filter_map(|p| p.strip_prefix(&base)).map(|r| r.trim_end_matches('/').to_string()).collect();
     coverage.regions = regions.clone();
-    // The months of the window, per region; then only the window's days.
-    let months: BTreeSet<String> = dates.iter().map(|d| d[..7].replace('-', "/")).collect();
+    // One listing per region from the window's first day (keys sort by date, and `StartAfter`
+    // skips everything older); only the window's days are kept. The number of calls depends on
+    // the number of files, never on where month boundaries fall in the window.
     let wanted: BTreeSet<&str> = dates.iter().map(String::as_str).collect();
+    let Some(first) = dates.first() else { return BTreeSet::new() };
     let mut keys: Vec<(String, i64)> = Vec::new();
     let mut days = BTreeSet::new();
     for r in &regions {
-        for m in &months {
-            let stream = client.list_objects_v2().bucket(bucket).prefix(format!("{base}{r}/{m}/")).into_paginator().send();
-            match ctx
-                .api
-                .pages(Op::S3ListObjectsV2, Target::field(region, &bucket_arn, "events"), stream, |p| {
-                    p.contents.unwrap_or_default()
-                })
-                .await
-            {
-                Read::Found(objects) => {
-                    for o in objects {
-                        let Some(key) = o.key else { continue };
-                        if !key.ends_with(".json.gz") {
-                            continue;
-                        }
-                        let Some(date) = date_of(&key) else { continue };
-                        if !wanted.contains(date.as_str()) {
-                            continue;
-                        }
-                        days.insert(date);
-                        keys.push((key, o.size.unwrap_or(0)));
+        let stream = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(format!("{base}{r}/"))
+            .start_after(format!("{base}{r}/{}", first.replace('-', "/")))
+            .into_paginator()
+            .send();
+        match ctx
+            .api
+            .pages(Op::S3ListObjectsV2, Target::field(region, &bucket_arn, "events"), stream, |p| {
+                p.contents.unwrap_or_default()
+            })
+            .await
+        {
+            Read::Found(objects) => {
+                for o in objects {
+                    let Some(key) = o.key else { continue };
+                    if !key.ends_with(".json.gz") {
+                        continue;
                     }
+                    let Some(date) = date_of(&key) else { continue };
+                    if !wanted.contains(date.as_str()) {
+                        continue;
+                    }
+                    days.insert(date);
+                    keys.push((key, o.size.unwrap_or(0)));
                 }
-                _ => {
-                    if !unknown.contains(&"events".to_string()) {
-                        unknown.push("events".into());
-                    }
+            }
+            _ => {
+                if !unknown.contains(&"events".to_string()) {
+                    unknown.push("events".into());
                 }
             }
         }
