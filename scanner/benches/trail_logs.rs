@@ -177,7 +177,7 @@ fn record(rng: &mut Rng, t: i64) -> String {
             r#"{{"type":"AssumedRole","principalId":"AROAEXAMPLE:session","arn":"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/session","accountId":"{ACCOUNT}","accessKeyId":"ASIAEXAMPLE","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::{ACCOUNT}:role/{role}","accountId":"{ACCOUNT}","userName":"{role}"}},"attributes":{{"creationDate":"2026-05-28T10:00:00Z","mfaAuthenticated":"false"}}}}}}"#
         ),
     };
-    let error = if rng.next() % 50 == 0 { r#","errorCode":"AccessDenied","errorMessage":"not authorized""# } else { "" };
+    let error = if rng.next().is_multiple_of(50) { r#","errorCode":"AccessDenied","errorMessage":"not authorized""# } else { "" };
     let resource = format!("arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/prod/p{}", rng.next() % 200);
     // What makes real records compress about tenfold, not fiftyfold: ids, tokens, addresses.
     let token: String = (0..48).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789+/"[(rng.next() % 38) as usize])).collect();

@@ -158,8 +158,8 @@ enum PlanCommand {
 
 #[derive(Debug, Args)]
 struct ApplyArgs {
-    /// The plan file (not needed with --resume).
-    #[arg(required_unless_present = "resume", conflicts_with = "resume")]
+    /// The plan file (with --resume: checked to be the journal's plan).
+    #[arg(required_unless_present = "resume")]
     plan: Option<PathBuf>,
     #[command(flatten)]
     collect: CollectArgs,
@@ -845,8 +845,18 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     use crate::remediate::{apply, journal, plan};
     let (plan, journal_path, entries) = match (&args.resume, &args.plan) {
-        (Some(path), _) => {
-            let (plan, _, entries) = journal::read(path)?;
+        (Some(path), given) => {
+            let (plan, hash, entries) = journal::read(path)?;
+            if let Some(given) = given {
+                let given_hash = plan::sha256_hex(plan::to_json(&plan::read(given)?).as_bytes());
+                if given_hash != hash {
+                    return Err(apply::ApplyError::PlanMismatch {
+                        journal: format!("{} (sha256 {hash})", path.display()),
+                        given: format!("{} (sha256 {given_hash})", given.display()),
+                    }
+                    .into());
+                }
+            }
             (plan, path.clone(), Some(entries))
         }
         (None, Some(path)) => {
@@ -856,7 +866,9 @@ fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyh
         }
         (None, None) => anyhow::bail!("give a plan file, or --resume JOURNAL"),
     };
-    if verbosity != Verbosity::Quiet {
+    apply::check_header(&plan)?;
+    // What is about to be applied is shown before the question, whatever the verbosity.
+    if verbosity != Verbosity::Quiet || (!args.yes && !args.dry_run) {
         eprint!("{}", plan::show(&plan));
     }
     if plan.steps.is_empty() {

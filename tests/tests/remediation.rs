@@ -307,6 +307,11 @@ fn every_planned_action_applies_fixes_its_findings_and_rolls_back() {
     let show = bbscan().args(["plan", "show"]).arg(account.path("plan.json")).output().expect("run");
     let shown = String::from_utf8_lossy(&show.stdout);
     assert!(shown.contains("~ /config/public_access_block") && shown.contains("reversible"), "{shown}");
+    // The params exactly as they will be sent, for every step.
+    let i = step_of(&plan, "s3.put_public_access_block");
+    let bucket = plan["steps"][i]["params"]["bucket"].as_str().expect("bucket");
+    assert!(shown.contains(&format!("param bucket = \"{bucket}\"")), "{shown}");
+    assert_eq!(shown.matches("   param ").count(), plan["steps"].as_array().expect("steps").iter().map(|s| s["params"].as_object().map_or(0, |p| p.len())).sum::<usize>(), "{shown}");
     round_trip(&account, &before, &plan, "plan.json", Some("dev"), None);
 }
 
@@ -442,9 +447,20 @@ fn stale_plans_other_accounts_and_dry_runs_change_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
 
     // A plan for another account is refused before anything is read or written.
+    // (Its bucket steps, whose ARNs name no account; a step naming this account in a plan for
+    // another is refused by the plan's own header.)
     let mut other = plan.clone();
     other["account_id"] = Value::from("210987654321");
     let other_path = account.path("other.json");
+    std::fs::write(&other_path, serde_json::to_vec(&other).expect("JSON")).expect("write");
+    let out = account.run(&["apply", other_path.to_str().expect("path"), "--yes"], &account.moto.endpoint);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("targets account 123456789012, the plan is for 210987654321"));
+    let steps = other["steps"].as_array_mut().expect("steps");
+    steps.retain(|s| s["kind"] == "s3.bucket");
+    for (i, s) in steps.iter_mut().enumerate() {
+        s["id"] = Value::from(i + 1);
+    }
     std::fs::write(&other_path, serde_json::to_vec(&other).expect("JSON")).expect("write");
     let out = account.run(&["apply", other_path.to_str().expect("path"), "--yes"], &account.moto.endpoint);
     assert_eq!(out.status.code(), Some(2));
@@ -543,4 +559,125 @@ fn an_apply_killed_inside_a_step_resumes_to_completion_and_rolls_back() {
             assert!(!planned(&plan, &arn, &field, true), "after rollback {arn} still differs in {field}");
         }
     }
+}
+
+/// Write `plan` as a plan file named `name`; apply it with --yes and return the output.
+fn apply_edited(account: &Account, plan: &Value, name: &str) -> Output {
+    let path = account.path(name);
+    std::fs::write(&path, serde_json::to_vec_pretty(plan).expect("JSON")).expect("write plan");
+    account.run(&["apply", path.to_str().expect("path"), "--yes"], &account.moto.endpoint)
+}
+
+/// The index of the first step with this action.
+fn step_of(plan: &Value, action: &str) -> usize {
+    plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .position(|s| s["action"] == action)
+        .unwrap_or_else(|| panic!("the plan has a {action} step"))
+}
+
+#[test]
+fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
+    let account = Account::seeded();
+    let before = account.snapshot("before.json");
+    let plan = account.plan("before.json", "plan.json");
+    let refused = |edited: &Value, name: &str, expect: &[&str]| {
+        let out = apply_edited(&account, edited, name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        for e in expect {
+            assert!(stderr.contains(e), "{name}: expected {e:?} in\n{stderr}");
+        }
+    };
+
+    // A bucket policy the plan writes, widened after review: the written document would be the
+    // plan's, so apply derives it again from the live bucket and the params, and refuses.
+    let mut edited = plan.clone();
+    let i = step_of(&plan, "s3.add_secure_transport_deny");
+    let reviewed = plan["steps"][i]["changes"][0]["new"]["Statement"].as_array().expect("statements").len();
+    let new = &mut edited["steps"][i]["changes"][0]["new"];
+    new["Statement"].as_array_mut().expect("statements").push(serde_json::json!({
+        "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"
+    }));
+    refused(&edited, "widened.json", &["is not what was reviewed", &format!("/config/policy/Statement after the step is \"{} items\" in the plan, but the action makes it \"{reviewed} items\"", reviewed + 1), "was changed after bbscan wrote it"]);
+    assert!(!String::from_utf8_lossy(&apply_edited(&account, &edited, "widened-again.json").stderr).contains("applying"), "nothing is written before every step is checked");
+
+    // Params that name another resource than the step's target.
+    let mut edited = plan.clone();
+    let i = step_of(&plan, "s3.put_default_encryption");
+    let other = plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["params"]["bucket"].as_str())
+        .find(|b| Some(*b) != plan["steps"][i]["params"]["bucket"].as_str())
+        .expect("a second bucket in the plan")
+        .to_string();
+    edited["steps"][i]["params"]["bucket"] = Value::from(other.clone());
+    refused(&edited, "other-bucket.json", &["refused on the live resource", &format!("parameter bucket is \"{other}\"")]);
+
+    // A step moved to a resource of another stage (the plan is for dev): refused by the
+    // resource's own tags, whatever its state.
+    let prod = before_production(&account);
+    let mut edited = plan.clone();
+    let i = step_of(&plan, "s3.put_public_access_block");
+    let step = &mut edited["steps"][i];
+    step["target"] = Value::from(prod["arn"].as_str().expect("arn"));
+    step["name"] = prod["name"].clone();
+    step["params"]["bucket"] = prod["name"].clone();
+    refused(&edited, "other-stage.json", &["tagged for app brainbytes stage production", "the plan is for app brainbytes stage dev"]);
+
+    // A step that changes nothing, another bbscan's plan, a region the plan does not cover.
+    let mut edited = plan.clone();
+    let change = &mut edited["steps"][0]["changes"][0];
+    change["new"] = change["current"].clone();
+    refused(&edited, "no-change.json", &["changes nothing"]);
+    let mut edited = plan.clone();
+    edited["bbscan_version"] = Value::from("0.0.1");
+    refused(&edited, "old-bbscan.json", &["made by bbscan 0.0.1", "Make a new plan"]);
+    let mut edited = plan.clone();
+    edited["steps"][0]["region"] = Value::from("eu-west-3");
+    refused(&edited, "other-region.json", &["region eu-west-3, not one of the plan's"]);
+
+    // None of it wrote anything, and no refused plan left a journal behind.
+    assert!(differences(&before, &account.snapshot("after-refusals.json")).is_empty(), "an edited plan changed the account");
+    for name in ["no-change", "old-bbscan", "other-region"] {
+        assert!(!account.path(&format!("{name}.journal")).exists(), "{name}: refused before a journal was started");
+    }
+
+    // A journal resumes only with its own plan, and only while its plan is the one it started.
+    let plan_path = account.path("plan.json");
+    let out = account.run(&["apply", plan_path.to_str().expect("path"), "--yes"], &account.moto.endpoint);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let journal = account.path("plan.journal");
+    let other_plan = account.path("no-change.json");
+    let out = account.run(
+        &["apply", other_plan.to_str().expect("path"), "--resume", journal.to_str().expect("path"), "--yes"],
+        &account.moto.endpoint,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the journal records plan"), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    let (first, rest) = text.split_once('\n').expect("lines");
+    let mut start: Value = serde_json::from_str(first).expect("JSON");
+    start["plan"]["steps"][0]["params"]["bucket"] = Value::from("someone-elses-bucket");
+    let tampered = account.path("tampered.journal");
+    std::fs::write(&tampered, format!("{}\n{rest}", serde_json::to_string(&start).expect("JSON"))).expect("write");
+    let out = bbscan().args(["rollback", tampered.to_str().expect("path"), "--yes", "--endpoint-url", &account.moto.endpoint]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it was edited"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A production bucket of the seeded account, as its snapshot has it.
+fn before_production(account: &Account) -> Value {
+    let snapshot = account.snapshot_of("production.json", Some("production"));
+    snapshot["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["kind"] == "s3.bucket" && r["tags"]["sst:stage"] == "production")
+        .cloned()
+        .expect("a production bucket tagged with its stage")
 }

@@ -149,6 +149,19 @@ pub(super) fn evaluation(
     Ok((findings, tallies))
 }
 
+/// Evidence is a JSON pointer into the finding's resource (`/config/policy`), or into another
+/// resource of the snapshot as `ARN#pointer` (a statement of an attached managed policy, another
+/// role's trust policy).
+fn is_evidence(e: &str) -> bool {
+    if e.starts_with('/') {
+        return true;
+    }
+    match e.split_once('#') {
+        Some((arn, pointer)) => arn.starts_with("arn:") && arn.len() > 4 && pointer.starts_with('/'),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,18 +173,5 @@ mod tests {
         assert!(!valid_rule_id("s3.lower"));
         assert!(!valid_rule_id("NODOT"));
         assert!(!valid_rule_id("A..B"));
-    }
-}
-
-/// Evidence is a JSON pointer into the finding's resource (`/config/policy`), or into another
-/// resource of the snapshot as `ARN#pointer` (a statement of an attached managed policy, another
-/// role's trust policy).
-fn is_evidence(e: &str) -> bool {
-    if e.starts_with('/') {
-        return true;
-    }
-    match e.split_once('#') {
-        Some((arn, pointer)) => arn.starts_with("arn:") && arn.len() > 4 && pointer.starts_with('/'),
-        None => false,
     }
 }

@@ -14,7 +14,7 @@ mod tags;
 
 use super::plan::{Change, Step};
 use crate::aws::AwsSetup;
-use bbscan_model::{Resource, Snapshot};
+use bbscan_model::Resource;
 use serde_json::Value;
 
 /// A planned action: its changes, risks, and the resource as it will be after it.
@@ -26,13 +26,24 @@ pub struct Prepared {
     pub after: Resource,
 }
 
-/// What an action may consult besides its target when it is planned: the whole snapshot (the
-/// usage window, managed policies), and what the user accepted.
+/// What an action may consult besides its target: when it is planned, the snapshot's other
+/// resources (the usage window, managed policies) and what the user accepted; when apply
+/// re-derives a step, the live resources the step reads besides its target.
 #[derive(Clone, Copy)]
 pub struct Inputs<'a> {
-    pub snapshot: &'a Snapshot,
+    pub others: &'a [Resource],
     /// Plan least-privilege replacements even when the usage logs are incomplete.
     pub accept_partial_usage: bool,
+    /// Re-deriving at apply: only what live state can show is checked again.
+    pub at_apply: bool,
+}
+
+/// The other resources a step reads besides its target (by ARN), for apply to read them live.
+pub fn consulted(step: &Step) -> Vec<(&'static str, String)> {
+    match (step.action.as_str(), step.params.get("policy_arn").and_then(Value::as_str)) {
+        ("iam.replace_with_least_privilege", Some(policy)) => vec![("iam.policy", policy.to_string())],
+        _ => Vec::new(),
+    }
 }
 
 /// Where writes go: clients made on demand from the loaded AWS configuration.

@@ -6,7 +6,10 @@ use super::actions::{self, Writer};
 use super::journal::{self, Entry, Journal, JournalError, StepState};
 use super::plan::{Plan, Step};
 use crate::aws::AwsSetup;
+use crate::scope::Scope;
+use bbscan_model::Resource;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +44,15 @@ pub enum ApplyError {
     Moved { step: u32, action: String, target: String, details: String },
     #[error("the journal records plan {journal} but {given} was given: resume with the journal alone")]
     PlanMismatch { journal: String, given: String },
+    #[error(
+        "step {step} ({action} on {target}) is not what was reviewed: {details}. The plan file was changed after \
+         bbscan wrote it; make a new plan. Step {step} was not applied"
+    )]
+    NotReviewed { step: u32, action: String, target: String, details: String },
+    #[error("step {step} ({action} on {target}) is refused on the live resource: {reason}. Make a new plan")]
+    Refused { step: u32, action: String, target: String, reason: String },
+    #[error("{0}")]
+    Header(String),
     #[error(transparent)]
     Journal(#[from] JournalError),
 }
@@ -74,6 +86,27 @@ fn differences(step: &Step, doc: &Value, expected: &[Value]) -> String {
         .join("; ")
 }
 
+/// The first place (a JSON pointer below the field) where two values differ, with each side.
+fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, Value, Value)> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let path = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                first_difference(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), path)
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (p, q))| first_difference(p, q, format!("{at}/{i}")))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            Some((at, Value::String(format!("{} items", x.len())), Value::String(format!("{} items", y.len()))))
+        }
+        _ if a == b => None,
+        _ => Some((at, a.clone(), b.clone())),
+    }
+}
+
 fn short(v: &Value) -> String {
     let text = serde_json::to_string(v).unwrap_or_default();
     if text.len() > 200 {
@@ -104,8 +137,13 @@ pub async fn check_account(aws: &AwsSetup, plan: &Plan) -> Result<(), ApplyError
     Ok(())
 }
 
-/// Read the step's resource as collection would; errors when it is gone or its fields unread.
+/// Read the step's resource as collection would, as a document.
 async fn read_live(w: &Writer<'_>, plan: &Plan, step: &Step) -> Result<Value, ApplyError> {
+    read_live_resource(w, plan, step).await.map(|r| actions::document(&r))
+}
+
+/// Read the step's resource as collection would; errors when it is gone or its fields unread.
+async fn read_live_resource(w: &Writer<'_>, plan: &Plan, step: &Step) -> Result<Resource, ApplyError> {
     let (resource, gaps) = crate::collect::read_again(
         w.aws,
         &plan.account_id,
@@ -139,11 +177,204 @@ async fn read_live(w: &Writer<'_>, plan: &Plan, step: &Step) -> Result<Value, Ap
             reason: format!("{field} could not be read"),
         });
     }
-    Ok(actions::document(&resource))
+    Ok(resource)
+}
+
+/// Check what the plan's header says against the steps, before anything is read or written:
+/// made by this bbscan, every step in the plan's account, partition and regions, numbered in
+/// order, and changing something.
+pub fn check_header(plan: &Plan) -> Result<(), ApplyError> {
+    let this = env!("CARGO_PKG_VERSION");
+    if plan.bbscan_version != this {
+        return Err(ApplyError::Header(format!(
+            "the plan was made by bbscan {}; this is bbscan {this}. Make a new plan with this bbscan",
+            plan.bbscan_version
+        )));
+    }
+    let bad = |step: &Step, why: String| {
+        ApplyError::Header(format!("step {} ({} on {}) {why}; the plan file is damaged or was edited", step.id, step.action, step.target))
+    };
+    for (i, step) in plan.steps.iter().enumerate() {
+        if step.id as usize != i + 1 {
+            return Err(bad(step, format!("is numbered {} at position {}", step.id, i + 1)));
+        }
+        if step.region != "global" && !plan.regions.contains(&step.region) {
+            return Err(bad(step, format!("is in region {}, not one of the plan's ({})", step.region, plan.regions.join(", "))));
+        }
+        let parts: Vec<&str> = step.target.splitn(6, ':').collect();
+        if parts.len() < 6 || parts[0] != "arn" {
+            return Err(bad(step, "has a target that is not an ARN".into()));
+        }
+        if parts[1] != plan.partition {
+            return Err(bad(step, format!("targets partition {}, the plan is for {}", parts[1], plan.partition)));
+        }
+        if !parts[4].is_empty() && parts[4] != plan.account_id {
+            return Err(bad(step, format!("targets account {}, the plan is for {}", parts[4], plan.account_id)));
+        }
+        if step.changes.is_empty() || step.changes.iter().all(|c| c.current == c.new) {
+            return Err(bad(step, "changes nothing".into()));
+        }
+    }
+    Ok(())
+}
+
+/// The resource read for the step is the one the step names, and belongs to the plan's stage
+/// (by its SST tags) — checked before anything else is compared.
+fn same_target(plan: &Plan, step: &Step, base: &Resource) -> Result<(), ApplyError> {
+    if base.arn != step.target || base.kind() != step.kind || base.name != step.name {
+        return Err(ApplyError::NotReviewed {
+            step: step.id,
+            action: step.action.clone(),
+            target: step.target.clone(),
+            details: format!("it names {} {} but its target is {} {}", step.kind, step.name, base.kind(), base.name),
+        });
+    }
+    if plan.stage.is_some()
+        && matches!(Scope::new(&plan.app, plan.stage.as_deref()).early(&base.tags), crate::scope::Early::Drop)
+    {
+        return Err(ApplyError::Refused {
+            step: step.id,
+            action: step.action.clone(),
+            target: step.target.clone(),
+            reason: format!(
+                "the resource is tagged for app {} stage {}, the plan is for app {} stage {}",
+                base.tags.get(bbscan_model::SST_APP_TAG).map_or("?", String::as_str),
+                base.tags.get(bbscan_model::SST_STAGE_TAG).map_or("?", String::as_str),
+                plan.app,
+                plan.stage.as_deref().unwrap_or("?")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Re-derive the step from the resource it will be applied to (`base`: live, or for a dry run
+/// what earlier steps on it leave): the action with the step's params makes exactly the
+/// reviewed changes. Returns the resource as the step leaves it.
+async fn rederive(w: &Writer<'_>, plan: &Plan, step: &Step, base: &Resource) -> Result<Resource, ApplyError> {
+    let refused = |reason: String| ApplyError::Refused {
+        step: step.id,
+        action: step.action.clone(),
+        target: step.target.clone(),
+        reason,
+    };
+    let not_reviewed = |details: String| ApplyError::NotReviewed {
+        step: step.id,
+        action: step.action.clone(),
+        target: step.target.clone(),
+        details,
+    };
+    let mut others = Vec::new();
+    for (kind, arn) in actions::consulted(step) {
+        let (found, gaps) =
+            crate::collect::read_again(w.aws, &plan.account_id, &plan.partition, kind, &arn, "", "global").await;
+        match found {
+            Some(r) => others.push(r),
+            None => {
+                return Err(refused(match gaps.first() {
+                    Some(g) => format!("{arn} cannot be read ({}:{} {})", g.service, g.operation, g.message),
+                    None => format!("{arn} no longer exists"),
+                }));
+            }
+        }
+    }
+    let inputs = actions::Inputs { others: &others, accept_partial_usage: true, at_apply: true };
+    let prepared = actions::prepare(&step.action, base, &step.params, inputs).map_err(refused)?;
+    if prepared.changes != step.changes {
+        let mut details: Vec<String> = Vec::new();
+        for (planned, derived) in step.changes.iter().zip(&prepared.changes) {
+            if planned.field != derived.field {
+                details.push(format!("the plan changes {}, the action changes {}", planned.field, derived.field));
+                continue;
+            }
+            for (what, p, d) in [("before", &planned.current, &derived.current), ("after", &planned.new, &derived.new)] {
+                if let Some((at, p, d)) = first_difference(p, d, String::new()) {
+                    details.push(format!(
+                        "{}{at} {what} the step is {} in the plan, but the action makes it {}",
+                        planned.field,
+                        short(&p),
+                        short(&d)
+                    ));
+                }
+            }
+        }
+        if step.changes.len() != prepared.changes.len() {
+            details.push(format!(
+                "the plan lists {} changes, the action makes {}",
+                step.changes.len(),
+                prepared.changes.len()
+            ));
+        }
+        return Err(not_reviewed(details.join("; ")));
+    }
+    if prepared.reversible != step.reversible {
+        return Err(not_reviewed(format!(
+            "the plan says it is {}reversible; it is {}",
+            if step.reversible { "" } else { "not " },
+            if prepared.reversible { "reversible" } else { "not reversible" }
+        )));
+    }
+    Ok(prepared.after)
+}
+
+/// Check every step still to run against live state before anything is written: each target
+/// is read once, each step re-derived from what the earlier steps on its target leave, so a
+/// plan edited anywhere is refused before its first write. With `report`, print each step's
+/// calls (the dry run). Steps the journal says were done, or interrupted (their state is
+/// decided when they are reached), are left to the apply loop.
+async fn verify(
+    w: &Writer<'_>,
+    plan: &Plan,
+    states: &[StepState],
+    report: Option<&dyn Report>,
+) -> Result<(), ApplyError> {
+    let mut working: HashMap<String, Resource> = HashMap::new();
+    let mut undecided: HashSet<&str> = HashSet::new();
+    for (step, state) in plan.steps.iter().zip(states) {
+        match state {
+            StepState::NotStarted | StepState::Failed { .. } => {}
+            StepState::Interrupted { .. } => {
+                undecided.insert(&step.target);
+                continue;
+            }
+            _ => continue,
+        }
+        if undecided.contains(step.target.as_str()) {
+            continue;
+        }
+        let base = match working.remove(&step.target) {
+            Some(r) => r,
+            None => {
+                let live = read_live_resource(w, plan, step).await?;
+                same_target(plan, step, &live)?;
+                let expected: Vec<Value> = step.changes.iter().map(|c| c.current.clone()).collect();
+                let details = differences(step, &actions::document(&live), &expected);
+                if !details.is_empty() {
+                    return Err(ApplyError::Stale {
+                        step: step.id,
+                        action: step.action.clone(),
+                        target: step.target.clone(),
+                        details,
+                    });
+                }
+                live
+            }
+        };
+        let after = rederive(w, plan, step, &base).await?;
+        working.insert(step.target.clone(), after);
+        if let Some(report) = report {
+            report.step(step, "would call:");
+            for call in actions::calls(step) {
+                report.step(step, &format!("  {call}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Apply the plan's steps in order (or, with a journal that already has some, the rest).
-/// `dry_run` reads and checks but writes nothing and keeps no journal.
+/// `dry_run` reads and checks but writes nothing and keeps no journal. Every step is checked
+/// first (`verify`); then each is read, re-derived and checked again just before its write.
 pub async fn apply(
     aws: &AwsSetup,
     plan: &Plan,
@@ -151,11 +382,20 @@ pub async fn apply(
     dry_run: bool,
     report: &dyn Report,
 ) -> Result<Outcome, ApplyError> {
+    check_header(plan)?;
     check_account(aws, plan).await?;
     let w = Writer { aws, account: plan.account_id.clone() };
     let mut outcome = Outcome::default();
-    for (i, step) in plan.steps.iter().enumerate() {
-        let state = journal.as_ref().map_or(StepState::NotStarted, |(_, entries)| journal::state_of(entries, step.id));
+    let states: Vec<StepState> = plan
+        .steps
+        .iter()
+        .map(|step| journal.as_ref().map_or(StepState::NotStarted, |(_, entries)| journal::state_of(entries, step.id)))
+        .collect();
+    verify(&w, plan, &states, dry_run.then_some(report)).await?;
+    if dry_run {
+        return Ok(outcome);
+    }
+    for (step, state) in plan.steps.iter().zip(states) {
         let expected: Vec<Value> = step.changes.iter().map(|c| c.current.clone()).collect();
         match state {
             StepState::Done { .. } | StepState::Undone | StepState::UndoInterrupted { .. } => {
@@ -168,28 +408,9 @@ pub async fn apply(
             }
             _ => {}
         }
-        if dry_run {
-            // A step after another on the same resource is checked against what that one leaves.
-            let earlier = plan.steps[..i].iter().any(|s| s.target == step.target);
-            if !earlier {
-                let live = read_live(&w, plan, step).await?;
-                let details = differences(step, &live, &expected);
-                if !details.is_empty() {
-                    return Err(ApplyError::Stale {
-                        step: step.id,
-                        action: step.action.clone(),
-                        target: step.target.clone(),
-                        details,
-                    });
-                }
-            }
-            report.step(step, "would call:");
-            for call in actions::calls(step) {
-                report.step(step, &format!("  {call}"));
-            }
-            continue;
-        }
-        let live = read_live(&w, plan, step).await?;
+        let live_resource = read_live_resource(&w, plan, step).await?;
+        same_target(plan, step, &live_resource)?;
+        let live = actions::document(&live_resource);
         let stale = differences(step, &live, &expected);
         if let StepState::Interrupted { prior } = &state {
             // Interrupted inside this step: it either did not happen (live is as before it) or
@@ -219,6 +440,8 @@ pub async fn apply(
                 details: stale,
             });
         }
+        // The write is exactly what was reviewed, on the resource that was reviewed.
+        rederive(&w, plan, step, &live_resource).await?;
         if let Some((j, _)) = journal.as_mut() {
             j.append(&Entry::Begin { step: step.id, prior: live.clone(), at: now() })?;
         }

@@ -44,6 +44,8 @@ pub enum JournalError {
     Invalid { path: PathBuf, line: usize, message: String },
     #[error("journal {0} does not start with the plan it applies; it is not a bbscan journal")]
     NoStart(PathBuf),
+    #[error("the plan inside journal {path} is not the one the apply started with ({message}); it was edited: undo by hand")]
+    Tampered { path: PathBuf, message: String },
 }
 
 /// An open journal, appended to.
@@ -128,6 +130,19 @@ pub fn read(path: &Path) -> Result<(Plan, String, Vec<Entry>), JournalError> {
     match entries.first() {
         Some(Entry::Start { plan, plan_sha256, .. }) => {
             let (plan, hash) = ((**plan).clone(), plan_sha256.clone());
+            // The plan it holds is the one it was started with, and one bbscan would accept.
+            let held = super::plan::sha256_hex(super::plan::to_json(&plan).as_bytes());
+            if held != hash {
+                return Err(JournalError::Tampered {
+                    path: path.to_path_buf(),
+                    message: format!("its plan hashes to {held}, but it records {hash}"),
+                });
+            }
+            for step in &plan.steps {
+                super::catalogue::check(&step.action, step.version, &step.params).map_err(|e| {
+                    JournalError::Tampered { path: path.to_path_buf(), message: format!("step {}: {e}", step.id) }
+                })?;
+            }
             Ok((plan, hash, entries))
         }
         _ => Err(JournalError::NoStart(path.to_path_buf())),

@@ -150,7 +150,7 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         let resource = working.entry(target.to_string()).or_insert_with(|| original.clone());
-        let inputs = Inputs { snapshot, accept_partial_usage: input.accept_partial_usage };
+        let inputs = Inputs { others: &snapshot.resources, accept_partial_usage: input.accept_partial_usage, at_apply: false };
         match actions::prepare(kind, resource, &params, inputs) {
             Ok(Prepared { changes, risks, reversible, after }) => {
                 if changes.iter().all(|c| c.current == c.new) {
@@ -286,6 +286,12 @@ fn show_raw(plan: &Plan) -> String {
     for s in &plan.steps {
         let _ = writeln!(out, "\n{}. {} on {} {}", s.id, s.action, s.kind, s.name);
         let _ = writeln!(out, "   target: {}", s.target);
+        // The params exactly as apply sends them to the action (one line each, compact JSON).
+        if let Some(params) = s.params.as_object() {
+            for (key, value) in params {
+                let _ = writeln!(out, "   param {key} = {}", safe_line(&serde_json::to_string(value).unwrap_or_default()));
+            }
+        }
         for f in &s.fixes {
             let _ = writeln!(out, "   fixes {}: {}", safe_line(&f.rule_id), safe_line(&f.message));
         }

@@ -213,7 +213,9 @@ fn by_service(set: &bbscan_iam::ActionSet) -> String {
 /// Plan `iam.replace_with_least_privilege`: check the proposed document against the snapshot
 /// before it becomes a step — the usage window is complete (or accepted), the document allows
 /// nothing the old one did not, and still allows every use the old one allowed — and work out
-/// the fields it changes.
+/// the fields it changes. Re-derived at apply (`inputs.at_apply`) against the live principal
+/// and the live managed policy: the usage checks were made when the plan was, from logs that
+/// are not live state; "allows nothing the old one did not" is checked again on what AWS holds.
 pub fn prepare_replacement(r: &Resource, params: &Value, inputs: Inputs<'_>) -> Result<Prepared, String> {
     if !matches!(r.kind(), "iam.user" | "iam.role") {
         return Err(format!("applies to IAM users and roles, not to {} {}", r.kind(), r.name));
@@ -232,38 +234,43 @@ pub fn prepare_replacement(r: &Resource, params: &Value, inputs: Inputs<'_>) -> 
         ResourceConfig::IamUser(x) => (&x.inline_policies, &x.attached_policies, x.usage.as_ref()),
         _ => unreachable!("checked above"),
     };
-    let Some(usage) = usage else {
-        return Err(format!(
-            "the snapshot holds no CloudTrail usage for {}: take one with --usage-days (the default) to plan this",
-            r.name
-        ));
-    };
-    let coverage = inputs.snapshot.resources.iter().find_map(|x| match &x.config {
-        ResourceConfig::CloudTrailUsage(c) => Some((x, c.as_ref())),
-        _ => None,
-    });
-    let Some((coverage_resource, coverage)) = coverage else {
-        return Err("the snapshot has no usage window (cloudtrail.usage): take one with --usage-days".into());
-    };
-    let mut problems = usage::coverage_problems(coverage);
-    if !coverage_resource.is_known("events") {
-        problems.push("the trail's log files could not be listed".into());
-    }
     let mut risks = Vec::new();
-    if !problems.is_empty() {
-        if !inputs.accept_partial_usage || coverage.days_covered == 0 {
+    let used = if inputs.at_apply {
+        None
+    } else {
+        let Some(usage) = usage else {
             return Err(format!(
-                "the CloudTrail usage the document was generated from is incomplete: {}. An action used only in \
-                 what was not read would be lost; fix the trail and take a new snapshot, or plan with \
-                 --accept-partial-usage",
+                "the snapshot holds no CloudTrail usage for {}: take one with --usage-days (the default) to plan this",
+                r.name
+            ));
+        };
+        let coverage = inputs.others.iter().find_map(|x| match &x.config {
+            ResourceConfig::CloudTrailUsage(c) => Some((x, c.as_ref())),
+            _ => None,
+        });
+        let Some((coverage_resource, coverage)) = coverage else {
+            return Err("the snapshot has no usage window (cloudtrail.usage): take one with --usage-days".into());
+        };
+        let mut problems = usage::coverage_problems(coverage);
+        if !coverage_resource.is_known("events") {
+            problems.push("the trail's log files could not be listed".into());
+        }
+        if !problems.is_empty() {
+            if !inputs.accept_partial_usage || coverage.days_covered == 0 {
+                return Err(format!(
+                    "the CloudTrail usage the document was generated from is incomplete: {}. An action used only in \
+                     what was not read would be lost; fix the trail and take a new snapshot, or plan with \
+                     --accept-partial-usage",
+                    problems.join("; ")
+                ));
+            }
+            risks.push(format!(
+                "Planned from incomplete usage (--accept-partial-usage): {}. An action used only there is lost.",
                 problems.join("; ")
             ));
         }
-        risks.push(format!(
-            "Planned from incomplete usage (--accept-partial-usage): {}. An action used only there is lost.",
-            problems.join("; ")
-        ));
-    }
+        Some((usage, coverage))
+    };
     let new = params.get("document").cloned().unwrap_or(Value::Null);
     let (inline_name, policy_arn) =
         (params.get("inline_policy").and_then(Value::as_str), params.get("policy_arn").and_then(Value::as_str));
@@ -280,7 +287,7 @@ pub fn prepare_replacement(r: &Resource, params: &Value, inputs: Inputs<'_>) -> 
             if !attached.iter().any(|a| a.arn == arn) {
                 return Err(format!("{arn} is not attached to {}", r.name));
             }
-            let managed = inputs.snapshot.get(arn).filter(|p| p.is_known("document"));
+            let managed = inputs.others.iter().find(|p| p.arn == arn).filter(|p| p.is_known("document"));
             let Some(ResourceConfig::IamPolicy(p)) = managed.map(|p| &p.config) else {
                 return Err(format!("the document of {arn} is not in the snapshot"));
             };
@@ -312,6 +319,11 @@ pub fn prepare_replacement(r: &Resource, params: &Value, inputs: Inputs<'_>) -> 
             wider.join("; ")
         ));
     }
+    let Some((usage, coverage)) = used else {
+        // At apply: the changes are all that is compared with the plan's.
+        let (changes, after) = edit(r, edits)?;
+        return Ok(Prepared { changes, risks, reversible: true, after });
+    };
     let principal = Principal::from_arn(&r.arn);
     let failures = usage::prove(&principal, &old, &new, &usage.actions);
     if !failures.is_empty() {
