@@ -767,12 +767,16 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
             safe_line(&e.error)
         );
     }
-    let made = plan::build(&plan::PlanInput {
+    // The state the plan leaves is audited with the same policies before it is written.
+    let input = plan::PlanInput {
         snapshot: &snapshot,
         snapshot_sha256: hash.unwrap_or_default(),
         report: &report,
         created_at: crate::remediate::apply::now(),
         accept_partial_usage: args.accept_partial_usage,
+    };
+    let made = plan::build_checked(&input, &mut |predicted| {
+        crate::audit::audit(predicted, &options).map_err(|e| e.to_string())
     });
     match &args.output {
         Some(path) => {

@@ -246,6 +246,10 @@ fn round_trip(
         "findings a step fixed are still reported: {:?}",
         fixed.intersection(&still).collect::<Vec<_>>()
     );
+    // And the plan caused nothing: every finding after it was there before it.
+    let had = fingerprints(&audit(account, "before.json", config));
+    let caused: Vec<&String> = still.difference(&had).collect();
+    assert!(caused.is_empty(), "the applied plan raised new findings: {caused:?}");
     for (arn, fields) in differences(before, &after) {
         for field in fields {
             assert!(planned(plan, &arn, &field, false), "{arn} changed {field}, which no step planned");
@@ -303,6 +307,15 @@ fn every_planned_action_applies_fixes_its_findings_and_rolls_back() {
         "iam.detach_policy",
     ] {
         assert!(kinds.contains(kind), "the dev stage plan exercises {kind}: {kinds:?}");
+    }
+    // Versioning never comes alone: its noncurrent versions would pile up (a new finding).
+    let steps = plan["steps"].as_array().expect("steps");
+    for s in steps.iter().filter(|s| s["action"] == "s3.enable_versioning") {
+        assert!(
+            steps.iter().any(|c| c["action"] == "s3.put_noncurrent_version_expiration" && c["target"] == s["target"]),
+            "versioning of {} is planned without its lifecycle companion",
+            s["target"]
+        );
     }
     let show = bbscan().args(["plan", "show"]).arg(account.path("plan.json")).output().expect("run");
     let shown = String::from_utf8_lossy(&show.stdout);

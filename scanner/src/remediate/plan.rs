@@ -5,11 +5,11 @@
 
 use super::actions::{self, Inputs, Prepared};
 use super::catalogue;
-use bbscan_model::findings::{AuditReport, Status};
+use bbscan_model::findings::{AuditReport, ReportFinding, Status};
 use bbscan_model::{Resource, Snapshot};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub const PLAN_VERSION: u32 = 1;
@@ -110,12 +110,23 @@ pub struct PlanInput<'a> {
 /// one step fixing all of them. Steps on one resource are prepared against the state the
 /// earlier steps leave, so each step's `current` is what apply will find.
 pub fn build(input: &PlanInput<'_>) -> Plan {
+    assemble(input, &[], &BTreeMap::new()).0
+}
+
+/// [`build`] over the report's findings and `extra` ones (companions), leaving out the
+/// proposals `blocked` names (action and target, with the reason); with the resources as the
+/// steps leave them.
+fn assemble(
+    input: &PlanInput<'_>,
+    extra: &[ReportFinding],
+    blocked: &BTreeMap<(String, String), String>,
+) -> (Plan, BTreeMap<String, Resource>) {
     let snapshot = input.snapshot;
     let mut steps: Vec<Step> = Vec::new();
     let mut rejected = Vec::new();
     let mut working: BTreeMap<String, Resource> = BTreeMap::new();
     let mut proposals: Vec<(&str, u32, &str, Value, Fix, &str)> = Vec::new();
-    for f in input.report.findings.iter().filter(|f| f.status != Status::Manual && f.suppression.is_none()) {
+    for f in input.report.findings.iter().chain(extra).filter(|f| f.status != Status::Manual && f.suppression.is_none()) {
         for a in &f.actions {
             let fix =
                 Fix { rule_id: f.rule_id.clone(), fingerprint: f.fingerprint.clone(), message: f.message.clone() };
@@ -141,6 +152,10 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             action: kind.to_string(),
             reason,
         };
+        if let Some(reason) = blocked.get(&(kind.to_string(), target.to_string())) {
+            rejected.push(reject(reason.clone()));
+            continue;
+        }
         if let Err(reason) = catalogue::check(kind, version, &params) {
             rejected.push(reject(reason));
             continue;
@@ -177,7 +192,7 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         }
     }
     let meta = &snapshot.metadata;
-    Plan {
+    let plan = Plan {
         plan_version: PLAN_VERSION,
         bbscan_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: input.created_at.clone(),
@@ -189,6 +204,97 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         snapshot_sha256: input.snapshot_sha256.clone(),
         steps,
         rejected,
+    };
+    (plan, working)
+}
+
+/// How many times the predicted state is audited at most (companions bring their own steps,
+/// whose state is audited again).
+const PREDICTION_ROUNDS: usize = 4;
+
+/// A plan that fixes without causing: the state the steps leave is audited with the same
+/// policies (`audit`) before the plan is returned. A finding the original report did not have
+/// is answered by the step its own rule proposes on that resource (a companion: versioning
+/// brings a noncurrent-version lifecycle), or, when it has none or it cannot be planned, every
+/// other step on that resource is left out with the reason. A finding on a resource no step
+/// touches is told to the reviewer as a risk of every step. When the predicted state cannot be
+/// audited, the plan says so in every step's risks.
+pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> Result<AuditReport, String>) -> Plan {
+    let was: BTreeSet<&str> = input.report.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    let mut extra: Vec<ReportFinding> = Vec::new();
+    let mut blocked: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut round = 0;
+    loop {
+        round += 1;
+        let (mut plan, working) = assemble(input, &extra, &blocked);
+        if plan.steps.is_empty() {
+            return plan;
+        }
+        let mut predicted = input.snapshot.clone();
+        for r in predicted.resources.iter_mut() {
+            if let Some(after) = working.get(&r.arn) {
+                *r = after.clone();
+            }
+        }
+        let after = match audit(&predicted) {
+            Ok(report) => report,
+            Err(e) => {
+                for step in &mut plan.steps {
+                    step.risks.push(format!("The state after the plan could not be audited ({e}): it may raise new findings."));
+                }
+                return plan;
+            }
+        };
+        let new: Vec<&ReportFinding> = after
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Manual && f.suppression.is_none() && !was.contains(f.fingerprint.as_str()))
+            .collect();
+        if new.is_empty() {
+            return plan;
+        }
+        let targets: BTreeSet<&str> = plan.steps.iter().map(|s| s.target.as_str()).collect();
+        let last = round >= PREDICTION_ROUNDS;
+        let mut changed = false;
+        let mut untouched = Vec::new();
+        for f in &new {
+            let arn = f.resource.arn.as_str();
+            if !targets.contains(arn) {
+                untouched.push(*f);
+                continue;
+            }
+            let companion = !f.actions.is_empty() && !extra.iter().any(|e| e.fingerprint == f.fingerprint);
+            if companion && !last {
+                extra.push((*f).clone());
+                changed = true;
+                continue;
+            }
+            // No companion, or it did not make the finding go: leave out what raises it.
+            let companions: BTreeSet<&str> =
+                extra.iter().filter(|e| e.resource.arn == arn).flat_map(|e| e.actions.iter().map(|a| a.kind.as_str())).collect();
+            for step in plan.steps.iter().filter(|s| s.target == arn && !companions.contains(s.action.as_str())) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    blocked.entry((step.action.clone(), step.target.clone()))
+                {
+                    slot.insert(format!(
+                        "not planned: the state it leaves raises {} ({}) and no companion step fixes it",
+                        f.rule_id, f.message
+                    ));
+                    changed = true;
+                }
+            }
+        }
+        if !changed || round > PREDICTION_ROUNDS {
+            for f in untouched {
+                for step in &mut plan.steps {
+                    step.risks.push(format!(
+                        "After the plan, {} is predicted on {} ({}).",
+                        f.rule_id, f.resource.arn, f.message
+                    ));
+                }
+            }
+            return plan;
+        }
     }
 }
 
@@ -335,7 +441,85 @@ fn show_raw(plan: &Plan) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::line_diff;
+    use super::*;
+    use serde_json::json;
+
+    const BUCKET: &str = "brainbytes-production-artifactsbucket-xiay8av6";
+
+    fn finding(rule: &str, actions: Value) -> Value {
+        json!({
+            "rule_id": rule, "policy": "s3", "severity": "medium", "status": "fail",
+            "resource": {"arn": format!("arn:aws:s3:::{BUCKET}"), "kind": "s3.bucket", "name": BUCKET,
+                         "account": "123456789012", "region": "us-east-1"},
+            "message": format!("{rule} on {BUCKET}"), "evidence": [], "actions": actions,
+            "fingerprint": format!("{rule}/{BUCKET}"),
+        })
+    }
+
+    fn report(snapshot: &Snapshot, findings: Vec<Value>) -> AuditReport {
+        let m = &snapshot.metadata;
+        serde_json::from_value(json!({
+            "schema_version": 1,
+            "snapshot": {"account_id": m.account_id, "partition": m.partition, "regions": m.regions, "app": m.app,
+                         "stage": m.stage, "taken_at": m.started_at, "resources": snapshot.resources.len()},
+            "rules": [], "findings": findings, "gaps": [], "policy_errors": [],
+        }))
+        .expect("a report")
+    }
+
+    fn versioning() -> Value {
+        json!([{"kind": "s3.enable_versioning", "version": 1, "params": {"bucket": BUCKET}}])
+    }
+
+    /// What the predicted state of the bucket raises, as a fake audit: the versioned bucket
+    /// without a lifecycle rule raises `raised` (with `companion` as its proposal).
+    fn predict(snapshot: &Snapshot, raised: &'static str, companion: Value) -> impl FnMut(&Snapshot) -> Result<AuditReport, String> {
+        let empty = report(snapshot, Vec::new());
+        move |predicted: &Snapshot| {
+            let doc = serde_json::to_value(predicted.get(&format!("arn:aws:s3:::{BUCKET}")).expect("bucket")).expect("JSON");
+            let versioned = doc.pointer("/config/versioning/status") == Some(&json!("Enabled"));
+            let lifecycle = doc.pointer("/config/lifecycle_rules").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
+            let mut r = empty.clone();
+            if versioned && !lifecycle {
+                r.findings.push(serde_json::from_value(finding(raised, companion.clone())).expect("finding"));
+            }
+            Ok(r)
+        }
+    }
+
+    fn demo() -> Snapshot {
+        serde_json::from_str(include_str!("../../demo/brainbytes-production.json")).expect("demo snapshot")
+    }
+
+    #[test]
+    fn a_step_that_raises_a_finding_brings_its_companion() {
+        let snapshot = demo();
+        let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false };
+        // Without the prediction, versioning alone.
+        assert_eq!(build(&input).steps.len(), 1);
+        let companion = json!([{"kind": "s3.put_noncurrent_version_expiration", "version": 1, "params": {"bucket": BUCKET, "days": 30}}]);
+        let plan = build_checked(&input, &mut predict(&snapshot, "S3.VERSIONING_WITHOUT_LIFECYCLE", companion));
+        let actions: Vec<&str> = plan.steps.iter().map(|s| s.action.as_str()).collect();
+        assert_eq!(actions, ["s3.enable_versioning", "s3.put_noncurrent_version_expiration"], "{plan:#?}");
+        assert!(plan.rejected.is_empty());
+    }
+
+    #[test]
+    fn a_step_whose_state_raises_a_finding_nothing_fixes_is_not_planned() {
+        let snapshot = demo();
+        let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false };
+        let plan = build_checked(&input, &mut predict(&snapshot, "S3.SOMETHING_ELSE", json!([])));
+        assert!(plan.steps.is_empty(), "{plan:#?}");
+        assert_eq!(plan.rejected.len(), 1);
+        assert!(plan.rejected[0].reason.contains("raises S3.SOMETHING_ELSE"), "{:?}", plan.rejected);
+        // A companion that cannot be planned does not save it either.
+        let broken = json!([{"kind": "s3.put_noncurrent_version_expiration", "version": 1, "params": {"bucket": BUCKET, "days": 0}}]);
+        let plan = build_checked(&input, &mut predict(&snapshot, "S3.VERSIONING_WITHOUT_LIFECYCLE", broken));
+        assert!(plan.steps.is_empty(), "{plan:#?}");
+        assert!(plan.rejected.iter().any(|r| r.action == "s3.enable_versioning" && r.reason.contains("no companion step fixes it")), "{:?}", plan.rejected);
+    }
 
     #[test]
     fn documents_are_shown_as_line_diffs() {
