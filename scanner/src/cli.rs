@@ -774,6 +774,7 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
         report: &report,
         created_at: crate::remediate::apply::now(),
         accept_partial_usage: args.accept_partial_usage,
+        floors: config.remediation.floors(),
     };
     let made = plan::build_checked(&input, &mut |predicted| {
         crate::audit::audit(predicted, &options).map_err(|e| e.to_string())
@@ -882,7 +883,7 @@ fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyh
     let runtime = runtime()?;
     let aws = runtime.block_on(AwsSetup::load(&aws_options(&args.collect, config, &plan.regions)))?;
     let outcome = if args.dry_run {
-        runtime.block_on(apply::apply(&aws, &plan, None, true, &StepReport))?
+        runtime.block_on(apply::apply(&aws, &plan, None, true, config.remediation.floors(), &StepReport))?
     } else {
         let question = format!("apply {} steps to account {}", plan.steps.len(), plan.account_id);
         if !confirm(&question, args.yes)? {
@@ -896,7 +897,7 @@ fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyh
                 (journal::Journal::create(&journal_path, &plan, &hash, &apply::now())?, Vec::new())
             }
         };
-        let outcome = runtime.block_on(apply::apply(&aws, &plan, Some((&mut journal, entries)), false, &StepReport));
+        let outcome = runtime.block_on(apply::apply(&aws, &plan, Some((&mut journal, entries)), false, config.remediation.floors(), &StepReport));
         if let Err(e) = &outcome {
             eprintln!(
                 "journal: {} (resume with `bbscan apply --resume {0}`, undo with `bbscan rollback {0}`)",

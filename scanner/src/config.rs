@@ -39,6 +39,31 @@ pub struct Config {
     /// Accepted findings.
     #[serde(default)]
     pub waivers: Vec<crate::triage::Waiver>,
+    /// What remediation always keeps.
+    #[serde(default)]
+    pub remediation: RemediationConfig,
+}
+
+/// `[remediation]`: floors every planned step obeys, whoever proposed it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationConfig {
+    /// Log retention is never shortened below this many days (default 90).
+    pub min_log_retention_days: Option<u32>,
+    /// Noncurrent S3 object versions are kept at least this many days (default 30).
+    pub min_noncurrent_version_days: Option<u32>,
+}
+
+impl RemediationConfig {
+    pub fn floors(&self) -> crate::remediate::actions::narrow::Floors {
+        let default = crate::remediate::actions::narrow::Floors::default();
+        crate::remediate::actions::narrow::Floors {
+            log_retention_days: self.min_log_retention_days.map_or(default.log_retention_days, i64::from),
+            noncurrent_version_days: self
+                .min_noncurrent_version_days
+                .map_or(default.noncurrent_version_days, i64::from),
+        }
+    }
 }
 
 impl Config {

@@ -8,6 +8,7 @@ mod iam;
 mod kms;
 mod lambda;
 mod logs;
+pub mod narrow;
 mod s3;
 mod ssm;
 mod tags;
@@ -36,6 +37,8 @@ pub struct Inputs<'a> {
     pub accept_partial_usage: bool,
     /// Re-deriving at apply: only what live state can show is checked again.
     pub at_apply: bool,
+    /// The least a remediation keeps (retention, old versions).
+    pub floors: narrow::Floors,
 }
 
 /// The other resources a step reads besides its target (by ARN), for apply to read them live.
@@ -50,6 +53,8 @@ pub fn consulted(step: &Step) -> Vec<(&'static str, String)> {
 pub struct Writer<'a> {
     pub aws: &'a AwsSetup,
     pub account: String,
+    /// The floors re-derived steps are held to (the same as when planning).
+    pub floors: narrow::Floors,
 }
 
 impl Writer<'_> {
@@ -145,6 +150,7 @@ fn expect_target(r: &Resource, kind: &str, name_param: Option<(&Value, &str)>) -
 
 /// Work out a proposed action's changes against `resource` (the state earlier steps leave).
 pub fn prepare(kind: &str, resource: &Resource, params: &Value, inputs: Inputs<'_>) -> Result<Prepared, String> {
+    narrow::check(kind, resource, params, inputs)?;
     if kind == "iam.replace_with_least_privilege" {
         return iam::prepare_replacement(resource, params, inputs);
     }

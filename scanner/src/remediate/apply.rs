@@ -278,7 +278,7 @@ async fn rederive(w: &Writer<'_>, plan: &Plan, step: &Step, base: &Resource) -> 
             }
         }
     }
-    let inputs = actions::Inputs { others: &others, accept_partial_usage: true, at_apply: true };
+    let inputs = actions::Inputs { others: &others, accept_partial_usage: true, at_apply: true, floors: w.floors };
     let prepared = actions::prepare(&step.action, base, &step.params, inputs).map_err(refused)?;
     if prepared.changes != step.changes {
         let mut details: Vec<String> = Vec::new();
@@ -380,11 +380,12 @@ pub async fn apply(
     plan: &Plan,
     mut journal: Option<(&mut Journal, Vec<Entry>)>,
     dry_run: bool,
+    floors: actions::narrow::Floors,
     report: &dyn Report,
 ) -> Result<Outcome, ApplyError> {
     check_header(plan)?;
     check_account(aws, plan).await?;
-    let w = Writer { aws, account: plan.account_id.clone() };
+    let w = Writer { aws, account: plan.account_id.clone(), floors };
     let mut outcome = Outcome::default();
     let states: Vec<StepState> = plan
         .steps
@@ -477,7 +478,7 @@ pub async fn rollback(
 ) -> Result<Outcome, ApplyError> {
     let (plan, _, entries) = journal::read(journal_path)?;
     check_account(aws, &plan).await?;
-    let w = Writer { aws, account: plan.account_id.clone() };
+    let w = Writer { aws, account: plan.account_id.clone(), floors: Default::default() };
     let mut journal = if dry_run { None } else { Some(Journal::open(journal_path)?) };
     let mut outcome = Outcome::default();
     for step in plan.steps.iter().rev() {

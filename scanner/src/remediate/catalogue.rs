@@ -109,7 +109,7 @@ pub const CATALOGUE: &[ActionSpec] = &[
     ),
     spec(
         "lambda.put_reserved_concurrency",
-        &[("function", P::Text, true), ("reserved_concurrency", P::Integer(0, 100_000), true)],
+        &[("function", P::Text, true), ("reserved_concurrency", P::Integer(1, 100_000), true)],
         "set a function's reserved concurrency",
     ),
     spec(

@@ -103,6 +103,8 @@ pub struct PlanInput<'a> {
     pub created_at: String,
     /// Plan least-privilege replacements from incomplete usage logs.
     pub accept_partial_usage: bool,
+    /// The least a remediation keeps (`[remediation]` in `bbscan.toml`).
+    pub floors: actions::narrow::Floors,
 }
 
 /// Turn the report's proposed actions into steps. Findings that are waived, manual, or not
@@ -125,21 +127,21 @@ fn assemble(
     let mut steps: Vec<Step> = Vec::new();
     let mut rejected = Vec::new();
     let mut working: BTreeMap<String, Resource> = BTreeMap::new();
-    let mut proposals: Vec<(&str, u32, &str, Value, Fix, &str)> = Vec::new();
+    // Each proposed action with the finding that proposed it.
+    let mut proposals: Vec<(&ReportFinding, &bbscan_model::findings::Action)> = Vec::new();
     for f in input.report.findings.iter().chain(extra).filter(|f| f.status != Status::Manual && f.suppression.is_none()) {
-        for a in &f.actions {
-            let fix =
-                Fix { rule_id: f.rule_id.clone(), fingerprint: f.fingerprint.clone(), message: f.message.clone() };
-            proposals.push((&a.kind, a.version, &f.resource.arn, a.params.clone(), fix, &f.rule_id));
-        }
+        proposals.extend(f.actions.iter().map(|a| (f, a)));
     }
     // Removals before additions, later statements before earlier ones: pointers into a policy
     // stay valid while the plan is applied in order.
-    proposals.sort_by_key(|(kind, _, target, params, _, _)| {
-        let index = params["statement"].as_str().and_then(|p| p.rsplit('/').next()?.parse::<i64>().ok()).unwrap_or(0);
-        (actions::order(kind), target.to_string(), -index)
+    proposals.sort_by_key(|(f, a)| {
+        let index = a.params["statement"].as_str().and_then(|p| p.rsplit('/').next()?.parse::<i64>().ok()).unwrap_or(0);
+        (actions::order(&a.kind), f.resource.arn.clone(), -index)
     });
-    for (kind, version, target, params, fix, rule) in proposals {
+    for (f, a) in proposals {
+        let (kind, version, target, params, rule, evidence) =
+            (a.kind.as_str(), a.version, f.resource.arn.as_str(), a.params.clone(), f.rule_id.as_str(), &f.evidence);
+        let fix = Fix { rule_id: f.rule_id.clone(), fingerprint: f.fingerprint.clone(), message: f.message.clone() };
         if let Some(step) = steps.iter_mut().find(|s| s.action == kind && s.target == target && s.params == params) {
             if !step.fixes.iter().any(|f| f.fingerprint == fix.fingerprint) {
                 step.fixes.push(fix);
@@ -164,8 +166,17 @@ fn assemble(
             rejected.push(reject("the target is not in the snapshot".into()));
             continue;
         };
+        if let Err(reason) = named_by_evidence(kind, &params, evidence, original) {
+            rejected.push(reject(reason));
+            continue;
+        }
         let resource = working.entry(target.to_string()).or_insert_with(|| original.clone());
-        let inputs = Inputs { others: &snapshot.resources, accept_partial_usage: input.accept_partial_usage, at_apply: false };
+        let inputs = Inputs {
+            others: &snapshot.resources,
+            accept_partial_usage: input.accept_partial_usage,
+            at_apply: false,
+            floors: input.floors,
+        };
         match actions::prepare(kind, resource, &params, inputs) {
             Ok(Prepared { changes, risks, reversible, after }) => {
                 if changes.iter().all(|c| c.current == c.new) {
@@ -206,6 +217,33 @@ fn assemble(
         rejected,
     };
     (plan, working)
+}
+
+/// A removal removes only a statement the finding's evidence points at: a rule (or a user's
+/// policy) cannot propose removing one it did not judge.
+fn named_by_evidence(kind: &str, params: &Value, evidence: &[String], original: &Resource) -> Result<(), String> {
+    let pointer = match kind {
+        "s3.remove_policy_statement" => {
+            format!("/config/policy{}", params.get("statement").and_then(Value::as_str).unwrap_or_default())
+        }
+        "lambda.remove_permission" => {
+            let sid = params.get("statement_id").and_then(Value::as_str).unwrap_or_default();
+            let doc = actions::document(original);
+            match doc.pointer("/config/policy/Statement") {
+                Some(Value::Array(items)) => match items.iter().position(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)) {
+                    Some(i) => format!("/config/policy/Statement/{i}"),
+                    None => return Ok(()), // prepare says the statement is missing
+                },
+                _ => "/config/policy/Statement".to_string(),
+            }
+        }
+        _ => return Ok(()),
+    };
+    if evidence.contains(&pointer) {
+        Ok(())
+    } else {
+        Err(format!("the finding's evidence does not name {pointer}: only a statement the finding judged is removed"))
+    }
 }
 
 /// How many times the predicted state is audited at most (companions bring their own steps,
@@ -447,13 +485,75 @@ mod tests {
     const BUCKET: &str = "brainbytes-production-artifactsbucket-xiay8av6";
 
     fn finding(rule: &str, actions: Value) -> Value {
+        finding_on(&format!("arn:aws:s3:::{BUCKET}"), rule, json!([]), actions)
+    }
+
+    /// A failing finding on the demo resource `arn`, with its evidence and proposed actions.
+    fn finding_on(arn: &str, rule: &str, evidence: Value, actions: Value) -> Value {
+        let r = demo().get(arn).cloned().expect("a demo resource");
         json!({
-            "rule_id": rule, "policy": "s3", "severity": "medium", "status": "fail",
-            "resource": {"arn": format!("arn:aws:s3:::{BUCKET}"), "kind": "s3.bucket", "name": BUCKET,
-                         "account": "123456789012", "region": "us-east-1"},
-            "message": format!("{rule} on {BUCKET}"), "evidence": [], "actions": actions,
-            "fingerprint": format!("{rule}/{BUCKET}"),
+            "rule_id": rule, "policy": "test", "severity": "medium", "status": "fail",
+            "resource": {"arn": arn, "kind": r.kind(), "name": r.name, "account": r.account, "region": r.region},
+            "message": format!("{rule} on {}", r.name), "evidence": evidence, "actions": actions,
+            "fingerprint": format!("{rule}/{arn}"),
         })
+    }
+
+    /// Plan one proposed action on a demo resource: the step, or why it was refused.
+    fn propose(arn: &str, kind: &str, params: Value, evidence: Value) -> Result<Step, String> {
+        let snapshot = demo();
+        let report = report(&snapshot, vec![finding_on(arn, "T.RULE", evidence, json!([{"kind": kind, "version": 1, "params": params}]))]);
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let plan = build(&input);
+        match (plan.steps.first(), plan.rejected.first()) {
+            (Some(step), None) => Ok(step.clone()),
+            (None, Some(r)) => Err(r.reason.clone()),
+            _ => panic!("one step or one refusal: {plan:#?}"),
+        }
+    }
+
+    #[test]
+    fn actions_only_narrow_whoever_proposes_them() {
+        let artifacts = "arn:aws:s3:::brainbytes-production-artifactsbucket-xiay8av6";
+        let assets = "arn:aws:s3:::brainbytes-production-assetsbucket-c5bn69vt";
+        let enc = |bucket: &str, params: Value| propose(&format!("arn:aws:s3:::{bucket}"), "s3.put_default_encryption", params, json!([]));
+        let name = |arn: &str| arn.rsplit(':').next().unwrap_or_default().to_string();
+        // Default encryption: never from aws:kms down to AES256, never a key of another account.
+        let down = enc(&name(artifacts), json!({"bucket": name(artifacts), "sse_algorithm": "AES256"}));
+        assert!(down.unwrap_err().contains("would be a downgrade"));
+        let foreign = "arn:aws:kms:us-east-1:999999999999:key/x";
+        let theirs = enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": foreign}));
+        assert!(theirs.unwrap_err().contains("belongs to account 999999999999"));
+        let ours = "arn:aws:kms:us-east-1:123456789012:key/ea545021-0e9c-4c5e-988e-b77de3b4cc6b";
+        assert!(enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": ours})).is_ok());
+
+        // Floors: old versions kept 30 days, logs not cut below 90 days (lengthening is fine).
+        let expire = |days: i64| propose(artifacts, "s3.put_noncurrent_version_expiration", json!({"bucket": name(artifacts), "days": days}), json!([]));
+        assert!(expire(7).unwrap_err().contains("below the floor of 30"));
+        assert!(!expire(30).expect("at the floor").reversible, "expired versions cannot come back");
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5";
+        let retention = |days: i64| propose(group, "logs.put_retention_policy", json!({"log_group": "/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5", "retention_in_days": days}), json!([]));
+        assert!(retention(14).unwrap_err().contains("below the floor of 90"));
+        assert!(retention(60).expect("longer than today's 30").reversible);
+
+        // Reserved concurrency 0 stops a function: refused by the catalogue itself.
+        let function = "arn:aws:lambda:us-east-1:123456789012:function:brainbytes-production-ServerFunction-tnp6c8i5";
+        let zero = propose(function, "lambda.put_reserved_concurrency", json!({"function": "brainbytes-production-ServerFunction-tnp6c8i5", "reserved_concurrency": 0}), json!([]));
+        assert!(zero.is_err());
+
+        // GitHub OIDC: one concrete repository within today's trust, the same audience.
+        let role = "arn:aws:iam::123456789012:role/brainbytes-production-GithubDeployRole";
+        let oidc = |aud: &str, sub: &str| propose(role, "iam.restrict_github_oidc_trust", json!({"role": "brainbytes-production-GithubDeployRole", "audience": aud, "subjects": [sub]}), json!([]));
+        assert!(oidc("sts.amazonaws.com", "repo:redentor/*:ref:refs/heads/main").unwrap_err().contains("does not name one repository"));
+        assert!(oidc("sts.amazonaws.com", "repo:attacker/brainbytes:ref:refs/heads/main").unwrap_err().contains("outside what the trust allows"));
+        assert!(oidc("*", "repo:redentor/brainbytes:ref:refs/heads/main").unwrap_err().contains("not one concrete audience"));
+        assert!(oidc("https://evil.example", "repo:redentor/brainbytes:ref:refs/heads/main").unwrap_err().contains("not one the trust accepts"));
+
+        // Statement removal: only an Allow, and only one the finding's evidence names.
+        let remove = |statement: &str, evidence: Value| propose(assets, "s3.remove_policy_statement", json!({"bucket": name(assets), "statement": statement}), evidence);
+        assert!(remove("/Statement/1", json!(["/config/policy/Statement/1"])).unwrap_err().contains("is not an Allow"));
+        assert!(remove("/Statement/0", json!(["/config/policy/Statement/1"])).unwrap_err().contains("evidence does not name /config/policy/Statement/0"));
+        assert!(remove("/Statement/0", json!(["/config/policy/Statement/0"])).is_ok());
     }
 
     fn report(snapshot: &Snapshot, findings: Vec<Value>) -> AuditReport {
@@ -495,7 +595,7 @@ mod tests {
     fn a_step_that_raises_a_finding_brings_its_companion() {
         let snapshot = demo();
         let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false };
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
         // Without the prediction, versioning alone.
         assert_eq!(build(&input).steps.len(), 1);
         let companion = json!([{"kind": "s3.put_noncurrent_version_expiration", "version": 1, "params": {"bucket": BUCKET, "days": 30}}]);
@@ -509,7 +609,7 @@ mod tests {
     fn a_step_whose_state_raises_a_finding_nothing_fixes_is_not_planned() {
         let snapshot = demo();
         let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false };
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
         let plan = build_checked(&input, &mut predict(&snapshot, "S3.SOMETHING_ELSE", json!([])));
         assert!(plan.steps.is_empty(), "{plan:#?}");
         assert_eq!(plan.rejected.len(), 1);

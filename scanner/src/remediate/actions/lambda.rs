@@ -134,6 +134,9 @@ pub fn prepare(kind: &str, r: &Resource, params: &Value) -> Result<Prepared, Str
                 .into_iter()
                 .find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid))
                 .ok_or_else(|| format!("the resource policy of {} has no statement {sid:?}", r.name))?;
+            if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                return Err(format!("statement {sid:?} of {} is not an Allow: removing it could only widen access", r.name));
+            }
             let reversible = permission_of(&statement, &r.arn).is_some();
             let mut risks = vec![format!(
                 "Whoever statement {sid} allowed ({} on {}) can no longer call the function that way; every other \

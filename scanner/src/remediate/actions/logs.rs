@@ -13,14 +13,15 @@ pub fn prepare(kind: &str, r: &Resource, params: &Value) -> Result<Prepared, Str
     let days = params.get("retention_in_days").and_then(Value::as_i64).unwrap_or(0);
     let (changes, after) = edit(r, vec![("/config/retention_in_days".into(), json!(days))])?;
     let was = changes.first().and_then(|c| c.current.as_i64());
-    let risk = match was {
+    // Shortening deletes events: rollback restores the setting, not what was deleted.
+    let (risk, reversible) = match was {
         Some(before) if before > days => {
-            format!("Log events older than {days} days are deleted (they were kept {before} days).")
+            (format!("Log events older than {days} days are deleted (they were kept {before} days)."), false)
         }
-        None => format!("Log events older than {days} days are deleted (they were kept forever)."),
-        Some(_) => "Logs are kept longer: more storage cost.".to_string(),
+        None => (format!("Log events older than {days} days are deleted (they were kept forever)."), false),
+        Some(_) => ("Logs are kept longer: more storage cost.".to_string(), true),
     };
-    Ok(Prepared { changes, risks: vec![risk], reversible: true, after })
+    Ok(Prepared { changes, risks: vec![risk], reversible, after })
 }
 
 fn client(w: &Writer<'_>, step: &Step) -> aws_sdk_cloudwatchlogs::Client {

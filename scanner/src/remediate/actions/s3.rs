@@ -129,10 +129,14 @@ pub fn prepare(kind: &str, r: &Resource, params: &Value) -> Result<Prepared, Str
                 "noncurrent_version_expiration_days": days, "abort_incomplete_multipart_upload_days": null,
                 "transitions": []
             }));
+            // Rollback puts the rules back, but versions expired meanwhile are gone for good.
             (
                 vec![("/config/lifecycle_rules".into(), Value::Array(rules))],
-                vec![format!("Object versions become unrecoverable {days} days after they stop being current.")],
-                true,
+                vec![format!(
+                    "Object versions become unrecoverable {days} days after they stop being current; rollback \
+                     restores the rules, not the versions expired meanwhile."
+                )],
+                false,
             )
         }
         "s3.add_secure_transport_deny" => {
@@ -168,6 +172,12 @@ pub fn prepare(kind: &str, r: &Resource, params: &Value) -> Result<Prepared, Str
             let mut list = statements(&policy);
             if index >= list.len() {
                 return Err(format!("the policy of {} has no statement {pointer}", r.name));
+            }
+            if list[index].get("Effect").and_then(Value::as_str) != Some("Allow") {
+                return Err(format!(
+                    "statement {pointer} of {}'s policy is not an Allow: removing it could only widen access",
+                    r.name
+                ));
             }
             let removed = list.remove(index);
             let sid = removed.get("Sid").and_then(Value::as_str).unwrap_or("(no Sid)");
