@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime::ResourceLimiter;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
@@ -54,13 +54,7 @@ impl Sandbox {
         State {
             wasi,
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .instances(20)
-                .memories(20)
-                .tables(20)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: Budget::new(limits.memory_bytes),
             index: self.index.clone(),
             kinds: self.kinds.clone(),
             stdout,
@@ -69,11 +63,68 @@ impl Sandbox {
     }
 }
 
+/// Instances, memories and tables one policy's store may hold.
+const MAX_INSTANCES: usize = 20;
+const MAX_MEMORIES: usize = 20;
+const MAX_TABLES: usize = 20;
+/// Table elements of all the store's tables together.
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+/// What one policy may take, all its memories and tables together: the memory limit is the
+/// policy's, not each memory's (a component with several core memories gets no more). Growing
+/// past it traps.
+pub(super) struct Budget {
+    memory_left: usize,
+    elements_left: usize,
+    memory_bytes: usize,
+}
+
+impl Budget {
+    pub fn new(memory_bytes: usize) -> Budget {
+        Budget { memory_left: memory_bytes, elements_left: MAX_TABLE_ELEMENTS, memory_bytes }
+    }
+}
+
+impl ResourceLimiter for Budget {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let more = desired.saturating_sub(current);
+        if more > self.memory_left {
+            wasmtime::bail!(
+                "forcing trap when growing memory: the policy's {} MiB are spent",
+                self.memory_bytes >> 20
+            );
+        }
+        self.memory_left -= more;
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let more = desired.saturating_sub(current);
+        if more > self.elements_left {
+            wasmtime::bail!("forcing trap when growing a table: more than {MAX_TABLE_ELEMENTS} elements");
+        }
+        self.elements_left -= more;
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+}
+
 /// The data of one policy store.
 pub(super) struct State {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub limits: StoreLimits,
+    pub limits: Budget,
     index: Option<Arc<SnapshotIndex>>,
     kinds: Arc<[String]>,
     stdout: MemoryOutputPipe,
@@ -178,5 +229,54 @@ impl HostMonotonicClock for FixedClock {
     }
     fn now(&self) -> u64 {
         self.0.saturating_mul(1_000_000_000)
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::Budget;
+    use wasmtime::{Engine, Instance, Module, Store};
+
+    /// A core module with two memories of `pages` 64 KiB pages each (hand-encoded: the
+    /// header and one memory section).
+    fn two_memories(pages: u32) -> Vec<u8> {
+        let mut leb = Vec::new();
+        let mut n = pages;
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                leb.push(byte);
+                break;
+            }
+            leb.push(byte | 0x80);
+        }
+        let mut section = vec![2u8];
+        for _ in 0..2 {
+            section.push(0);
+            section.extend(&leb);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.push(5);
+        wasm.push(section.len() as u8);
+        wasm.extend(section);
+        wasm
+    }
+
+    fn instantiate(budget_mib: usize, pages: u32) -> wasmtime::Result<Instance> {
+        let engine = Engine::default();
+        let module = Module::new(&engine, two_memories(pages))?;
+        let mut store = Store::new(&engine, Budget::new(budget_mib << 20));
+        store.limiter(|b| b);
+        Instance::new(&mut store, &module, &[])
+    }
+
+    #[test]
+    fn the_memory_limit_holds_for_all_memories_together() {
+        // Two memories of 100 MiB fit in 256 MiB; two of 150 MiB do not, though each would.
+        assert!(instantiate(256, 1600).is_ok());
+        let err = instantiate(256, 2400).expect_err("300 MiB in two memories").to_string();
+        assert!(format!("{err:#}").contains("memory") , "{err:#}");
+        assert!(instantiate(512, 2400).is_ok());
     }
 }
