@@ -94,27 +94,9 @@ fn concrete_subject(subject: &str) -> bool {
     plain(owner) && plain(name) && !context.is_empty()
 }
 
-/// IAM's string-like match: `*` any run of characters, `?` one.
+/// IAM's `StringLike`: `*` any run of characters, `?` one, case kept.
 fn like(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
-    while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some(i);
-            mark = j;
-            i += 1;
-        } else if let Some(s) = star {
-            i = s + 1;
-            mark += 1;
-            j = mark;
-        } else {
-            return false;
-        }
-    }
-    p[i..].iter().all(|c| *c == '*')
+    bbscan_iam::wildcard_match(pattern, text, false)
 }
 
 /// The values the trust policy's GitHub statements already require for a token claim.
