@@ -34,6 +34,11 @@ else
 fi
 
 triple=$(rustc -vV | sed -n 's/^host: //p' | tr 'a-z-' 'A-Z_')
+lib=$(dpkg -L faketime libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$' || true)
+if [ -z "$lib" ] || [ ! -f "$lib" ]; then
+  echo "error: libfaketime.so.1 not found (apt-get install faketime)" >&2
+  exit 2
+fi
 say "building the tests with the real clock"
 cargo nextest run --workspace --locked --no-run
 status=0
@@ -44,7 +49,9 @@ for date in "${dates[@]}"; do
   say "running the tests with the clock at $date UTC (offset ${offset}s, TZ=Pacific/Kiritimati)"
   # libfaketime goes into the test processes (and what they start: bbscan, the fake AWS) through
   # cargo's target runner; nextest itself keeps the real clock (under libfaketime it hangs).
-  if ! env "CARGO_TARGET_${triple}_RUNNER=faketime -f +${offset}s" TZ=Pacific/Kiritimati \
+  # The library is preloaded directly: the `faketime` wrapper makes a named semaphore per run,
+  # and tests starting at the same instant can collide on it ("sem_open: File exists").
+  if ! env "CARGO_TARGET_${triple}_RUNNER=env LD_PRELOAD=$lib FAKETIME=+${offset}s" TZ=Pacific/Kiritimati \
       cargo nextest run --workspace --locked --no-fail-fast "$@"; then
     say "FAILED with the clock at $date"
     status=1

@@ -318,6 +318,9 @@ impl PolicyArgs {
             limits: Limits {
                 timeout: Duration::from_secs(self.policy_timeout),
                 memory_bytes: (self.policy_memory as usize) << 20,
+                // A result holds no more than its memory did, unless it points at the same bytes
+                // many times: the host copies no more than the policy's memory limit.
+                max_result_bytes: (self.policy_memory as usize) << 20,
                 ..Limits::default()
             },
             cache_dir: if self.no_cache { None } else { crate::host::default_cache_dir() },

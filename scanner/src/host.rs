@@ -52,6 +52,9 @@ pub struct Limits {
     pub max_finding_bytes: usize,
     /// Bytes kept of a policy's stdout and of its stderr.
     pub max_log_bytes: usize,
+    /// Bytes the host copies out of one evaluation's result, every string and list together
+    /// (each counted from its length before it is copied).
+    pub max_result_bytes: usize,
 }
 
 impl Default for Limits {
@@ -62,6 +65,7 @@ impl Default for Limits {
             max_findings: 100_000,
             max_finding_bytes: 64 << 10,
             max_log_bytes: 64 << 10,
+            max_result_bytes: 256 << 20,
         }
     }
 }
@@ -139,7 +143,8 @@ impl PolicyHost {
             self.linker.instantiate_pre(&component).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
         let pre = PolicyPre::new(instance_pre).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
         let sandbox = Sandbox::empty();
-        let (info, _log) = self.call(&pre, &sandbox, |policy, store| policy.call_describe(store))?;
+        let (info, _log) =
+            self.call(&pre, &sandbox, DESCRIBE_BYTES, |policy, store| policy.call_describe(store))?;
         let info = validate::policy_info(info)?;
         Ok(Policy { origin: origin.to_string(), info, pre })
     }
@@ -147,8 +152,9 @@ impl PolicyHost {
     /// Check a policy's settings.
     pub fn validate_settings(&self, policy: &Policy, settings: &serde_json::Value) -> Result<(), PolicyFailure> {
         let text = settings.to_string();
-        let (result, _log) =
-            self.call(&policy.pre, &Sandbox::empty(), |p, store| p.call_validate_settings(store, &text))?;
+        let (result, _log) = self.call(&policy.pre, &Sandbox::empty(), MESSAGE_BYTES, |p, store| {
+            p.call_validate_settings(store, &text)
+        })?;
         result.map_err(|message| PolicyFailure::Returned(bounded(message)))
     }
 
@@ -173,23 +179,31 @@ impl PolicyHost {
         };
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
-        let (result, log) = self.call(&policy.pre, &sandbox, |p, store| p.call_evaluate(store, resources, &text))?;
+        let (result, log) = self.call(&policy.pre, &sandbox, self.limits.max_result_bytes, |p, store| {
+            p.call_evaluate(store, resources, &text)
+        })?;
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
         Ok(Outcome { findings, tallies, log })
     }
 
-    /// One call into a fresh instance, with the deadline and memory limit, turning traps into
+    /// One call into a fresh instance, with the deadline, the memory limit and at most
+    /// `copy_bytes` copied out of the policy's memory for its result, turning traps into
     /// failures.
     fn call<R>(
         &self,
         pre: &PolicyPre<State>,
         sandbox: &Sandbox,
+        copy_bytes: usize,
         f: impl FnOnce(&PolicyWorld, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, Vec<String>), PolicyFailure> {
         let mut store = Store::new(&self.engine, sandbox.state(&self.limits));
         store.limiter(|state| &mut state.limits);
+        // wasmtime charges every string and list item it lifts from the guest against this
+        // "hostcall fuel" before copying it: a result that points many times at the same bytes
+        // cannot make the host allocate more than the budget.
+        store.set_hostcall_fuel(copy_bytes);
         let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
@@ -217,6 +231,11 @@ impl PolicyHost {
             return PolicyFailure::Timeout(self.limits.timeout);
         }
         let text = format!("{err:#}");
+        if text.contains("fuel allocated for hostcalls has been exhausted") {
+            return PolicyFailure::Malformed(
+                "its results are larger than the host copies out of a policy (its memory limit, --policy-memory)".into(),
+            );
+        }
         if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") {
             return PolicyFailure::Memory(self.limits.memory_bytes >> 20);
         }
@@ -292,6 +311,11 @@ fn to_wit(r: &Resource) -> wit::Resource {
         unknown: r.unknown.clone(),
     }
 }
+
+/// What `describe` may make the host copy (every rule's texts together).
+const DESCRIBE_BYTES: usize = 16 << 20;
+/// What a settings error message may make the host copy.
+const MESSAGE_BYTES: usize = 1 << 20;
 
 /// A policy's own error message, cut to a length a report can carry.
 fn bounded(mut message: String) -> String {

@@ -233,6 +233,7 @@ pub const HOSTILE: &[&str] = &[
     "panic",
     "output_flood",
     "huge_findings",
+    "aliased_strings",
     "unknown_rule",
     "foreign_resource",
     "bogus_action",

@@ -14,7 +14,7 @@ struct Run {
 fn audit_with(behaviour: &str) -> Run {
     let component = hostile_policy(behaviour);
     // Enough memory to build the findings the host must refuse; little for the memory bomb.
-    let memory = if behaviour == "huge_findings" { "512" } else { "64" };
+    let memory = if matches!(behaviour, "huge_findings" | "aliased_strings") { "512" } else { "64" };
     let start = Instant::now();
     let output = bbscan()
         .args(["audit", "--demo", "--format", "json", "--policy-timeout", "2", "--policy-memory", memory, "--policy"])
@@ -94,6 +94,15 @@ fn a_flood_of_output_is_bounded() {
     // unbounded buffer.
     let run = assert_policy_error("output_flood", "trapped");
     assert!(run.seconds < 30.0);
+}
+
+#[test]
+fn aliased_results_cannot_make_the_host_copy_gigabytes() {
+    // 50,000 findings whose messages all point at one 60 KiB string: the host counts each
+    // string's length before copying it and stops at its budget (the policy's memory limit) instead of copying
+    // 3 GB out of 60 KiB of policy memory.
+    let run = assert_policy_error("aliased_strings", "larger than the host copies");
+    assert!(run.seconds < 60.0);
 }
 
 #[test]

@@ -78,6 +78,21 @@ impl Policy for Hostile {
                 println!("{line}");
             }
         }
+        #[cfg(feature = "aliased_strings")]
+        {
+            // One 60 KiB message in memory, handed out 50,000 times: every finding's message
+            // points at the same bytes (3 GB once copied, from 60 KiB of the policy's memory).
+            #[allow(unsafe_code)]
+            {
+                let mut one = std::mem::ManuallyDrop::new("x".repeat(60 << 10));
+                let (ptr, len, cap) = (one.as_mut_ptr(), one.len(), one.capacity());
+                for _ in 0..50_000 {
+                    // SAFETY: none — this fixture aliases on purpose; the host must not copy it all.
+                    let alias = unsafe { String::from_raw_parts(ptr, len, cap) };
+                    report.fail(PROBE, first, alias);
+                }
+            }
+        }
         #[cfg(feature = "huge_findings")]
         for _ in 0..100_001 {
             report.fail(PROBE, first, "one of very many");
