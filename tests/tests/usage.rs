@@ -364,3 +364,33 @@ fn civil(days: i64) -> (i64, i64, i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
+
+/// The headline of least privilege from usage survives the plan's own prediction: the demo's
+/// administrator attachment is replaced by what was used, even though the generated document
+/// keeps a wildcard resource where the logs named none (a lesser finding, told as a risk).
+#[test]
+fn administrator_access_is_replaced_even_when_a_lesser_finding_remains() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = bbscan().args(["snapshot", "--demo"]).output().expect("run bbscan");
+    assert!(demo.status.success());
+    let snapshot = dir.path().join("demo.json");
+    std::fs::write(&snapshot, &demo.stdout).expect("write");
+    let plan_path = dir.path().join("plan.json");
+    let out = bbscan()
+        .args(["plan", "--snapshot"])
+        .arg(&snapshot)
+        .arg("-o")
+        .arg(&plan_path)
+        .output()
+        .expect("run bbscan");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan: Value = serde_json::from_slice(&std::fs::read(&plan_path).expect("plan")).expect("JSON");
+    let step = plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["action"] == "iam.replace_with_least_privilege" && s["target"] == role_arn("brainbytes-AdminAutomationRole"))
+        .unwrap_or_else(|| panic!("the admin attachment is replaced: {:#}", plan["rejected"]));
+    let risks: Vec<&str> = step["risks"].as_array().expect("risks").iter().filter_map(Value::as_str).collect();
+    assert!(risks.iter().any(|r| r.contains("IAM.POLICY_WILDCARD_RESOURCE") && r.contains("less severe than the high finding")), "{risks:?}");
+}

@@ -253,8 +253,9 @@ const PREDICTION_ROUNDS: usize = 4;
 /// A plan that fixes without causing: the state the steps leave is audited with the same
 /// policies (`audit`) before the plan is returned. A finding the original report did not have
 /// is answered by the step its own rule proposes on that resource (a companion: versioning
-/// brings a noncurrent-version lifecycle), or, when it has none or it cannot be planned, every
-/// other step on that resource is left out with the reason. A finding on a resource no step
+/// brings a noncurrent-version lifecycle); a finding less severe than the worst the resource's
+/// steps fix is accepted and told as a risk (administrator access traded for a leftover
+/// wildcard); otherwise every other step on that resource is left out with the reason. A finding on a resource no step
 /// touches is told to the reviewer as a risk of every step. When the predicted state cannot be
 /// audited, the plan says so in every step's risks.
 pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> Result<AuditReport, String>) -> Plan {
@@ -295,6 +296,7 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
         let last = round >= PREDICTION_ROUNDS;
         let mut changed = false;
         let mut untouched = Vec::new();
+        let mut lesser = Vec::new();
         for f in &new {
             let arn = f.resource.arn.as_str();
             if !targets.contains(arn) {
@@ -305,6 +307,22 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
             if companion && !last {
                 extra.push((*f).clone());
                 changed = true;
+                continue;
+            }
+            // A lesser finding in place of a worse one the steps on this resource fix (a policy
+            // generated from usage keeps a wildcard where the logs named no resource, in place
+            // of administrator access): planned, and told to the reviewer.
+            let worst_fixed = plan
+                .steps
+                .iter()
+                .filter(|s| s.target == arn)
+                .flat_map(|s| &s.fixes)
+                .filter_map(|fix| {
+                    input.report.findings.iter().chain(&extra).find(|o| o.fingerprint == fix.fingerprint).map(|o| o.severity)
+                })
+                .max();
+            if let Some(worst) = worst_fixed.filter(|w| f.severity < *w) {
+                lesser.push((*f, worst));
                 continue;
             }
             // No companion, or it did not make the finding go: leave out what raises it.
@@ -323,6 +341,18 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
             }
         }
         if !changed || round > PREDICTION_ROUNDS {
+            for (f, worst) in lesser {
+                for step in plan.steps.iter_mut().filter(|s| s.target == f.resource.arn) {
+                    step.risks.push(format!(
+                        "After this step {} ({}) is predicted on {}: {} — less severe than the {} finding it fixes.",
+                        f.rule_id,
+                        f.severity.as_str(),
+                        f.resource.name,
+                        f.message,
+                        worst.as_str()
+                    ));
+                }
+            }
             for f in untouched {
                 for step in &mut plan.steps {
                     step.risks.push(format!(
@@ -603,6 +633,23 @@ mod tests {
         let actions: Vec<&str> = plan.steps.iter().map(|s| s.action.as_str()).collect();
         assert_eq!(actions, ["s3.enable_versioning", "s3.put_noncurrent_version_expiration"], "{plan:#?}");
         assert!(plan.rejected.is_empty());
+    }
+
+    #[test]
+    fn a_lesser_finding_in_place_of_a_worse_one_is_planned_and_told() {
+        let snapshot = demo();
+        let mut worse = finding("S3.VERSIONING", versioning());
+        worse["severity"] = json!("high");
+        let report = report(&snapshot, vec![worse]);
+        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let plan = build_checked(&input, &mut predict(&snapshot, "S3.SOMETHING_ELSE", json!([])));
+        assert_eq!(plan.steps.len(), 1, "{plan:#?}");
+        assert!(plan.rejected.is_empty());
+        assert!(
+            plan.steps[0].risks.iter().any(|r| r.contains("S3.SOMETHING_ELSE (medium)") && r.contains("less severe than the high finding")),
+            "{:?}",
+            plan.steps[0].risks
+        );
     }
 
     #[test]
