@@ -15,6 +15,7 @@
 //! rules judge them.
 //! Regenerate with `BBSCAN_BLESS=1 cargo test -p bbscan-tests --test demo_snapshot`.
 
+use bbscan_model::format_epoch;
 use bbscan_tests::{Moto, REGION, assert_valid_snapshot, bbscan, repo_root};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -183,21 +184,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn format_epoch(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Inverse of days_from_civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
-}
 
 #[test]
 fn only_clock_derived_times_move() {

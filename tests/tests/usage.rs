@@ -316,11 +316,11 @@ fn usage_from_downloaded_files() {
     let logs = dir.path().join("logs");
     for days_ago in [1, 2] {
         let t = now - days_ago * 86_400;
-        let (y, m, d) = civil(t.div_euclid(86_400));
-        let day_dir = logs.join(format!("AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/{y:04}/{m:02}/{d:02}"));
+        let day = bbscan_model::format_epoch(t)[..10].to_string();
+        let day_dir = logs.join(format!("AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/{}", day.replace('-', "/")));
         std::fs::create_dir_all(&day_dir).expect("mkdir");
         let record = json!({"Records": [{
-            "eventVersion": "1.09", "eventTime": format!("{y:04}-{m:02}-{d:02}T08:00:00Z"),
+            "eventVersion": "1.09", "eventTime": format!("{day}T08:00:00Z"),
             "eventSource": "dynamodb.amazonaws.com", "eventName": "DescribeTable", "awsRegion": "us-east-1",
             "userIdentity": {"type": "AssumedRole", "accountId": ACCOUNT,
                 "sessionContext": {"sessionIssuer": {"arn": role_arn("brainbytes-PartnerRole")}}},
@@ -352,18 +352,6 @@ fn usage_from_downloaded_files() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
 }
 
-/// (year, month, day) of a day number since the epoch.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
 
 /// The headline of least privilege from usage survives the plan's own prediction: the demo's
 /// administrator attachment is replaced by what was used, even though the generated document

@@ -305,12 +305,31 @@ pub fn epoch_seconds(s: &str) -> Option<i64> {
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (the inverse of [`epoch_seconds`]).
+pub fn format_epoch(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn collection_times_must_parse() {
+        for t in [0, 1_768_467_600, 1_835_395_200, 1_835_481_599, -86_400] {
+            assert_eq!(epoch_seconds(&format_epoch(t)), Some(t));
+        }
         assert_eq!(epoch_seconds("2026-01-15T09:00:00Z"), Some(1_768_467_600));
         assert_eq!(epoch_seconds("2026-01-15T11:00:00.5+02:00"), Some(1_768_467_600));
         assert_eq!(epoch_seconds("2028-02-29T00:00:00Z"), Some(1_835_395_200));
