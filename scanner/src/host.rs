@@ -30,6 +30,9 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "policy",
+        // What a policy returns can be read from JSON too: the fuzz targets and property tests
+        // drive the border check (`check_results_json`) without a component.
+        additional_derives: [serde::Deserialize],
     });
 }
 
@@ -329,4 +332,25 @@ fn bounded(mut message: String) -> String {
         message.push_str(" …");
     }
     message
+}
+
+/// The border check of one policy's results, fed from JSON instead of a component:
+/// `{"info": policy-info, "given": [arn, …], "evaluation": evaluation}` with the WIT records'
+/// field names in snake case (`rule_id`) and enum cases capitalised (`"High"`). Returns how many
+/// findings passed the check, or why the results (or the JSON) were refused. For the fuzz targets
+/// and the property tests; bbscan itself checks results as they are lifted from the component.
+#[doc(hidden)]
+pub fn check_results_json(bytes: &[u8]) -> Result<usize, String> {
+    #[derive(serde::Deserialize)]
+    struct Results {
+        info: wit::PolicyInfo,
+        given: Vec<String>,
+        evaluation: wit::Evaluation,
+    }
+    let results: Results = serde_json::from_slice(bytes).map_err(|e| format!("not results: {e}"))?;
+    let info = validate::policy_info(results.info).map_err(|e| e.to_string())?;
+    let given = results.given.iter().map(String::as_str).collect();
+    let (findings, _tallies) =
+        validate::evaluation(results.evaluation, &info, &given, &Limits::default()).map_err(|e| e.to_string())?;
+    Ok(findings.len())
 }

@@ -281,3 +281,31 @@ fn iam_documents_never_panic_the_evaluator() {
         }
     });
 }
+
+/// What a policy returns, as the border check reads it: a rule, a resource, a finding with
+/// evidence and an action, a tally.
+fn valid_results() -> Value {
+    json!({
+        "info": {"name": "p", "version": "1", "rules": [{
+            "id": "S3.X", "title": "t", "description": "d", "default_severity": "High", "kinds": ["s3.bucket"],
+            "compliance": [{"framework": "f", "control": "c"}], "help_text": "h", "help_markdown": "h", "remediation": "r"}]},
+        "given": ["arn:aws:s3:::b"],
+        "evaluation": {
+            "findings": [{"rule_id": "S3.X", "resource_arn": "arn:aws:s3:::b", "status": "Fail", "severity": "High",
+                          "message": "m", "evidence": ["/config/versioning", "arn:aws:s3:::b#/config"],
+                          "actions": [{"kind": "s3.enable_versioning", "version": 1, "params": "{\"bucket\":\"b\"}"}]}],
+            "tallies": [{"rule_id": "S3.X", "evaluated": 1, "passed": 0}]}
+    })
+}
+
+#[test]
+fn the_border_check_of_policy_results_never_panics() {
+    let valid = serde_json::to_vec(&valid_results()).expect("JSON");
+    assert_eq!(bbscan::host::check_results_json(&valid), Ok(1), "the seed passes the check");
+    let mut refused = valid_results();
+    refused["evaluation"]["findings"][0]["evidence"] = json!(["config"]);
+    assert!(bbscan::host::check_results_json(&serde_json::to_vec(&refused).expect("JSON")).is_err());
+    survive("policy-results", &valid, |bytes| {
+        let _ = bbscan::host::check_results_json(bytes);
+    });
+}
