@@ -30,8 +30,16 @@ fn a_scaffolded_rust_policy_tests_builds_and_runs() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("will not overwrite"));
 
-    // Shared between runs so the SDK's dependencies are compiled once.
-    let target = bbscan_tests::target_dir().join("scaffold");
+    // The target directory where the build of bbscan compiled the built-in policies, and the
+    // workspace's lock file: the scaffold's dependencies (the SDK, serde, wit-bindgen) resolve to
+    // the same versions and, built with the same release profile, their WebAssembly builds are
+    // reused instead of compiled again.
+    let workspace = std::fs::read_to_string(bbscan_tests::repo_root().join("Cargo.toml")).expect("Cargo.toml");
+    let scaffold = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("Cargo.toml");
+    let release = |manifest: &str| manifest.split("[profile.release]").nth(1).map(|s| s.trim().to_string());
+    assert_eq!(release(&scaffold), release(&workspace), "the scaffold is built like the built-in policies");
+    let target = bbscan_tests::target_dir().join("wasm-policies");
+    std::fs::copy(bbscan_tests::repo_root().join("Cargo.lock"), crate_dir.join("Cargo.lock")).expect("copy the lock file");
     let tests = cargo(&crate_dir, &target, &["test", "--quiet"]);
     assert!(tests.status.success(), "the scaffold's tests fail:\n{}", String::from_utf8_lossy(&tests.stderr));
     assert!(String::from_utf8_lossy(&tests.stdout).contains("1 passed"), "{}", String::from_utf8_lossy(&tests.stdout));
