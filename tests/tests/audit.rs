@@ -234,7 +234,7 @@ fn policy_test_runs_the_fixture_cases_and_fails_on_a_wrong_expectation() {
         .expect("run");
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(text.contains("ok    brainbytes-production\n") && text.contains("2 passed, 0 failed"), "{text}");
+    assert!(text.contains("ok    brainbytes-production\n") && text.contains("4 passed, 0 failed"), "{text}");
 
     // A case whose expectation misses a finding and invents another fails, naming both.
     let dir = tempfile::tempdir().expect("temp dir");

@@ -98,7 +98,7 @@ fn a_flood_of_output_is_bounded() {
 
 #[test]
 fn aliased_results_cannot_make_the_host_copy_gigabytes() {
-    // 50,000 findings whose messages all point at one 60 KiB string: the host counts each
+    // 50,000 findings whose evidence all points at one 60 KiB string: the host counts each
     // string's length before copying it and stops at its budget (the policy's memory limit) instead of copying
     // 3 GB out of 60 KiB of policy memory.
     let run = assert_policy_error("aliased_strings", "larger than the host copies");

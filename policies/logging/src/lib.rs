@@ -434,32 +434,32 @@ fn alarm_actions(r: &Resource, report: &mut Report) {
     }
 }
 
-/// Whether `alarm` watches `metric` of the Lambda function named `function`.
-fn watches(alarm: &CloudWatchAlarm, function: &str, metric: &str) -> bool {
-    alarm.namespace.as_deref() == Some("AWS/Lambda")
-        && alarm.metric_name.as_deref() == Some(metric)
-        && alarm.dimensions.get("FunctionName").map(String::as_str) == Some(function)
+/// The Lambda metric an alarm watches: (function name, metric), when it watches one.
+fn watched(alarm: &CloudWatchAlarm) -> Option<(&str, &str)> {
+    if alarm.namespace.as_deref() != Some("AWS/Lambda") {
+        return None;
+    }
+    Some((alarm.dimensions.get("FunctionName")?.as_str(), alarm.metric_name.as_deref()?))
 }
 
 fn lambda_alarms(settings: &Settings, resources: &[Resource], report: &mut Report) {
-    let alarms: Vec<(&Resource, &CloudWatchAlarm)> = resources
+    // Alarms watch metrics of their own account and region: indexed once, so that judging every
+    // function costs one lookup per required metric, whatever the number of alarms.
+    let watched: std::collections::HashSet<(&str, &str, &str, &str)> = resources
         .iter()
         .filter_map(|r| match &r.config {
-            ResourceConfig::CloudWatchAlarm(a) => Some((r, a)),
+            ResourceConfig::CloudWatchAlarm(a) => {
+                watched(a).map(|(function, metric)| (r.account.as_str(), r.region.as_str(), function, metric))
+            }
             _ => None,
         })
         .collect();
     for f in resources.iter().filter(|r| matches!(r.config, ResourceConfig::LambdaFunction(_))) {
-        // Alarms watch metrics of their own account and region.
         let missing: Vec<&str> = settings
             .required_metrics
             .iter()
-            .filter(|metric| {
-                !alarms.iter().any(|(r, a)| {
-                    r.account == f.account && r.region == f.region && watches(a, &f.name, metric.as_str())
-                })
-            })
             .map(String::as_str)
+            .filter(|metric| !watched.contains(&(f.account.as_str(), f.region.as_str(), f.name.as_str(), *metric)))
             .collect();
         if missing.is_empty() {
             report.pass(CLOUDWATCH_LAMBDA_ALARMS);

@@ -266,7 +266,7 @@ fn daily_plan(settings: &Settings, account: &Resource, resources: &[Resource], r
             "account {} has no AWS Backup plan that runs daily with at least {} days retention ({})",
             account.name,
             settings.min_retention_days,
-            problems.join("; ")
+            bbscan_policy::few(&problems, 5)
         )
     };
     report.fail(BACKUP_DAILY_PLAN, account, message);
@@ -313,7 +313,7 @@ fn external_database(settings: &Settings, account: &Resource, resources: &[Resou
             format!(
                 "daily backups of the external database referenced by {} cannot be verified from AWS; confirm them \
                  with the provider, then set external_backups_verified = true",
-                references.join(", ")
+                bbscan_policy::few(&references, 5)
             ),
         );
     } else if !unread {

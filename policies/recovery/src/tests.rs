@@ -237,6 +237,18 @@ fn database_references_ask_for_a_manual_check_on_the_account() {
 }
 
 #[test]
+fn an_account_of_ten_thousand_functions_gets_one_short_finding() {
+    let mut resources = vec![account()];
+    resources.extend((0..10_000).map(|i| function(&format!("prod-Fn{i:05}"), &["DATABASE_URL"])));
+    let report = run(resources);
+    let found = of(&report, BACKUP_EXTERNAL_DATABASE);
+    assert_eq!(found.len(), 1);
+    let m = &found[0].message;
+    assert!(m.len() < 1000, "{} bytes", m.len());
+    assert!(m.contains("DATABASE_URL of function prod-Fn00000") && m.contains("and 9995 more"), "{m}");
+}
+
+#[test]
 fn patterns_are_case_insensitive_globs_and_replaceable() {
     let resources = || vec![account(), parameter("/app/prod/postgres_password"), function("f", &["MONGO_URI"])];
     let report = run(resources());

@@ -28,7 +28,7 @@ pub mod settings;
 pub mod time;
 mod wasm;
 
-pub use bbscan_model::findings::{Action, ComplianceRef, Finding, PolicyInfo, Rule, Severity, Status, Tally};
+pub use bbscan_model::findings::{Action, ComplianceRef, Finding, PolicyInfo, Rule, Severity, Status, Tally, few};
 pub use report::Report;
 
 #[doc(hidden)]
@@ -183,6 +183,7 @@ pub fn run<P: Policy>(snapshot: &Snapshot, settings: &Value) -> Result<Report, S
     let mut report = Report::default();
     let now = snapshot.taken_at().map_err(|e| e.to_string())?;
     P::evaluate(&Context::new(settings, now, snapshot), &resources, &mut report)?;
+    report.bound();
     Ok(report)
 }
 

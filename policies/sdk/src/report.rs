@@ -48,6 +48,11 @@ impl Report {
         &mut self.findings[last]
     }
 
+    /// Bound every finding (see [`Finding::bound`]); done for every evaluation by the SDK.
+    pub fn bound(&mut self) {
+        self.findings.iter_mut().for_each(Finding::bound);
+    }
+
     /// The findings of one rule.
     pub fn of_rule<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.rule_id == rule)

@@ -48,6 +48,7 @@ pub fn evaluate<P: Policy>(resources: Vec<wit::Resource>, settings: &str) -> Res
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     P::evaluate(&Context::new(&settings, now, &HostLookup), &resources, &mut report)?;
+    report.bound();
     Ok(to_wit(report))
 }
 

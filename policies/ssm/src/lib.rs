@@ -5,7 +5,8 @@ use bbscan_policy::{ComplianceRef, Context, Policy, PolicyInfo, Report, Resource
 
 pub const SECRET_NOT_SECURE_STRING: &str = "SSM.SECRET_NOT_SECURE_STRING";
 
-/// Words in a parameter's last path segment that say it holds a secret (case-insensitive).
+/// Words that say a parameter holds a secret (case-insensitive, compared without `-`, `_`, `.`):
+/// anywhere in the parameter's own name, or as a whole folder of its path (`…/credentials/db`).
 /// `secret_name_patterns` in the settings replaces the list.
 const DEFAULT_SECRET_WORDS: &[&str] = &[
     "secret",
@@ -14,19 +15,66 @@ const DEFAULT_SECRET_WORDS: &[&str] = &[
     "passphrase",
     "token",
     "apikey",
-    "api_key",
-    "api-key",
     "privatekey",
-    "private_key",
     "credential",
     "databaseurl",
-    "database_url",
     "connectionstring",
     "dsn",
 ];
 
-/// Words that mark identifiers, not secrets, even next to a secret word (`GithubClientId`).
-const NOT_SECRET_WORDS: &[&str] = &["clientid", "client_id", "accountid", "account_id", "keyid", "key_id"];
+/// Endings that make a name an identifier or a setting about a secret, not the secret itself
+/// (`GithubClientId`, `SecretArn`, `TokenTtl`, `PasswordMinLength`).
+const NOT_SECRET_ENDINGS: &[&str] = &[
+    "id", "ids", "arn", "arns", "name", "names", "version", "length", "ttl", "expiry", "expiration", "days",
+    "endpoint", "policy", "enabled",
+];
+
+/// Last segments that only hold the value of the segment before (`/sst/…/Secret/Name/value`).
+const VALUE_LEAVES: &[&str] = &["value", "val", "current", "latest"];
+
+/// Where tools that keep secrets in Parameter Store put them: a parameter there is a secret by
+/// its place, whatever its name.
+fn secret_by_layout(segments: &[&str]) -> Option<&'static str> {
+    match segments {
+        // SST v2 `Config.Secret` (and its `.fallback` stage): /sst/<app>/<stage>/Secret/<Name>/value.
+        ["sst", _, _, "Secret", _, "value"] => Some("where SST v2 keeps secrets (/sst/<app>/<stage>/Secret/<name>/value)"),
+        // SST v3's stage passphrase: /sst/passphrase/<app>/<stage>.
+        ["sst", "passphrase", ..] => Some("where SST v3 keeps a stage's passphrase (/sst/passphrase/<app>/<stage>)"),
+        // AWS Copilot `copilot secret init`: /copilot/<app>/<env>/secrets/<name>.
+        ["copilot", _, _, "secrets", _, ..] => Some("where AWS Copilot keeps secrets (/copilot/<app>/<env>/secrets/<name>)"),
+        // Amplify: Gen 2 `ampx secret` (/amplify/<app>/<branch>/<name>, /amplify/shared/<app>/<name>)
+        // and Gen 1 function secrets (/amplify/<app>/<env>/AMPLIFY_<function>_<name>).
+        ["amplify", second, _, ..] if *second != "resource_reference" => Some("where Amplify keeps secrets (/amplify/…)"),
+        _ => None,
+    }
+}
+
+fn compact(segment: &str) -> String {
+    segment.chars().filter(|c| !matches!(c, '-' | '_' | '.')).flat_map(char::to_lowercase).collect()
+}
+
+/// Why the parameter `name` holds a secret, or `None` when nothing says it does.
+fn why_secret(name: &str, words: &[String]) -> Option<String> {
+    let segments: Vec<&str> = name.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(place) = secret_by_layout(&segments) {
+        return Some(format!("it is kept {place}"));
+    }
+    // The parameter's own name: the last segment, or the one before a `value` leaf.
+    let own = segments.iter().rposition(|s| !VALUE_LEAVES.contains(&s.to_ascii_lowercase().as_str()))?;
+    let leaf = compact(segments[own]);
+    if NOT_SECRET_ENDINGS.iter().any(|e| leaf.ends_with(e)) {
+        return None;
+    }
+    if let Some(word) = words.iter().find(|w| leaf.contains(w.as_str())) {
+        return Some(format!("its name {:?} contains {word:?}", segments[own]));
+    }
+    // A folder of its path that is a secret word itself (`…/credentials/db`, `…/secrets/stripe`);
+    // not one that merely contains it (`/secretsanta/…`).
+    segments[..own].iter().find_map(|folder| {
+        let f = compact(folder);
+        words.iter().any(|w| f == w.as_str() || f.strip_suffix('s') == Some(w.as_str())).then(|| format!("it is under {folder}/"))
+    })
+}
 
 pub struct Ssm;
 
@@ -37,8 +85,9 @@ fn secret_words(settings: &Value) -> Result<Vec<String>, String> {
             .iter()
             .map(|v| {
                 v.as_str()
-                    .map(str::to_ascii_lowercase)
-                    .ok_or_else(|| "secret_name_patterns must be a list of strings".to_string())
+                    .map(compact)
+                    .filter(|w| !w.is_empty())
+                    .ok_or_else(|| "secret_name_patterns must be a list of non-empty strings".to_string())
             })
             .collect(),
         Some(_) => Err("secret_name_patterns must be a list of strings".into()),
@@ -53,9 +102,13 @@ impl Policy for Ssm {
             rules: vec![Rule {
                 id: SECRET_NOT_SECURE_STRING.into(),
                 title: "Secrets in Parameter Store are SecureString".into(),
-                description: "A parameter named like a secret (API key, token, password, database URL) stored as \
-                              String is kept unencrypted and readable by anyone with ssm:GetParameter, without \
-                              kms:Decrypt. SST and BrainBytes keep their secrets here."
+                description: "A parameter that holds a secret (by its name: API key, token, password, database \
+                              URL; by a folder of its path: secrets/, credentials/; or by where SST, Copilot and \
+                              Amplify keep secrets) stored as String is kept unencrypted and readable by anyone \
+                              with ssm:GetParameter, without kms:Decrypt. SST and BrainBytes keep their secrets \
+                              here. Not flagged: identifiers and settings about a secret (names ending in Id, \
+                              Arn, Name, Version, Ttl, Length, Policy…), unless a tool's secret layout holds them, \
+                              and folders that only contain a secret word (/secretsanta/)."
                     .into(),
                 default_severity: Severity::High,
                 kinds: vec!["ssm.parameter".into()],
@@ -79,13 +132,7 @@ impl Policy for Ssm {
         let words = secret_words(ctx.settings)?;
         for r in resources {
             let ResourceConfig::SsmParameter(p) = &r.config else { continue };
-            let last = r.name.rsplit('/').next().unwrap_or(&r.name).to_ascii_lowercase();
-            let named_secret = words.iter().any(|w| last.contains(w.as_str())) && !NOT_SECRET_WORDS.iter().any(|w| last.contains(w))
-                // SST's stage passphrase.
-                || r.name.starts_with("/sst/passphrase/");
-            if !named_secret {
-                continue;
-            }
+            let Some(why) = why_secret(&r.name, &words) else { continue };
             if p.parameter_type == "SecureString" {
                 report.pass(SECRET_NOT_SECURE_STRING);
             } else {
@@ -93,7 +140,7 @@ impl Policy for Ssm {
                     .fail(
                         SECRET_NOT_SECURE_STRING,
                         r,
-                        format!("parameter {} looks like a secret but is stored as {}", r.name, p.parameter_type),
+                        format!("parameter {} holds a secret ({why}) but is stored as {}", r.name, p.parameter_type),
                     )
                     .evidence("/config/parameter_type")
                     .action("ssm.convert_to_secure_string", 1, json!({ "name": r.name }));
@@ -160,6 +207,53 @@ mod tests {
         assert_eq!(report.findings[0].actions[0].kind, "ssm.convert_to_secure_string");
     }
 
+    /// The names real tools and teams write, each with what it is.
+    #[test]
+    fn a_secret_is_known_by_its_whole_path_and_by_the_layouts_of_tools() {
+        let words: Vec<String> = DEFAULT_SECRET_WORDS.iter().map(|w| w.to_string()).collect();
+        let secrets = [
+            "/sst/brainbytes/production/Secret/GithubClientSecret/value",
+            // SST v2 declares every `Config.Secret` a secret, identifiers included.
+            "/sst/brainbytes/production/Secret/GithubClientId/value",
+            "/sst/brainbytes/.fallback/Secret/StripeKey/value",
+            "/sst/passphrase/brainbytes/production",
+            "/copilot/shop/prod/secrets/db_password",
+            "/copilot/shop/prod/secrets/STRIPE",
+            "/amplify/d1abc2/main-branch-1a2b3c/OPENAI",
+            "/amplify/shared/d1abc2/STRIPE",
+            "/brainbytes/production/credentials/db",
+            "/brainbytes/production/secrets/stripe",
+            "/brainbytes/production/Db-Password",
+            "/brainbytes/production/DATABASE_URL",
+            "/brainbytes/production/openai.api-key",
+            "/myapp/prod/SENTRY_DSN",
+            "/myapp/prod/github/token/value",
+            "BareApiToken",
+        ];
+        for name in secrets {
+            assert!(why_secret(name, &words).is_some(), "{name} holds a secret");
+        }
+        let not_secrets = [
+            "/sst/brainbytes/production/Parameter/TableName/value",
+            "/brainbytes/production/GithubClientId",
+            "/brainbytes/production/CloudflareAccountId",
+            "/brainbytes/production/secrets/StripeKeyId",
+            "/brainbytes/production/StripeSecretArn",
+            "/brainbytes/production/SessionTokenTtl",
+            "/brainbytes/production/PasswordMinLength",
+            "/secretsanta/prod/ApiUrl",
+            "/tokenizer/prod/ModelName",
+            "/serverless-framework/deployment/s3-bucket",
+            "/cdk-bootstrap/hnb659fds/version",
+            "/amplify/resource_reference/d1abc2/main/bucket",
+        ];
+        for name in not_secrets {
+            assert_eq!(why_secret(name, &words), None, "{name} is not a secret");
+        }
+        assert_eq!(why_secret("/x/Secret/A/value", &words).as_deref(), Some("it is under Secret/"));
+        assert_eq!(why_secret("/x/OpenaiApiKey", &words).as_deref(), Some("its name \"OpenaiApiKey\" contains \"apikey\""));
+    }
+
     #[test]
     fn settings_replace_the_word_list_and_bad_settings_are_refused() {
         let report = evaluate(
@@ -169,5 +263,6 @@ mod tests {
         .unwrap();
         assert_eq!(report.findings.len(), 1);
         assert!(evaluate(vec![], json!({"secret_name_patterns": "signing"})).is_err());
+        assert!(evaluate(vec![], json!({"secret_name_patterns": ["-"]})).is_err(), "a word that matches everything");
     }
 }

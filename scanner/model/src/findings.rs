@@ -133,6 +133,43 @@ impl Finding {
         self.actions.push(Action { kind: kind.to_string(), version, params });
         self
     }
+
+    /// Keep the finding readable and bounded whatever the size of the account: a message longer
+    /// than [`MAX_MESSAGE_BYTES`] is cut (at a character boundary, saying how much was cut), and
+    /// evidence beyond [`MAX_EVIDENCE`] pointers is dropped (the message says how many). The
+    /// policy SDK applies it to every finding a policy returns.
+    pub fn bound(&mut self) {
+        if self.evidence.len() > MAX_EVIDENCE {
+            let dropped = self.evidence.len() - MAX_EVIDENCE;
+            self.evidence.truncate(MAX_EVIDENCE);
+            self.message.push_str(&format!(" [{dropped} more evidence pointers not listed]"));
+        }
+        if self.message.len() > MAX_MESSAGE_BYTES {
+            let mut end = MAX_MESSAGE_BYTES;
+            while !self.message.is_char_boundary(end) {
+                end -= 1;
+            }
+            let cut = self.message.len() - end;
+            self.message.truncate(end);
+            self.message.push_str(&format!(" … [{cut} more bytes cut]"));
+        }
+    }
+}
+
+/// The longest message a finding keeps (see [`Finding::bound`]).
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+/// The most evidence pointers a finding keeps.
+pub const MAX_EVIDENCE: usize = 50;
+
+/// `items` for a message, at most `shown` of them: "a, b, c and 97 more". Account-wide findings
+/// name a few examples, not every resource.
+pub fn few<S: AsRef<str>>(items: &[S], shown: usize) -> String {
+    let shown = shown.max(1);
+    let listed: Vec<&str> = items.iter().take(shown).map(AsRef::as_ref).collect();
+    match items.len().saturating_sub(shown) {
+        0 => listed.join(", "),
+        more => format!("{} and {more} more", listed.join(", ")),
+    }
 }
 
 /// How many resources a rule evaluated, and how many passed.
@@ -397,5 +434,52 @@ impl AuditReport {
             .map(|s| (*s, self.findings.iter().filter(|f| f.severity == *s).count()))
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(message: String, evidence: usize) -> Finding {
+        Finding {
+            rule_id: "A.B".into(),
+            resource_arn: "arn:aws:s3:::b".into(),
+            status: Status::Fail,
+            severity: None,
+            message,
+            evidence: (0..evidence).map(|i| format!("/config/{i}")).collect(),
+            actions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_finding_stays_bounded_whatever_the_account_size() {
+        // 100,000 functions named in one message, a thousand pointers, multi-byte characters.
+        let names: Vec<String> = (0..100_000).map(|i| format!("función-{i}")).collect();
+        let mut f = finding(names.join(", "), 1000);
+        f.bound();
+        assert!(f.message.len() <= MAX_MESSAGE_BYTES + 100, "{}", f.message.len());
+        assert!(f.message.starts_with("función-0, función-1"));
+        assert!(f.message.ends_with("more bytes cut]"), "{}", &f.message[f.message.len() - 60..]);
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(f.message.contains("[950 more evidence pointers not listed]") || f.message.len() > MAX_MESSAGE_BYTES);
+
+        let mut small = finding("short".into(), 3);
+        let before = small.clone();
+        small.bound();
+        assert_eq!(small, before, "a finding within bounds is untouched");
+
+        let mut pointers = finding("m".into(), 60);
+        pointers.bound();
+        assert_eq!(pointers.message, "m [10 more evidence pointers not listed]");
+    }
+
+    #[test]
+    fn few_names_some_and_counts_the_rest() {
+        assert_eq!(few(&["a", "b"], 5), "a, b");
+        assert_eq!(few(&["a", "b", "c", "d"], 2), "a, b and 2 more");
+        assert_eq!(few::<&str>(&[], 3), "");
+        assert_eq!(few(&["a", "b"], 0), "a and 1 more");
     }
 }

@@ -80,8 +80,9 @@ impl Policy for Hostile {
         }
         #[cfg(feature = "aliased_strings")]
         {
-            // One 60 KiB message in memory, handed out 50,000 times: every finding's message
+            // One 60 KiB string in memory, handed out 50,000 times: every finding's evidence
             // points at the same bytes (3 GB once copied, from 60 KiB of the policy's memory).
+            // (Evidence, not the message: the SDK cuts long messages, a hostile policy need not.)
             #[allow(unsafe_code)]
             {
                 let mut one = std::mem::ManuallyDrop::new("x".repeat(60 << 10));
@@ -89,7 +90,7 @@ impl Policy for Hostile {
                 for _ in 0..50_000 {
                     // SAFETY: none — this fixture aliases on purpose; the host must not copy it all.
                     let alias = unsafe { String::from_raw_parts(ptr, len, cap) };
-                    report.fail(PROBE, first, alias);
+                    report.fail(PROBE, first, "one of 50,000 findings sharing one evidence string").evidence.push(alias);
                 }
             }
         }
