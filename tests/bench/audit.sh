@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark `bbscan audit`: (a) cold compile vs warm cached load of the built-in policies,
 # (b) an audit of a generated 10,000-resource snapshot with every built-in (warm cache),
-# (d) a warm audit of a small snapshot (the demo), (e) the IAM judgement of a large account
+# (c) 100,000 resources (BBSCAN_BENCH_HUGE), every resource of the demo cloned, with the peak
+# RSS to compare with the file's size, (d) a warm audit of a small snapshot (the demo), (e) the IAM judgement of a large account
 # (1,000 roles, 200 users, 1,500 managed policies; effective permissions and the escalation
 # graph inside the WebAssembly IAM policy). Usage: bash tests/bench/audit.sh [--release]
 set -euo pipefail
@@ -15,11 +16,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 "$bin" snapshot --demo -o "$work/small.json" 2>/dev/null
-python3 - "$work/small.json" "$work/big.json" 10000 <<'PY'
+# clone SNAPSHOT OUT COUNT five|all: COUNT resources cloned from the demo's (of five kinds, or
+# of every kind so that every built-in has work), names and ARNs made unique.
+clone() {
+  python3 - "$@" <<'PY'
 import json, sys, copy
 small = json.load(open(sys.argv[1]))
 want = int(sys.argv[3])
-resources = [r for r in small["resources"] if r["kind"] in ("s3.bucket", "cloudfront.distribution", "ssm.parameter", "lambda.function", "iam.role")]
+resources = [r for r in small["resources"] if sys.argv[4] == "all" or r["kind"] in ("s3.bucket", "cloudfront.distribution", "ssm.parameter", "lambda.function", "iam.role")]
 big = copy.deepcopy(small)
 big["resources"] = []
 i = 0
@@ -29,17 +33,21 @@ while len(big["resources"]) < want:
         c["arn"] = f'{r["arn"]}-{i}'
         c["name"] = f'{r["name"]}-{i}'
         big["resources"].append(c)
-        i += 1
         if len(big["resources"]) >= want:
             break
+    i += 1
 big["resources"].sort(key=lambda r: (r["kind"], r["arn"]))
 json.dump(big, open(sys.argv[2], "w"))
 PY
+}
+clone "$work/small.json" "$work/big.json" 10000 five
+huge_count="${BBSCAN_BENCH_HUGE:-100000}"
+clone "$work/small.json" "$work/huge.json" "$huge_count" all
 
 time_runs() { # label, runs, command...
   local label=$1 runs=$2; shift 2
   python3 - "$label" "$runs" "$@" <<'PY'
-import subprocess, sys, time
+import resource, subprocess, sys, time
 label, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 times = []
 for _ in range(runs):
@@ -47,7 +55,8 @@ for _ in range(runs):
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times.append(time.perf_counter() - start)
 times.sort()
-print(f"{label:<58} median {times[len(times)//2]*1000:8.1f} ms   min {times[0]*1000:8.1f} ms   ({runs} runs)")
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"{label:<58} median {times[len(times)//2]*1000:8.1f} ms   min {times[0]*1000:8.1f} ms   peak RSS {rss:6.0f} MiB   ({runs} runs)")
 PY
 }
 
@@ -63,6 +72,9 @@ time_runs "(a) no cache at all (--no-cache), audit the demo" 3 \
   "$bin" audit --snapshot "$work/small.json" --fail-on none --no-cache
 time_runs "(b) 10,000 resources, all built-ins, warm cache" 5 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/big.json" --fail-on none --format json
+huge_mb=$(( $(stat -c %s "$work/huge.json") / 1048576 ))
+time_runs "(c) $huge_count resources (${huge_mb} MiB), every kind, warm cache" 3 \
+  env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/huge.json" --fail-on none --format json
 time_runs "(d) warm audit of a small snapshot (the demo, 43 resources)" 10 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/small.json" --fail-on none
 # The account of the escalation benchmark (scanner/iam/benches/escalation.rs), as a snapshot.
