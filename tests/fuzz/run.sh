@@ -48,8 +48,8 @@ for t in "${targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo '?')
   printf '    %-15s %10s executions, coverage %s edges, no crash\n' "$t" "$execs" "$cov"
   if [ "${BBSCAN_FUZZ_MERGE:-}" = 1 ]; then
-    # libFuzzer's merge: adds to the first directory only inputs that bring new coverage.
-    "${fuzz[@]}" "$t" "tests/fuzz/corpus/$t" "$work" -- -merge=1 >/dev/null 2>&1 \
+    # libFuzzer's set-cover merge over edges: adds only inputs that reach code the corpus does not.
+    "${fuzz[@]}" "$t" "tests/fuzz/corpus/$t" "$work" -- -set_cover_merge=1 -use_counters=0 >/dev/null 2>&1 \
       || echo "warning: could not merge the corpus of $t" >&2
   fi
 done
