@@ -47,6 +47,9 @@ fn main() {
         command.args(["-p", package]);
     }
     command.env("CARGO_TARGET_DIR", &target_dir);
+    // No input: whatever the outer build's standard input holds is not for this cargo (its rustc
+    // probes read a program from standard input when given one).
+    command.stdin(std::process::Stdio::null());
     // Flags meant for the host build must not leak into the wasm build.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
         command.env_remove(var);
