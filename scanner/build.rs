@@ -47,8 +47,7 @@ fn main() {
         command.args(["-p", package]);
     }
     command.env("CARGO_TARGET_DIR", &target_dir);
-    // No input: whatever the outer build's standard input holds is not for this cargo (its rustc
-    // probes read a program from standard input when given one).
+    // No input: whatever the outer build's standard input holds is not for this cargo.
     command.stdin(std::process::Stdio::null());
     // Flags meant for the host build must not leak into the wasm build.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
@@ -63,8 +62,21 @@ fn main() {
             "cargo:warning=BBSCAN_PREBUILT_POLICIES is set: embedding the policies built earlier, not rebuilding them"
         );
     }
-    let status =
-        if prebuilt { None } else { Some(command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"))) };
+    // On a cold target directory the nested cargo's first step, asking rustc about the target
+    // (`rustc - --print=…`), has been seen to fail now and then while the outer build runs (rustc
+    // read a stray compiler diagnostic as its program). It is not a build error: try again, from
+    // where the last attempt stopped (finished units are kept). A real error fails three times.
+    let mut status = None;
+    for attempt in 1..=if prebuilt { 0 } else { 3 } {
+        let s = command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
+        status = Some(s);
+        if s.success() {
+            break;
+        }
+        if attempt < 3 {
+            println!("cargo:warning=building the built-in policies failed (attempt {attempt} of 3); trying again");
+        }
+    }
     if status.is_some_and(|s| !s.success()) {
         panic!(
             "building the built-in policies for {TARGET} failed (see above). If the target is missing, \
