@@ -50,7 +50,20 @@ fn main() {
     // No input: whatever the outer build's standard input holds is not for this cargo.
     command.stdin(std::process::Stdio::null());
     // Flags meant for the host build must not leak into the wasm build.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
+    // Nor the outer build's jobserver (the nested cargo schedules its own jobs), nor its
+    // LD_LIBRARY_PATH, which puts the outer target's deps directory first: with it, a cold build
+    // failed three times out of three in the nested cargo's first `rustc -` probe (rustc read a
+    // compiler diagnostic as its program); without it, the same cold build passed.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "LD_LIBRARY_PATH",
+    ] {
         command.env_remove(var);
     }
     // BBSCAN_PREBUILT_POLICIES=1 embeds the components already in the policy target directory
