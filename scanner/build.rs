@@ -49,11 +49,8 @@ fn main() {
     command.env("CARGO_TARGET_DIR", &target_dir);
     // No input: whatever the outer build's standard input holds is not for this cargo.
     command.stdin(std::process::Stdio::null());
-    // Flags meant for the host build must not leak into the wasm build.
-    // Nor the outer build's jobserver (the nested cargo schedules its own jobs), nor its
-    // LD_LIBRARY_PATH, which puts the outer target's deps directory first: with it, a cold build
-    // failed three times out of three in the nested cargo's first `rustc -` probe (rustc read a
-    // compiler diagnostic as its program); without it, the same cold build passed.
+    // Flags meant for the host build must not leak into the wasm build, nor the outer build's
+    // jobserver (the nested cargo schedules its own jobs).
     for var in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
@@ -62,7 +59,6 @@ fn main() {
         "CARGO_MAKEFLAGS",
         "MAKEFLAGS",
         "MFLAGS",
-        "LD_LIBRARY_PATH",
     ] {
         command.env_remove(var);
     }
@@ -74,27 +70,14 @@ fn main() {
         println!(
             "cargo:warning=BBSCAN_PREBUILT_POLICIES is set: embedding the policies built earlier, not rebuilding them"
         );
-    }
-    // On a cold target directory the nested cargo's first step, asking rustc about the target
-    // (`rustc - --print=…`), has been seen to fail now and then while the outer build runs (rustc
-    // read a stray compiler diagnostic as its program). It is not a build error: try again, from
-    // where the last attempt stopped (finished units are kept). A real error fails three times.
-    let mut status = None;
-    for attempt in 1..=if prebuilt { 0 } else { 3 } {
-        let s = command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
-        status = Some(s);
-        if s.success() {
-            break;
+    } else {
+        let status = command.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
+        if !status.success() {
+            panic!(
+                "building the built-in policies for {TARGET} failed (see above). If the target is missing, \
+                 install it with `rustup target add {TARGET}` (tests/run.sh and tests/demo.sh do this)"
+            );
         }
-        if attempt < 3 {
-            println!("cargo:warning=building the built-in policies failed (attempt {attempt} of 3); trying again");
-        }
-    }
-    if status.is_some_and(|s| !s.success()) {
-        panic!(
-            "building the built-in policies for {TARGET} failed (see above). If the target is missing, \
-             install it with `rustup target add {TARGET}` (tests/run.sh and tests/demo.sh do this)"
-        );
     }
 
     let mut table =

@@ -3,11 +3,9 @@
 # runs every test once (unit tests, the real binary against a fake AWS, schema checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The suite reads no input. With standard input closed, the next file a build opens would take
-# descriptor 0 and be inherited by compilers that read a program from it; give it /dev/null.
-exec </dev/null
-
 . tests/toolchain.sh
+# The suite reads no input.
+exec </dev/null
 
 # The fake AWS: moto's server in a virtualenv outside the repository (shared with the harness,
 # which installs it itself on first use if this step was skipped).
