@@ -66,6 +66,9 @@ pub fn catalogue_markdown(policies: &[PolicyInfo]) -> String {
                 r.kinds.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
             ));
             out.push_str(&format!("{}\n\n", r.description.trim()));
+            if !r.not_flagged.trim().is_empty() {
+                out.push_str(&format!("**Not flagged:** {}\n\n", r.not_flagged.trim()));
+            }
             out.push_str(&format!("**Fix:** {}\n\n", r.help_markdown.trim()));
             if !r.remediation.trim().is_empty() {
                 out.push_str(&format!("**Remediation:** {}\n\n", r.remediation.trim()));
@@ -104,6 +107,7 @@ mod tests {
             help_text: "Fix.".into(),
             help_markdown: "Fix **it**.".into(),
             remediation: "aws s3api …".into(),
+            not_flagged: "Buckets that log to themselves.".into(),
         }
     }
 
@@ -122,5 +126,9 @@ mod tests {
         assert!(md.find("## IAM").unwrap() < md.find("## S3").unwrap());
         assert!(md.contains("| [`IAM.A`](#iama) | high | Title \\| with pipe | `s3.bucket` | — | — | CC6.1, CC6.3 |"));
         assert!(md.contains("| [`S3.B`](#s3b) | high | Title \\| with pipe | `s3.bucket` | 2.1.4 | — | — |"));
+        // Each rule says what it deliberately leaves alone, before how to fix it.
+        let s3 = &md[md.find("### S3.B").unwrap()..];
+        let said = s3.find("**Not flagged:** Buckets that log to themselves.").expect("not-flagged text");
+        assert!(said < s3.find("**Fix:**").unwrap());
     }
 }

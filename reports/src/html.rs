@@ -3,7 +3,7 @@
 //! table with remediation, and what was not assessed. Everything is rendered here; the small
 //! script only filters rows, so the page reads fine with scripts off.
 
-use bbscan_model::findings::{AuditReport, BaselineState, ReportFinding, Severity, Status, WaiverState};
+use bbscan_model::findings::{AuditReport, BaselineState, ReportFinding, Severity, WaiverState};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -66,11 +66,7 @@ fn area(rule: &str) -> &str {
 
 fn row(f: &ReportFinding, report: &AuditReport) -> String {
     let rule = report.rules.iter().find(|r| r.rule.id == f.rule_id).map(|r| &r.rule);
-    let status = match f.status {
-        Status::Fail => "fail",
-        Status::Warning => "warning",
-        Status::Manual => "manual",
-    };
+    let status = f.status.as_str();
     let mut notes = Vec::new();
     match f.baseline {
         Some(BaselineState::New) => notes.push("new".to_string()),

@@ -16,6 +16,7 @@ fn label(f: &ReportFinding) -> String {
     match f.status {
         Status::Warning => tags.push("warning"),
         Status::Manual => tags.push("manual check"),
+        Status::NotAssessed => tags.push("not assessed"),
         Status::Fail => {}
     }
     if f.baseline == Some(BaselineState::New) {

@@ -32,6 +32,8 @@ fn security_severity(s: Severity) -> &'static str {
 
 fn level(s: Severity, status: Status) -> &'static str {
     match (status, s) {
+        // SARIF: a result whose kind is not `fail` has level `none`.
+        (Status::NotAssessed, _) => "none",
         (Status::Manual, _) | (_, Severity::Info) => "note",
         (_, Severity::Critical | Severity::High) => "error",
         _ => "warning",
@@ -106,11 +108,15 @@ pub fn sarif(report: &AuditReport, tool_version: &str) -> String {
                     "arn": f.resource.arn,
                     "resourceKind": f.resource.kind,
                     "severity": f.severity.as_str(),
-                    "status": match f.status { Status::Fail => "fail", Status::Warning => "warning", Status::Manual => "manual" },
+                    "status": f.status.as_str(),
                     "evidence": f.evidence,
                     "actions": f.actions,
                 }
             });
+            if f.status == Status::NotAssessed {
+                // Not known to pass or fail: something the rule needs was not read.
+                result["kind"] = json!("open");
+            }
             if let Some(i) = rule_index.get(f.rule_id.as_str()) {
                 result["ruleIndex"] = json!(i);
             }

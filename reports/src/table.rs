@@ -63,6 +63,7 @@ fn render(report: &AuditReport, colour: bool) -> String {
             Status::Fail => String::new(),
             Status::Warning => " [warning]".into(),
             Status::Manual => " [manual check]".into(),
+            Status::NotAssessed => " [not assessed]".into(),
         };
         if f.baseline == Some(bbscan_model::findings::BaselineState::New) {
             status.push_str(" [new]");

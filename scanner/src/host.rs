@@ -13,16 +13,18 @@ mod cache;
 
 pub use cache::default_dir as default_cache_dir;
 mod sandbox;
+mod v1;
 mod validate;
 
 use bbscan_model::findings::{Finding, PolicyInfo, Tally};
-use bbscan_model::{Resource, Snapshot};
+use bbscan_model::{Gap, Resource, Snapshot};
 use sandbox::{Sandbox, State};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, Store};
 
@@ -104,7 +106,25 @@ pub struct Policy {
     /// Where it came from: `builtin:s3` or a file path.
     pub origin: String,
     pub info: PolicyInfo,
-    pre: PolicyPre<State>,
+    pre: Pre,
+}
+
+/// A component ready to instantiate, by the contract version it was built against.
+enum Pre {
+    /// `bbscan:policy@0.2.0`, the current contract.
+    Current(PolicyPre<State>),
+    /// `bbscan:policy@0.1.0`: no gaps, no `not-flagged`, no `not-assessed`.
+    V1(v1::PolicyPre<State>),
+}
+
+impl Policy {
+    /// The contract version the policy was built against.
+    pub fn contract(&self) -> &'static str {
+        match self.pre {
+            Pre::Current(_) => "0.2.0",
+            Pre::V1(_) => "0.1.0",
+        }
+    }
 }
 
 /// What one policy's evaluation produced.
@@ -126,6 +146,7 @@ impl PolicyHost {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         sandbox::freeze_time(&mut linker)?;
         PolicyWorld::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
+        v1::PolicyWorld::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         let (ticker_engine, stop) = (engine.clone(), stop_ticker.clone());
         std::thread::Builder::new().name("bbscan-epoch".into()).spawn(move || {
@@ -142,12 +163,25 @@ impl PolicyHost {
     pub fn load(&self, origin: &str, wasm: &[u8]) -> Result<Policy, PolicyFailure> {
         let component = cache::compile(&self.engine, wasm, self.cache_dir.as_deref())
             .map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
+        // The two contracts export the same names; `evaluate` tells them apart (0.2.0 takes the
+        // gaps too). Anything else fails below with wasmtime's account of the mismatch.
+        let evaluate_params = match component.component_type().get_export(&self.engine, "evaluate").map(|e| e.ty) {
+            Some(ComponentItem::ComponentFunc(f)) => f.params().len(),
+            _ => 0,
+        };
         let instance_pre =
             self.linker.instantiate_pre(&component).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
-        let pre = PolicyPre::new(instance_pre).map_err(|e| PolicyFailure::Invalid(format!("{e:#}")))?;
+        let invalid = |e: wasmtime::Error| PolicyFailure::Invalid(format!("{e:#}"));
+        let pre = if evaluate_params == 2 {
+            Pre::V1(v1::PolicyPre::new(instance_pre).map_err(invalid)?)
+        } else {
+            Pre::Current(PolicyPre::new(instance_pre).map_err(invalid)?)
+        };
         let sandbox = Sandbox::empty();
-        let (info, _log) =
-            self.call(&pre, &sandbox, DESCRIBE_BYTES, |policy, store| policy.call_describe(store))?;
+        let info = match &pre {
+            Pre::Current(pre) => self.call(pre, &sandbox, DESCRIBE_BYTES, |p, store| p.call_describe(store))?.0,
+            Pre::V1(pre) => v1::info(self.call(pre, &sandbox, DESCRIBE_BYTES, |p, store| p.call_describe(store))?.0),
+        };
         let info = validate::policy_info(info)?;
         Ok(Policy { origin: origin.to_string(), info, pre })
     }
@@ -155,9 +189,15 @@ impl PolicyHost {
     /// Check a policy's settings.
     pub fn validate_settings(&self, policy: &Policy, settings: &serde_json::Value) -> Result<(), PolicyFailure> {
         let text = settings.to_string();
-        let (result, _log) = self.call(&policy.pre, &Sandbox::empty(), MESSAGE_BYTES, |p, store| {
-            p.call_validate_settings(store, &text)
-        })?;
+        let sandbox = Sandbox::empty();
+        let (result, _log) = match &policy.pre {
+            Pre::Current(pre) => {
+                self.call(pre, &sandbox, MESSAGE_BYTES, |p, store| p.call_validate_settings(store, &text))?
+            }
+            Pre::V1(pre) => {
+                self.call(pre, &sandbox, MESSAGE_BYTES, |p, store| p.call_validate_settings(store, &text))?
+            }
+        };
         result.map_err(|message| PolicyFailure::Returned(bounded(message)))
     }
 
@@ -182,9 +222,18 @@ impl PolicyHost {
         };
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
-        let (result, log) = self.call(&policy.pre, &sandbox, self.limits.max_result_bytes, |p, store| {
-            p.call_evaluate(store, resources, &text)
-        })?;
+        let budget = self.limits.max_result_bytes;
+        let (result, log) = match &policy.pre {
+            Pre::Current(pre) => {
+                let gaps = index.gaps_of(&kinds);
+                self.call(pre, &sandbox, budget, |p, store| p.call_evaluate(store, resources, &gaps, &text))?
+            }
+            Pre::V1(pre) => {
+                let old: Vec<_> = resources.iter().map(v1::resource).collect();
+                let (result, log) = self.call(pre, &sandbox, budget, |p, store| p.call_evaluate(store, &old, &text))?;
+                (result.map(v1::evaluation), log)
+            }
+        };
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
@@ -194,12 +243,12 @@ impl PolicyHost {
     /// One call into a fresh instance, with the deadline, the memory limit and at most
     /// `copy_bytes` copied out of the policy's memory for its result, turning traps into
     /// failures.
-    fn call<R>(
+    fn call<W, R>(
         &self,
-        pre: &PolicyPre<State>,
+        pre: &impl Instantiate<W>,
         sandbox: &Sandbox,
         copy_bytes: usize,
-        f: impl FnOnce(&PolicyWorld, &mut Store<State>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&W, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<(R, Vec<String>), PolicyFailure> {
         let mut store = Store::new(&self.engine, sandbox.state(&self.limits));
         store.limiter(|state| &mut state.limits);
@@ -236,7 +285,8 @@ impl PolicyHost {
         let text = format!("{err:#}");
         if text.contains("fuel allocated for hostcalls has been exhausted") {
             return PolicyFailure::Malformed(
-                "its results are larger than the host copies out of a policy (its memory limit, --policy-memory)".into(),
+                "its results are larger than the host copies out of a policy (its memory limit, --policy-memory)"
+                    .into(),
             );
         }
         if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") {
@@ -258,10 +308,28 @@ impl Drop for PolicyHost {
     }
 }
 
+/// Either contract's pre-instantiated world.
+trait Instantiate<W> {
+    fn instantiate(&self, store: &mut Store<State>) -> wasmtime::Result<W>;
+}
+
+impl Instantiate<PolicyWorld> for PolicyPre<State> {
+    fn instantiate(&self, store: &mut Store<State>) -> wasmtime::Result<PolicyWorld> {
+        PolicyPre::instantiate(self, store)
+    }
+}
+
+impl Instantiate<v1::PolicyWorld> for v1::PolicyPre<State> {
+    fn instantiate(&self, store: &mut Store<State>) -> wasmtime::Result<v1::PolicyWorld> {
+        v1::PolicyPre::instantiate(self, store)
+    }
+}
+
 /// The snapshot as policies see it: resources converted to the contract's shape once, looked
-/// up by ARN and by kind.
+/// up by ARN and by kind, and its gaps with the kinds they concern.
 pub struct SnapshotIndex {
     by_kind: HashMap<String, Vec<wit::Resource>>,
+    gaps: Vec<wit::Gap>,
     /// ARN → (kind, position in that kind's list).
     by_arn: HashMap<String, (String, usize)>,
     /// Seconds since the epoch that policies see as "now": when the snapshot was taken.
@@ -280,7 +348,13 @@ impl SnapshotIndex {
         // Checked when the snapshot was read (`Snapshot::from_json`) and by `audit` before it
         // gets here; a snapshot built in code without a time is judged as of the epoch.
         let now = snapshot.taken_at().ok().and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
-        SnapshotIndex { by_kind, by_arn, now }
+        let gaps = snapshot.gaps.iter().map(gap_to_wit).collect();
+        SnapshotIndex { by_kind, gaps, by_arn, now }
+    }
+
+    /// The gaps that concern any of `kinds`.
+    fn gaps_of(&self, kinds: &[&str]) -> Vec<wit::Gap> {
+        self.gaps.iter().filter(|g| g.kinds.iter().any(|k| kinds.contains(&k.as_str()))).cloned().collect()
     }
 
     fn of_kind(&self, kind: &str) -> &[wit::Resource] {
@@ -291,9 +365,22 @@ impl SnapshotIndex {
         self.by_arn.get(arn).map(|(kind, _)| kind.as_str())
     }
 
-    fn by_arn(&self, arn: &str) -> Option<wit::Resource> {
+    fn by_arn(&self, arn: &str) -> Option<&wit::Resource> {
         let (kind, i) = self.by_arn.get(arn)?;
-        self.by_kind.get(kind).and_then(|list| list.get(*i)).cloned()
+        self.by_kind.get(kind).and_then(|list| list.get(*i))
+    }
+}
+
+fn gap_to_wit(g: &Gap) -> wit::Gap {
+    wit::Gap {
+        service: g.service.clone(),
+        operation: g.operation.clone(),
+        region: g.region.clone(),
+        resource: g.resource.clone(),
+        field: g.field.clone(),
+        reason: g.reason.as_str().to_string(),
+        kinds: g.kinds().into_iter().map(str::to_string).collect(),
+        message: g.message.clone(),
     }
 }
 

@@ -113,6 +113,7 @@ impl Policy for Checks {{
                 help_text: "Turn on active tracing for the function.".into(),
                 help_markdown: "Turn on **active tracing** (`TracingConfig.Mode = Active`).".into(),
                 remediation: "aws lambda update-function-configuration --function-name NAME --tracing-config Mode=Active".into(),
+                not_flagged: "Functions whose configuration could not be read: nothing is concluded about them.".into(),
             }}],
         }}
     }}
@@ -120,6 +121,9 @@ impl Policy for Checks {{
     fn evaluate(_ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {{
         for r in resources {{
             let ResourceConfig::LambdaFunction(f) = &r.config else {{ continue }};
+            if !r.is_known("tracing_mode") {{
+                continue;
+            }}
             if f.tracing_mode.as_deref() == Some("Active") {{
                 report.pass(LAMBDA_TRACING);
             }} else {{

@@ -114,7 +114,8 @@ fn mutate_bytes(bytes: &mut Vec<u8>, rng: &mut Rng) {
 
 /// Run `read` over mutations of `valid`; any panic fails the test with the case that caused it.
 fn survive(name: &str, valid: &[u8], read: impl Fn(&[u8])) {
-    let mut rng = Rng(seed() ^ name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
+    let mut rng =
+        Rng(seed() ^ name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)));
     let parsed: Option<Value> = serde_json::from_slice(valid).ok();
     let mut accepted = 0;
     for case in 0..cases() {
@@ -174,7 +175,8 @@ fn a_plan() -> Vec<u8> {
     let snapshot = bbscan::model::Snapshot::from_json(&demo_bytes()).expect("demo");
     let unversioned = |r: &&bbscan::model::Resource| {
         r.kind() == "s3.bucket"
-            && serde_json::to_value(r).ok().and_then(|v| v.pointer("/config/versioning/status").cloned()) != Some(json!("Enabled"))
+            && serde_json::to_value(r).ok().and_then(|v| v.pointer("/config/versioning/status").cloned())
+                != Some(json!("Enabled"))
     };
     let bucket = snapshot.resources.iter().find(unversioned).expect("an unversioned bucket");
     let report: bbscan::model::findings::AuditReport = serde_json::from_value(json!({
@@ -215,7 +217,12 @@ fn the_plan_and_journal_readers_never_panic() {
     let p = plan::parse(&valid, Path::new("plan.json")).expect("valid plan");
     let hash = plan::sha256_hex(plan::to_json(&p).as_bytes());
     let lines = [
-        serde_json::to_string(&journal::Entry::Start { journal_version: 1, plan_sha256: hash, plan: Box::new(p), at: "t".into() }),
+        serde_json::to_string(&journal::Entry::Start {
+            journal_version: 1,
+            plan_sha256: hash,
+            plan: Box::new(p),
+            at: "t".into(),
+        }),
         serde_json::to_string(&journal::Entry::Begin { step: 1, prior: json!({"config": {}}), at: "t".into() }),
         serde_json::to_string(&journal::Entry::Done { step: 1, after: json!({"config": {}}), at: "t".into() }),
     ];
@@ -235,7 +242,8 @@ fn the_plan_and_journal_readers_never_panic() {
 #[test]
 fn baselines_and_settings_never_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let report = json!({"findings": [{"fingerprint": "abc", "rule_id": "S3.X", "resource": {"arn": "arn:aws:s3:::b"}}]});
+    let report =
+        json!({"findings": [{"fingerprint": "abc", "rule_id": "S3.X", "resource": {"arn": "arn:aws:s3:::b"}}]});
     let sarif = json!({"version": "2.1.0", "runs": [{"results": [{"ruleId": "S3.X", "partialFingerprints": {"primaryLocationLineHash": "abc"}}]}]});
     for (name, doc) in [("baseline-json", report), ("baseline-sarif", sarif)] {
         survive(name, &serde_json::to_vec(&doc).expect("JSON"), |bytes| {
@@ -270,7 +278,8 @@ fn iam_documents_never_panic_the_evaluator() {
     let ctx = Context::open();
     survive("iam-documents", &serde_json::to_vec(&documents).expect("JSON"), |bytes| {
         let Ok(Value::Array(docs)) = serde_json::from_slice::<Value>(bytes) else { return };
-        let policies: Vec<Policy> = docs.iter().map(|d| Policy::new(Source::new("p", "arn:aws:iam::1:role/r", "/"), d)).collect();
+        let policies: Vec<Policy> =
+            docs.iter().map(|d| Policy::new(Source::new("p", "arn:aws:iam::1:role/r", "/"), d)).collect();
         let refs: Vec<&Policy> = policies.iter().collect();
         let mut ex = Expansions::new();
         let _ = effective(&refs, refs.first().copied(), &[], &ctx, &mut ex, false);
@@ -288,7 +297,8 @@ fn valid_results() -> Value {
     json!({
         "info": {"name": "p", "version": "1", "rules": [{
             "id": "S3.X", "title": "t", "description": "d", "default_severity": "High", "kinds": ["s3.bucket"],
-            "compliance": [{"framework": "f", "control": "c"}], "help_text": "h", "help_markdown": "h", "remediation": "r"}]},
+            "compliance": [{"framework": "f", "control": "c"}], "help_text": "h", "help_markdown": "h", "remediation": "r",
+            "not_flagged": "n"}]},
         "given": ["arn:aws:s3:::b"],
         "evaluation": {
             "findings": [{"rule_id": "S3.X", "resource_arn": "arn:aws:s3:::b", "status": "Fail", "severity": "High",
@@ -302,6 +312,10 @@ fn valid_results() -> Value {
 fn the_border_check_of_policy_results_never_panics() {
     let valid = serde_json::to_vec(&valid_results()).expect("JSON");
     assert_eq!(bbscan::host::check_results_json(&valid), Ok(1), "the seed passes the check");
+    // A result that could not be assessed passes the border like any other.
+    let mut open = valid_results();
+    open["evaluation"]["findings"][0]["status"] = json!("NotAssessed");
+    assert_eq!(bbscan::host::check_results_json(&serde_json::to_vec(&open).expect("JSON")), Ok(1));
     let mut refused = valid_results();
     refused["evaluation"]["findings"][0]["evidence"] = json!(["config"]);
     assert!(bbscan::host::check_results_json(&serde_json::to_vec(&refused).expect("JSON")).is_err());

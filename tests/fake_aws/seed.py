@@ -511,6 +511,10 @@ def seed_s3_shared_buckets(ctx: Context) -> None:
         None, "s3.bucket", asset_bucket, "S3.VERSIONING",
         "SST bootstrap asset bucket has versioning disabled (SST default).",
     )
+    ctx.manifest.misconfig(
+        None, "s3.bucket", asset_bucket, "S3.LIFECYCLE",
+        "SST bootstrap asset bucket has no lifecycle configuration: every deploy's assets are kept (SST default).",
+    )
     for bootstrap in (state_bucket, asset_bucket):
         ctx.manifest.misconfig(
             None, "s3.bucket", bootstrap, "S3.ACCESS_LOGGING",
@@ -555,6 +559,10 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
             stage, "s3.bucket", artifacts, "S3.VERSIONING",
             "Production build-artifacts bucket has versioning disabled (no recovery from overwrite/delete).",
         )
+        manifest.misconfig(
+            stage, "s3.bucket", artifacts, "S3.LIFECYCLE",
+            "Production build-artifacts bucket has no lifecycle configuration: every build is kept forever.",
+        )
         return
 
     # dev assets: public through policy and ACL, no block, no default encryption.
@@ -583,6 +591,7 @@ def seed_s3_stage(ctx: Context, stage: str) -> None:
         ("S3.BUCKET_ACL_PUBLIC", "Bucket ACL grants READ to AllUsers (ObjectOwnership=ObjectWriter)." + mitigation),
         ("S3.DEFAULT_ENCRYPTION", "No default server-side encryption configuration."),
         ("S3.VERSIONING", "Versioning is not enabled."),
+        ("S3.LIFECYCLE", "No lifecycle configuration: objects are kept forever."),
         ("S3.SECURE_TRANSPORT", "Bucket policy does not deny aws:SecureTransport=false."),
         ("S3.ACCESS_LOGGING", "Server access logging is not enabled."),
     ):

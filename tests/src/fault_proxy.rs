@@ -30,6 +30,9 @@ pub enum Fault {
     Delay(Duration),
     /// Answer HTTP 200 with a truncated body of the protocol's content type.
     Garbage,
+    /// Answer HTTP 200 with this body, in the protocol's content type: what AWS would say where
+    /// the fake AWS does not implement the operation.
+    Answer(&'static str),
 }
 
 /// Which requests a fault applies to.
@@ -223,6 +226,10 @@ fn serve(client: TcpStream, shared: &Shared) -> io::Result<()> {
         }
         Some(Fault::Garbage) => {
             let (content_type, body) = garbage_body(&info.service);
+            write_response(&mut client, 200, content_type, &[], body.as_bytes())
+        }
+        Some(Fault::Answer(body)) => {
+            let (content_type, _) = garbage_body(&info.service);
             write_response(&mut client, 200, content_type, &[], body.as_bytes())
         }
         Some(Fault::Delay(delay)) => {

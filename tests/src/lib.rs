@@ -247,6 +247,7 @@ pub const HOSTILE: &[&str] = &[
     "sleep_in_describe",
     "sleep_in_validate",
     "sleep_in_evaluate",
+    "contract_0_1",
 ];
 
 /// The component of one hostile behaviour, built from source for wasm32-wasip2 on first use

@@ -159,3 +159,22 @@ fn the_published_catalogue_is_current() {
         "docs/rules.md is out of date: run BBSCAN_BLESS=1 cargo test -p bbscan-tests --test catalogue"
     );
 }
+
+#[test]
+fn every_builtin_rule_says_what_it_deliberately_does_not_flag() {
+    let output = bbscan().args(["policy", "list", "--format", "json"]).output().expect("run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let policies: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let mut silent = Vec::new();
+    let mut rules = 0;
+    for rule in policies.as_array().unwrap().iter().flat_map(|p| p["rules"].as_array().unwrap()) {
+        rules += 1;
+        let text = rule["not_flagged"].as_str().unwrap_or_default();
+        // A sentence or more, not a placeholder.
+        if text.trim().len() < 30 {
+            silent.push(rule["id"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    assert!(rules >= 65, "{rules} rules");
+    assert!(silent.is_empty(), "rules that do not say what they leave alone: {silent:?}");
+}

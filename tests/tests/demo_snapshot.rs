@@ -184,7 +184,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-
 #[test]
 fn only_clock_derived_times_move() {
     let start = epoch_seconds("2031-07-01T10:00:00Z").unwrap();

@@ -8,8 +8,9 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// Reads moto 5.2.5 cannot answer, so every run has their gaps: `ListBackupSelections` is not
-/// implemented (HTTP 500 with an HTML page, which is rightly a `service_error`).
-const MOTO_GAPS: &[(&str, &str)] = &[("backup", "ListBackupSelections")];
+/// implemented (HTTP 500 with an HTML page, which is rightly a `service_error`), nor is Cost
+/// Explorer's `ListCostAllocationTags`.
+const MOTO_GAPS: &[(&str, &str)] = &[("backup", "ListBackupSelections"), ("ce", "ListCostAllocationTags")];
 
 /// One `bbscan snapshot` run through a proxy with `rules`.
 struct Scan {
@@ -261,4 +262,45 @@ fn throttling_that_outlasts_the_retries_is_a_gap() {
     assert_eq!(scan.count("ssm", "DescribeParameters"), 2, "--max-attempts 2 means two attempts");
     assert!(scan.resources("ssm.parameter").is_empty(), "a throttled listing is not an empty list of parameters");
     scan.assert_collected(&["s3.bucket", "lambda.function"]);
+}
+
+fn account(snapshot: &Value) -> &Value {
+    snapshot["resources"].as_array().unwrap().iter().find(|r| r["kind"] == "iam.account").expect("the account")
+}
+
+#[test]
+fn the_tags_activated_for_cost_allocation_are_read_onto_the_account_or_are_a_gap() {
+    // moto has no Cost Explorer tags: a gap, and the field is unknown (never "no tag is active").
+    let plain = Scan::run(vec![], &[]);
+    let ce = plain.gaps_of("ce");
+    assert_eq!(ce.len(), 1, "{:#?}", plain.gaps());
+    assert_eq!(ce[0]["operation"], "ListCostAllocationTags");
+    let acct = account(&plain.snapshot);
+    assert!(acct["unknown"].as_array().unwrap().iter().any(|f| f == "cost_allocation_tags"), "{acct:#}");
+    assert!(acct["config"]["cost_allocation_tags"].is_null());
+    // What AWS answers for an account with two active user-defined keys, over two pages.
+    let answered = Scan::run(
+        vec![
+            Rule::on(
+                "ce",
+                "ListCostAllocationTags",
+                Fault::Answer(
+                    r#"{"CostAllocationTags":[{"TagKey":"team","Type":"UserDefined","Status":"Active"}],"NextToken":"p2"}"#,
+                ),
+            )
+            .times(1),
+            Rule::on(
+                "ce",
+                "ListCostAllocationTags",
+                Fault::Answer(r#"{"CostAllocationTags":[{"TagKey":"sst:stage","Type":"UserDefined","Status":"Active"}]}"#),
+            ),
+        ],
+        &[],
+    );
+    assert!(answered.gaps_of("ce").is_empty(), "{:#?}", answered.gaps_of("ce"));
+    let acct = account(&answered.snapshot);
+    assert_eq!(acct["config"]["cost_allocation_tags"], serde_json::json!(["sst:stage", "team"]));
+    assert!(!acct["unknown"].as_array().is_some_and(|u| u.iter().any(|f| f == "cost_allocation_tags")));
+    let asked: Vec<_> = answered.requests.iter().filter(|r| r.service == "ce").collect();
+    assert_eq!(asked.len(), 2, "both pages: {asked:#?}");
 }

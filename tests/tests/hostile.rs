@@ -206,3 +206,38 @@ fn a_tampered_cache_entry_is_compiled_again_never_loaded() {
     assert_ne!(std::fs::read(&entries[1]).unwrap(), planted, "the entry was compiled again and replaced");
     std::fs::remove_dir_all(&cache).unwrap();
 }
+
+#[test]
+fn a_policy_built_against_the_previous_contract_still_runs() {
+    // Built with the bare 0.1.0 bindings (evaluate without gaps, rules without not-flagged):
+    // loaded, described, its lookups served, its findings in the report like any other's.
+    let run = audit_with("contract_0_1");
+    assert_eq!(run.status, Some(1));
+    assert_eq!(run.report["policy_errors"].as_array().map(Vec::len), Some(0), "{}", run.report["policy_errors"]);
+    let demo: Value = serde_json::from_slice(
+        &std::fs::read(bbscan_tests::repo_root().join("scanner/demo/brainbytes-production.json")).unwrap(),
+    )
+    .unwrap();
+    let mut unversioned: Vec<&str> = demo["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "s3.bucket" && r["config"]["versioning"]["status"] != "Enabled")
+        .filter_map(|r| r["arn"].as_str())
+        .collect();
+    unversioned.sort();
+    assert!(!unversioned.is_empty(), "the demo has unversioned buckets");
+    let legacy: Vec<&Value> =
+        run.report["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "LEGACY.UNVERSIONED").collect();
+    let mut arns: Vec<&str> = legacy.iter().filter_map(|f| f["resource"]["arn"].as_str()).collect();
+    arns.sort();
+    assert_eq!(arns, unversioned);
+    assert!(legacy.iter().all(|f| f["message"].as_str().unwrap().ends_with("is not versioned")), "{legacy:#?}");
+    let rule = run.report["rules"].as_array().unwrap().iter().find(|r| r["rule"]["id"] == "LEGACY.UNVERSIONED");
+    let rule = rule.expect("the legacy rule is in the report");
+    assert_eq!(rule["evaluated"].as_u64(), Some(demo_bucket_count(&demo)));
+}
+
+fn demo_bucket_count(demo: &Value) -> u64 {
+    demo["resources"].as_array().unwrap().iter().filter(|r| r["kind"] == "s3.bucket").count() as u64
+}

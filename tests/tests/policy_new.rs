@@ -39,7 +39,8 @@ fn a_scaffolded_rust_policy_tests_builds_and_runs() {
     let release = |manifest: &str| manifest.split("[profile.release]").nth(1).map(|s| s.trim().to_string());
     assert_eq!(release(&scaffold), release(&workspace), "the scaffold is built like the built-in policies");
     let target = bbscan_tests::target_dir().join("wasm-policies");
-    std::fs::copy(bbscan_tests::repo_root().join("Cargo.lock"), crate_dir.join("Cargo.lock")).expect("copy the lock file");
+    std::fs::copy(bbscan_tests::repo_root().join("Cargo.lock"), crate_dir.join("Cargo.lock"))
+        .expect("copy the lock file");
     let tests = cargo(&crate_dir, &target, &["test", "--quiet"]);
     assert!(tests.status.success(), "the scaffold's tests fail:\n{}", String::from_utf8_lossy(&tests.stderr));
     assert!(String::from_utf8_lossy(&tests.stdout).contains("1 passed"), "{}", String::from_utf8_lossy(&tests.stdout));

@@ -15,6 +15,8 @@ use bbscan_policy::frameworks::{FSBP, SOC2};
 use bbscan_policy::model::{AcmCertificate, CloudFrontDistribution, OriginKind, ResourceConfig};
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, rule, settings, time};
 
+mod not_flagged;
+
 mod s3_origin;
 
 pub const VIEWER_PROTOCOL_HTTPS: &str = "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS";
@@ -95,186 +97,189 @@ pub struct CloudFront;
 
 impl Policy for CloudFront {
     fn info() -> PolicyInfo {
-        PolicyInfo {
-            name: "bbscan-cloudfront".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            rules: vec![
-                rule(
-                    VIEWER_PROTOCOL_HTTPS,
-                    "Every CloudFront cache behaviour requires HTTPS",
-                    "A cache behaviour with viewer protocol policy allow-all serves its paths over plain HTTP, \
+        let info = {
+            PolicyInfo {
+                name: "bbscan-cloudfront".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                rules: vec![
+                    rule(
+                        VIEWER_PROTOCOL_HTTPS,
+                        "Every CloudFront cache behaviour requires HTTPS",
+                        "A cache behaviour with viewer protocol policy allow-all serves its paths over plain HTTP, \
                      whatever the default behaviour says. Scanners that look only at the default behaviour miss \
                      ordered ones such as /_next/static/*.",
-                    Severity::High,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.3"), (SOC2, "CC6.7")],
-                    "Set the viewer protocol policy of every cache behaviour, default and ordered, to \
+                        Severity::High,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.3"), (SOC2, "CC6.7")],
+                        "Set the viewer protocol policy of every cache behaviour, default and ordered, to \
                      redirect-to-https or https-only.",
-                    "Set `ViewerProtocolPolicy` of **every** cache behaviour — the default one and each ordered \
+                        "Set `ViewerProtocolPolicy` of **every** cache behaviour — the default one and each ordered \
                      path pattern — to `redirect-to-https` or `https-only`.",
-                    "In the distribution's config, set ViewerProtocolPolicy=redirect-to-https on each behaviour \
+                        "In the distribution's config, set ViewerProtocolPolicy=redirect-to-https on each behaviour \
                      listed, then update the distribution (aws cloudfront update-distribution).",
-                ),
-                rule(
-                    VIEWER_TLS,
-                    "Distributions with a custom certificate require modern TLS and SNI",
-                    "With a custom certificate the security policy decides which protocols viewers may \
+                    ),
+                    rule(
+                        VIEWER_TLS,
+                        "Distributions with a custom certificate require modern TLS and SNI",
+                        "With a custom certificate the security policy decides which protocols viewers may \
                      negotiate; below TLSv1.2_2021 CloudFront still accepts TLS 1.0/1.1 and weak ciphers. A \
                      dedicated-IP (vip) certificate serves legacy clients at extra cost. Distributions on the \
                      default *.cloudfront.net certificate are left to CLOUDFRONT.DEFAULT_CERTIFICATE, so one \
                      problem is reported once.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.8"), (SOC2, "CC6.7")],
-                    "Set the viewer certificate's minimum protocol version (security policy) to TLSv1.2_2021 \
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.8"), (SOC2, "CC6.7")],
+                        "Set the viewer certificate's minimum protocol version (security policy) to TLSv1.2_2021 \
                      or later and its SSL support method to sni-only.",
-                    "In the distribution's **viewer certificate**, set `MinimumProtocolVersion` to \
+                        "In the distribution's **viewer certificate**, set `MinimumProtocolVersion` to \
                      `TLSv1.2_2021` (or later) and `SSLSupportMethod` to `sni-only`.",
-                    "aws cloudfront get-distribution-config --id ID > d.json; set ViewerCertificate.\
+                        "aws cloudfront get-distribution-config --id ID > d.json; set ViewerCertificate.\
                      MinimumProtocolVersion=TLSv1.2_2021 and SSLSupportMethod=sni-only; aws cloudfront \
                      update-distribution --id ID --if-match ETAG --distribution-config file://d.json",
-                ),
-                rule(
-                    DEFAULT_CERTIFICATE,
-                    "Distributions serve a custom certificate",
-                    "On the default *.cloudfront.net certificate CloudFront fixes the viewer security policy at \
+                    ),
+                    rule(
+                        DEFAULT_CERTIFICATE,
+                        "Distributions serve a custom certificate",
+                        "On the default *.cloudfront.net certificate CloudFront fixes the viewer security policy at \
                      TLSv1, so TLS 1.0 and 1.1 stay open, and any alias (CNAME) gets a certificate error. A \
                      custom ACM certificate lets the distribution enforce TLSv1.2_2021.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.7"), (SOC2, "CC6.7")],
-                    "Request an ACM certificate in us-east-1 for the site's domain, add the domain as an \
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.7"), (SOC2, "CC6.7")],
+                        "Request an ACM certificate in us-east-1 for the site's domain, add the domain as an \
                      alias and attach the certificate with security policy TLSv1.2_2021 and sni-only.",
-                    "Request an **ACM certificate in us-east-1** for the domain, add the domain as an alternate \
+                        "Request an **ACM certificate in us-east-1** for the domain, add the domain as an alternate \
                      domain name and attach the certificate (`sni-only`, `TLSv1.2_2021`).",
-                    "aws acm request-certificate --region us-east-1 --domain-name DOMAIN --validation-method DNS; \
+                        "aws acm request-certificate --region us-east-1 --domain-name DOMAIN --validation-method DNS; \
                      then set Aliases and ViewerCertificate {ACMCertificateArn, SSLSupportMethod=sni-only, \
                      MinimumProtocolVersion=TLSv1.2_2021} with aws cloudfront update-distribution.",
-                ),
-                rule(
-                    ORIGIN_HTTPS,
-                    "CloudFront reaches custom origins over HTTPS only",
-                    "A custom origin (a Lambda function URL, a server, an S3 website endpoint) with protocol \
+                    ),
+                    rule(
+                        ORIGIN_HTTPS,
+                        "CloudFront reaches custom origins over HTTPS only",
+                        "A custom origin (a Lambda function URL, a server, an S3 website endpoint) with protocol \
                      policy http-only or match-viewer receives requests, cookies and session tokens in plain \
                      text between the edge and the origin. S3 REST origins reached through an origin access \
                      control or identity are not custom origins and are not evaluated.",
-                    Severity::High,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.9"), (SOC2, "CC6.7")],
-                    "Set the origin protocol policy of every custom origin to https-only.",
-                    "Set `OriginProtocolPolicy` of every custom origin to `https-only`. An S3 **website** \
+                        Severity::High,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.9"), (SOC2, "CC6.7")],
+                        "Set the origin protocol policy of every custom origin to https-only.",
+                        "Set `OriginProtocolPolicy` of every custom origin to `https-only`. An S3 **website** \
                      endpoint cannot serve HTTPS: use the bucket's REST endpoint with an origin access control.",
-                    "aws cloudfront get-distribution-config --id ID > d.json; set Origins.Items[].\
+                        "aws cloudfront get-distribution-config --id ID > d.json; set Origins.Items[].\
                      CustomOriginConfig.OriginProtocolPolicy=https-only; aws cloudfront update-distribution \
                      --id ID --if-match ETAG --distribution-config file://d.json",
-                ),
-                rule(
-                    ORIGIN_TLS,
-                    "CloudFront uses only TLSv1.2 towards custom origins",
-                    "An origin SSL protocol list that still offers SSLv3, TLSv1 or TLSv1.1 lets the edge-to-origin \
+                    ),
+                    rule(
+                        ORIGIN_TLS,
+                        "CloudFront uses only TLSv1.2 towards custom origins",
+                        "An origin SSL protocol list that still offers SSLv3, TLSv1 or TLSv1.1 lets the edge-to-origin \
                      connection fall back to broken protocols. Origins on http-only use no TLS at all and are \
                      reported by CLOUDFRONT.ORIGIN_HTTPS instead.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.10"), (SOC2, "CC6.7")],
-                    "Set the origin SSL protocols of every custom origin to TLSv1.2 only.",
-                    "Set `OriginSslProtocols` of every custom origin to `[\"TLSv1.2\"]`.",
-                    "aws cloudfront get-distribution-config --id ID > d.json; set Origins.Items[].\
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.10"), (SOC2, "CC6.7")],
+                        "Set the origin SSL protocols of every custom origin to TLSv1.2 only.",
+                        "Set `OriginSslProtocols` of every custom origin to `[\"TLSv1.2\"]`.",
+                        "aws cloudfront get-distribution-config --id ID > d.json; set Origins.Items[].\
                      CustomOriginConfig.OriginSslProtocols={Quantity:1,Items:[TLSv1.2]}; aws cloudfront \
                      update-distribution --id ID --if-match ETAG --distribution-config file://d.json",
-                ),
-                rule(
-                    SECURITY_HEADERS,
-                    "The default cache behaviour adds security headers, HSTS included",
-                    "Without a response headers policy that sets Strict-Transport-Security, a browser that once \
+                    ),
+                    rule(
+                        SECURITY_HEADERS,
+                        "The default cache behaviour adds security headers, HSTS included",
+                        "Without a response headers policy that sets Strict-Transport-Security, a browser that once \
                      typed http:// keeps trying plain HTTP first, open to downgrade and cookie theft on hostile \
                      networks. The snapshot does not hold a custom policy's contents, so a custom policy is \
                      listed for a person to verify.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(SOC2, "CC6.7")],
-                    "Attach a response headers policy that sets Strict-Transport-Security to the default cache \
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(SOC2, "CC6.7")],
+                        "Attach a response headers policy that sets Strict-Transport-Security to the default cache \
                      behaviour, such as the AWS-managed SecurityHeadersPolicy.",
-                    "Attach a **response headers policy** that sets `Strict-Transport-Security` to the default \
+                        "Attach a **response headers policy** that sets `Strict-Transport-Security` to the default \
                      cache behaviour — for example the AWS-managed `SecurityHeadersPolicy` \
                      (`67f7725c-6f97-4210-82d7-5512b31e9d03`).",
-                    "aws cloudfront get-distribution-config --id ID > d.json; set DefaultCacheBehavior.\
+                        "aws cloudfront get-distribution-config --id ID > d.json; set DefaultCacheBehavior.\
                      ResponseHeadersPolicyId=67f7725c-6f97-4210-82d7-5512b31e9d03; aws cloudfront \
                      update-distribution --id ID --if-match ETAG --distribution-config file://d.json",
-                ),
-                rule(
-                    ACCESS_LOGGING,
-                    "Distributions write standard access logs",
-                    "Without access logs there is no record of who requested what at the edge: an attack on \
+                    ),
+                    rule(
+                        ACCESS_LOGGING,
+                        "Distributions write standard access logs",
+                        "Without access logs there is no record of who requested what at the edge: an attack on \
                      the site or an abused endpoint cannot be investigated afterwards. The snapshot reads the \
                      legacy standard logging setting; delivery through CloudWatch Logs (logging v2) is not \
                      seen.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.5"), (SOC2, "CC7.2")],
-                    "Turn on standard logging to an S3 bucket that accepts CloudFront log delivery.",
-                    "Turn on **standard logging** to a log bucket (object ownership `BucketOwnerPreferred`, so \
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.5"), (SOC2, "CC7.2")],
+                        "Turn on standard logging to an S3 bucket that accepts CloudFront log delivery.",
+                        "Turn on **standard logging** to a log bucket (object ownership `BucketOwnerPreferred`, so \
                      CloudFront can write with ACLs), with a prefix per distribution.",
-                    "aws cloudfront get-distribution-config --id ID > d.json; set Logging={Enabled:true,\
+                        "aws cloudfront get-distribution-config --id ID > d.json; set Logging={Enabled:true,\
                      IncludeCookies:false,Bucket:LOGBUCKET.s3.amazonaws.com,Prefix:cloudfront/}; aws cloudfront \
                      update-distribution --id ID --if-match ETAG --distribution-config file://d.json",
-                ),
-                rule(
-                    WAF,
-                    "Distributions are protected by an AWS WAF web ACL",
-                    "Without a web ACL every request reaches the Next.js server function: no rate limiting, no \
+                    ),
+                    rule(
+                        WAF,
+                        "Distributions are protected by an AWS WAF web ACL",
+                        "Without a web ACL every request reaches the Next.js server function: no rate limiting, no \
                      managed rules against common exploits and bots, and every request is billed Lambda time. \
                      Turn the rule off with require_waf = false when that is an accepted risk.",
-                    Severity::Medium,
-                    &[DISTRIBUTION],
-                    &[(FSBP, "CloudFront.6"), (SOC2, "CC6.6")],
-                    "Associate an AWS WAF web ACL (scope CLOUDFRONT, in us-east-1) with the distribution.",
-                    "Create a **WAF web ACL** with scope `CLOUDFRONT` (in us-east-1) — for example with the \
+                        Severity::Medium,
+                        &[DISTRIBUTION],
+                        &[(FSBP, "CloudFront.6"), (SOC2, "CC6.6")],
+                        "Associate an AWS WAF web ACL (scope CLOUDFRONT, in us-east-1) with the distribution.",
+                        "Create a **WAF web ACL** with scope `CLOUDFRONT` (in us-east-1) — for example with the \
                      AWS managed common rule set and a rate-based rule — and set it as the distribution's \
                      `WebACLId`.",
-                    "aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...; then set WebACLId to \
+                        "aws wafv2 create-web-acl --scope CLOUDFRONT --region us-east-1 ...; then set WebACLId to \
                      the web ACL's ARN with aws cloudfront update-distribution.",
-                ),
-                rule(
-                    S3_ORIGIN_OAC,
-                    "S3 origins are readable only by this distribution, through an origin access control",
-                    "An S3 origin reached through a legacy origin access identity, through a bucket policy that \
+                    ),
+                    rule(
+                        S3_ORIGIN_OAC,
+                        "S3 origins are readable only by this distribution, through an origin access control",
+                        "An S3 origin reached through a legacy origin access identity, through a bucket policy that \
                      admits every CloudFront distribution (any account's) or another distribution, or through \
                      a public bucket lets people read the assets around this distribution and its HTTPS, WAF and \
                      headers. One finding per distribution lists every such origin.",
-                    Severity::High,
-                    &[DISTRIBUTION, BUCKET],
-                    &[(FSBP, "CloudFront.13"), (SOC2, "CC6.1")],
-                    "Give each S3 origin an origin access control, and let the bucket policy grant \
+                        Severity::High,
+                        &[DISTRIBUTION, BUCKET],
+                        &[(FSBP, "CloudFront.13"), (SOC2, "CC6.1")],
+                        "Give each S3 origin an origin access control, and let the bucket policy grant \
                      cloudfront.amazonaws.com only with an AWS:SourceArn condition equal to this distribution's \
                      ARN; remove public grants and origin access identities.",
-                    "Give each S3 origin an **origin access control** and grant the bucket to the service \
+                        "Give each S3 origin an **origin access control** and grant the bucket to the service \
                      principal `cloudfront.amazonaws.com` only under `\"StringEquals\": {\"AWS:SourceArn\": \
                      \"<this distribution's ARN>\"}`. Remove public statements and legacy origin access \
                      identities.",
-                    "aws cloudfront create-origin-access-control ...; set Origins.Items[].OriginAccessControlId \
+                        "aws cloudfront create-origin-access-control ...; set Origins.Items[].OriginAccessControlId \
                      and an empty S3OriginConfig.OriginAccessIdentity with aws cloudfront update-distribution; \
                      then aws s3api put-bucket-policy with the SourceArn-scoped statement.",
-                ),
-                rule(
-                    CERTIFICATE_EXPIRY,
-                    "Certificates in use are issued and not about to expire",
-                    "A certificate that CloudFront or a load balancer serves and that expires, or was never \
+                    ),
+                    rule(
+                        CERTIFICATE_EXPIRY,
+                        "Certificates in use are issued and not about to expire",
+                        "A certificate that CloudFront or a load balancer serves and that expires, or was never \
                      validated, takes the site down with browser certificate errors. ACM renews its own \
                      certificates 60 days ahead, so one within the threshold means renewal is failing.",
-                    Severity::High,
-                    &[CERTIFICATE],
-                    &[(FSBP, "ACM.1"), (SOC2, "CC6.7")],
-                    "Renew the certificate (fix its DNS validation records, or re-import a renewed one) before \
+                        Severity::High,
+                        &[CERTIFICATE],
+                        &[(FSBP, "ACM.1"), (SOC2, "CC6.7")],
+                        "Renew the certificate (fix its DNS validation records, or re-import a renewed one) before \
                      it expires.",
-                    "Fix the certificate's **DNS validation** records so ACM can renew it, or import a renewed \
+                        "Fix the certificate's **DNS validation** records so ACM can renew it, or import a renewed \
                      certificate over an imported one, before `NotAfter`.",
-                    "aws acm describe-certificate --certificate-arn ARN (see DomainValidationOptions and \
+                        "aws acm describe-certificate --certificate-arn ARN (see DomainValidationOptions and \
                      RenewalSummary); restore the CNAME records, or aws acm import-certificate \
                      --certificate-arn ARN ... for imported certificates.",
-                ),
-            ],
-        }
+                    ),
+                ],
+            }
+        };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {

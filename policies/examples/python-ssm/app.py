@@ -92,6 +92,9 @@ class WitWorld(wit_world.WitWorld):
                     help_text="Store the parameter as SecureString.",
                     help_markdown="Store the parameter as `SecureString`.",
                     remediation="aws ssm put-parameter --type SecureString --overwrite",
+                    not_flagged="Identifiers and settings about a secret (names ending in Id, Arn, Name, "
+                    "Version, Ttl, Length, Policy…) unless a tool's secret layout holds them; folders that "
+                    "only contain a secret word (/secretsanta/).",
                 )
             ],
         )
@@ -99,7 +102,7 @@ class WitWorld(wit_world.WitWorld):
     def validate_settings(self, settings: str) -> None:
         secret_words(settings)
 
-    def evaluate(self, resources: list[types.Resource], settings: str) -> types.Evaluation:
+    def evaluate(self, resources: list[types.Resource], gaps: list[types.Gap], settings: str) -> types.Evaluation:
         words = secret_words(settings)
         findings = []
         evaluated = passed = 0

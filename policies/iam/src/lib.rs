@@ -44,6 +44,8 @@
 
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Value, settings};
 
+mod not_flagged;
+
 mod grants;
 mod identities;
 pub mod rules;
@@ -150,7 +152,10 @@ impl Settings {
 
 impl Policy for Iam {
     fn info() -> PolicyInfo {
-        PolicyInfo { name: "bbscan-iam".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules::all() }
+        let info = {
+            PolicyInfo { name: "bbscan-iam".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules::all() }
+        };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {

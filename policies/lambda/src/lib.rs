@@ -12,6 +12,8 @@ use bbscan_policy::iam::{self, Condition, Effect, Statement};
 use bbscan_policy::model::{EnvValueClass, FunctionUrl, LambdaFunction, ResourceConfig};
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, rule, settings};
 
+mod not_flagged;
+
 pub const FUNCTION_URL_AUTH_NONE: &str = "LAMBDA.FUNCTION_URL_AUTH_NONE";
 pub const FUNCTION_URL_CORS_WILDCARD: &str = "LAMBDA.FUNCTION_URL_CORS_WILDCARD";
 pub const RESOURCE_POLICY_PUBLIC: &str = "LAMBDA.RESOURCE_POLICY_PUBLIC";
@@ -75,93 +77,96 @@ pub struct Lambda;
 
 impl Policy for Lambda {
     fn info() -> PolicyInfo {
-        PolicyInfo {
-            name: "bbscan-lambda".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            rules: vec![
-                rule(
-                    FUNCTION_URL_AUTH_NONE,
-                    "Function URLs require IAM authentication",
-                    "A function URL with auth type NONE can be invoked by anyone on the internet who finds \
+        let info = {
+            PolicyInfo {
+                name: "bbscan-lambda".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                rules: vec![
+                    rule(
+                        FUNCTION_URL_AUTH_NONE,
+                        "Function URLs require IAM authentication",
+                        "A function URL with auth type NONE can be invoked by anyone on the internet who finds \
                      the *.lambda-url.*.on.aws address, bypassing CloudFront and with it the WAF, HTTPS \
                      redirects and security headers. Behind CloudFront, use AWS_IAM with an origin access \
                      control.",
-                    Severity::High,
-                    &[FUNCTION],
-                    &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
-                    "Set the function URL's auth type to AWS_IAM and let CloudFront sign requests with an \
+                        Severity::High,
+                        &[FUNCTION],
+                        &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],
+                        "Set the function URL's auth type to AWS_IAM and let CloudFront sign requests with an \
                      origin access control of type lambda.",
-                    "Set the function URL's `AuthType` to `AWS_IAM` and give the CloudFront origin an **origin \
+                        "Set the function URL's `AuthType` to `AWS_IAM` and give the CloudFront origin an **origin \
                      access control** of type `lambda`, with a permission for `cloudfront.amazonaws.com` scoped \
                      by `AWS:SourceArn` to the distribution.",
-                    "aws lambda update-function-url-config --function-name FUNCTION --auth-type AWS_IAM",
-                ),
-                rule(
-                    FUNCTION_URL_CORS_WILDCARD,
-                    "Function URL CORS names the allowed origins",
-                    "A function URL whose CORS configuration allows origin * lets scripts on any web site call \
+                        "aws lambda update-function-url-config --function-name FUNCTION --auth-type AWS_IAM",
+                    ),
+                    rule(
+                        FUNCTION_URL_CORS_WILDCARD,
+                        "Function URL CORS names the allowed origins",
+                        "A function URL whose CORS configuration allows origin * lets scripts on any web site call \
                      it from a visitor's browser and read the responses, whatever its auth type.",
-                    Severity::Low,
-                    &[FUNCTION],
-                    &[],
-                    "List the site's own origins in the function URL's CORS AllowOrigins instead of *.",
-                    "Replace `*` in the function URL's CORS `AllowOrigins` with the site's own origins \
+                        Severity::Low,
+                        &[FUNCTION],
+                        &[],
+                        "List the site's own origins in the function URL's CORS AllowOrigins instead of *.",
+                        "Replace `*` in the function URL's CORS `AllowOrigins` with the site's own origins \
                      (`https://example.com`), or remove CORS when only CloudFront calls the URL.",
-                    "aws lambda update-function-url-config --function-name FUNCTION --cors \
+                        "aws lambda update-function-url-config --function-name FUNCTION --cors \
                      'AllowOrigins=https://example.com'",
-                ),
-                rule(
-                    RESOURCE_POLICY_PUBLIC,
-                    "Lambda resource policies do not grant everyone",
-                    "A resource-policy statement that allows principal * without an AWS:SourceArn, \
+                    ),
+                    rule(
+                        RESOURCE_POLICY_PUBLIC,
+                        "Lambda resource policies do not grant everyone",
+                        "A resource-policy statement that allows principal * without an AWS:SourceArn, \
                      AWS:SourceAccount, aws:PrincipalOrgID or lambda:FunctionUrlAuthType = AWS_IAM condition lets \
                      any AWS account, or with FunctionUrlAuthType NONE anyone, invoke the function. The public \
                      URL configuration itself is LAMBDA.FUNCTION_URL_AUTH_NONE's finding; this rule reports \
                      the permission statement.",
-                    Severity::High,
-                    &[FUNCTION],
-                    &[(FSBP, "Lambda.1"), (SOC2, "CC6.1")],
-                    "Remove the statement, or scope it to the calling service with AWS:SourceArn and \
+                        Severity::High,
+                        &[FUNCTION],
+                        &[(FSBP, "Lambda.1"), (SOC2, "CC6.1")],
+                        "Remove the statement, or scope it to the calling service with AWS:SourceArn and \
                      AWS:SourceAccount.",
-                    "Remove the public statement (`aws lambda remove-permission`) or re-add it for a named \
+                        "Remove the public statement (`aws lambda remove-permission`) or re-add it for a named \
                      principal and with `--source-arn` / `--source-account`.",
-                    "aws lambda remove-permission --function-name FUNCTION --statement-id SID",
-                ),
-                rule(
-                    ENV_PLAINTEXT_SECRET,
-                    "Secrets are not kept in Lambda environment variables",
-                    "A credential in an environment variable is readable by anyone with \
+                        "aws lambda remove-permission --function-name FUNCTION --statement-id SID",
+                    ),
+                    rule(
+                        ENV_PLAINTEXT_SECRET,
+                        "Secrets are not kept in Lambda environment variables",
+                        "A credential in an environment variable is readable by anyone with \
                      lambda:GetFunctionConfiguration, is copied into every published version and deployment \
                      artefact, and cannot be rotated without a redeploy. BrainBytes keeps its secrets in \
                      Parameter Store.",
-                    Severity::High,
-                    &[FUNCTION],
-                    &[(SOC2, "CC6.1")],
-                    "Move each secret into an SSM Parameter Store SecureString and read it at start-up; keep \
+                        Severity::High,
+                        &[FUNCTION],
+                        &[(SOC2, "CC6.1")],
+                        "Move each secret into an SSM Parameter Store SecureString and read it at start-up; keep \
                      only the parameter name in the environment.",
-                    "Move each secret into an SSM Parameter Store **SecureString** (or an SST `Secret`) and read \
+                        "Move each secret into an SSM Parameter Store **SecureString** (or an SST `Secret`) and read \
                      it at start-up; the environment keeps only the parameter name.",
-                    "aws ssm put-parameter --name /APP/STAGE/NAME --type SecureString --value VALUE; then remove \
+                        "aws ssm put-parameter --name /APP/STAGE/NAME --type SecureString --value VALUE; then remove \
                      the variable with aws lambda update-function-configuration --environment ... and rotate \
                      the exposed credential.",
-                ),
-                rule(
-                    DEPRECATED_RUNTIME,
-                    "Functions run on a supported runtime",
-                    "A deprecated runtime no longer receives security patches, and AWS blocks creating and \
+                    ),
+                    rule(
+                        DEPRECATED_RUNTIME,
+                        "Functions run on a supported runtime",
+                        "A deprecated runtime no longer receives security patches, and AWS blocks creating and \
                      then updating functions on it, so an urgent fix cannot be deployed without a runtime \
                      migration first.",
-                    Severity::Medium,
-                    &[FUNCTION],
-                    &[(FSBP, "Lambda.2"), (SOC2, "CC7.1")],
-                    "Move the function to a supported runtime (for Node.js, nodejs22.x or later).",
-                    "Move the function to a **supported runtime** (`nodejs22.x`, `python3.13`, …), test, and \
+                        Severity::Medium,
+                        &[FUNCTION],
+                        &[(FSBP, "Lambda.2"), (SOC2, "CC7.1")],
+                        "Move the function to a supported runtime (for Node.js, nodejs22.x or later).",
+                        "Move the function to a **supported runtime** (`nodejs22.x`, `python3.13`, …), test, and \
                      redeploy.",
-                    "aws lambda update-function-configuration --function-name FUNCTION --runtime nodejs22.x \
+                        "aws lambda update-function-configuration --function-name FUNCTION --runtime nodejs22.x \
                      (after testing the code on that runtime)",
-                ),
-            ],
-        }
+                    ),
+                ],
+            }
+        };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {

@@ -19,6 +19,8 @@ use bbscan_policy::frameworks::{CIS, FSBP, SOC2};
 use bbscan_policy::model::{CloudWatchAlarm, ResourceConfig};
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, rule, settings};
 
+mod not_flagged;
+
 pub const CLOUDTRAIL_MULTI_REGION: &str = "CLOUDTRAIL.MULTI_REGION";
 pub const CLOUDTRAIL_LOGGING: &str = "CLOUDTRAIL.LOGGING";
 pub const CLOUDTRAIL_LOG_FILE_VALIDATION: &str = "CLOUDTRAIL.LOG_FILE_VALIDATION";
@@ -219,7 +221,9 @@ fn rules() -> Vec<Rule> {
 
 impl Policy for Logging {
     fn info() -> PolicyInfo {
-        PolicyInfo { name: "bbscan-logging".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules() }
+        let info =
+            { PolicyInfo { name: "bbscan-logging".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules() } };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {
@@ -228,17 +232,17 @@ impl Policy for Logging {
 
     fn evaluate(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
         let settings = Settings::read(ctx.settings)?;
-        trails(resources, report);
+        trails(ctx, resources, report);
         for r in resources {
             log_group(&settings, r, report);
             alarm_actions(r, report);
         }
-        lambda_alarms(&settings, resources, report);
+        lambda_alarms(ctx, &settings, resources, report);
         Ok(())
     }
 }
 
-fn trails(resources: &[Resource], report: &mut Report) {
+fn trails(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) {
     let trails: Vec<_> = resources
         .iter()
         .filter_map(|r| match &r.config {
@@ -252,10 +256,41 @@ fn trails(resources: &[Resource], report: &mut Report) {
         if r.is_known("status") { t.status.as_ref().map(|s| s.is_logging) } else { None }
     };
     let covered = trails.iter().any(|(r, t)| t.is_multi_region_trail && logging(r, t) == Some(true));
-    // A multi-region trail whose status could not be read might be the one that covers us.
-    let undecided = trails.iter().any(|(r, t)| t.is_multi_region_trail && logging(r, t).is_none());
-    if trails.is_empty()
-        && let Some(account) = resources.iter().find(|r| matches!(r.config, ResourceConfig::IamAccount(_)))
+    // A trail that could not be listed, or a multi-region trail whose status could not be read,
+    // might be the one that covers the account: then nothing is concluded, and the result says
+    // what was not read.
+    let unlisted = if covered { None } else { ctx.unlisted_reason("cloudtrail.trail", None) };
+    let unread: Vec<&str> = trails
+        .iter()
+        .filter(|(r, t)| t.is_multi_region_trail && logging(r, t).is_none())
+        .map(|(r, _)| r.name.as_str())
+        .collect();
+    let undecided = !covered && (unlisted.is_some() || !unread.is_empty());
+    let account = resources.iter().find(|r| matches!(r.config, ResourceConfig::IamAccount(_)));
+    if let Some(account) = account
+        && undecided
+    {
+        let mut why = Vec::new();
+        if let Some(calls) = &unlisted {
+            why.push(format!("the trails could not all be listed ({calls})"));
+        }
+        if !unread.is_empty() {
+            why.push(format!(
+                "the logging status of multi-region trail {} could not be read",
+                bbscan_policy::few(&unread, 3)
+            ));
+        }
+        report.not_assessed(
+            CLOUDTRAIL_MULTI_REGION,
+            account,
+            format!(
+                "account {}: cannot tell whether a multi-region trail is logging: {}",
+                account.name,
+                why.join(", and ")
+            ),
+        );
+    } else if trails.is_empty()
+        && let Some(account) = account
     {
         report.fail(
             CLOUDTRAIL_MULTI_REGION,
@@ -442,7 +477,7 @@ fn watched(alarm: &CloudWatchAlarm) -> Option<(&str, &str)> {
     Some((alarm.dimensions.get("FunctionName")?.as_str(), alarm.metric_name.as_deref()?))
 }
 
-fn lambda_alarms(settings: &Settings, resources: &[Resource], report: &mut Report) {
+fn lambda_alarms(ctx: &Context<'_>, settings: &Settings, resources: &[Resource], report: &mut Report) {
     // Alarms watch metrics of their own account and region: indexed once, so that judging every
     // function costs one lookup per required metric, whatever the number of alarms.
     let watched: std::collections::HashSet<(&str, &str, &str, &str)> = resources
@@ -463,6 +498,18 @@ fn lambda_alarms(settings: &Settings, resources: &[Resource], report: &mut Repor
             .collect();
         if missing.is_empty() {
             report.pass(CLOUDWATCH_LAMBDA_ALARMS);
+        } else if let Some(calls) = ctx.unlisted_reason("cloudwatch.alarm", Some(&f.region)) {
+            // The alarms of its region could not all be listed: the missing ones may exist.
+            report.not_assessed(
+                CLOUDWATCH_LAMBDA_ALARMS,
+                f,
+                format!(
+                    "function {}: cannot tell whether alarms on AWS/Lambda {} exist: the alarms of {} could not all be listed ({calls})",
+                    f.name,
+                    missing.join(", "),
+                    f.region
+                ),
+            );
         } else {
             report.fail(
                 CLOUDWATCH_LAMBDA_ALARMS,

@@ -332,3 +332,71 @@ fn fixtures() {
     let problems = bbscan_policy::testing::check_fixtures::<Logging>(&dir);
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+fn listing_gap(service: &str, operation: &str, region: &str) -> bbscan_policy::Gap {
+    bbscan_policy::Gap {
+        service: service.into(),
+        operation: operation.into(),
+        region: region.into(),
+        resource: None,
+        field: None,
+        reason: bbscan_policy::GapReason::AccessDenied,
+        error_code: Some("AccessDeniedException".into()),
+        message: "not authorized".into(),
+    }
+}
+
+fn run_with_gaps(resources: Vec<Resource>, gaps: Vec<bbscan_policy::Gap>) -> Report {
+    let mut snap = snapshot(resources);
+    snap.gaps = gaps;
+    bbscan_policy::run::<Logging>(&snap, &json!({})).expect("evaluates")
+}
+
+#[test]
+fn no_trail_is_not_concluded_when_the_trails_could_not_all_be_listed() {
+    let gaps = vec![listing_gap("cloudtrail", "DescribeTrails", "eu-west-1")];
+    let report = run_with_gaps(vec![account()], gaps.clone());
+    let found: Vec<&Finding> = report.of_rule(CLOUDTRAIL_MULTI_REGION).collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert!(
+        found[0].message.contains("cloudtrail:DescribeTrails in eu-west-1 (access_denied)"),
+        "{}",
+        found[0].message
+    );
+    // Not assessed is neither a pass nor an evaluation.
+    assert_eq!(report.tallies[CLOUDTRAIL_MULTI_REGION].evaluated, 0);
+    // A single-region trail read elsewhere does not settle it either…
+    let report = run_with_gaps(vec![account(), trail("local", false, Some(true))], gaps.clone());
+    assert!(failing(&report, CLOUDTRAIL_MULTI_REGION).is_empty());
+    assert_eq!(report.of_rule(CLOUDTRAIL_MULTI_REGION).filter(|f| f.status == Status::NotAssessed).count(), 1);
+    // …but a logging multi-region trail does, whatever could not be listed.
+    let report = run_with_gaps(vec![account(), trail("org", true, Some(true))], gaps);
+    assert!(report.of_rule(CLOUDTRAIL_MULTI_REGION).next().is_none());
+    assert_eq!(report.tallies[CLOUDTRAIL_MULTI_REGION].passed, 1);
+    // A gap of another service changes nothing.
+    let report = run_with_gaps(vec![account()], vec![listing_gap("logs", "DescribeLogGroups", "eu-west-1")]);
+    assert_eq!(failing(&report, CLOUDTRAIL_MULTI_REGION).len(), 1);
+}
+
+#[test]
+fn a_multi_region_trail_whose_status_is_unread_makes_the_account_not_assessed() {
+    let report = run(vec![account(), trail("org", true, None), trail("local", false, Some(true))]);
+    let found: Vec<&Finding> = report.of_rule(CLOUDTRAIL_MULTI_REGION).collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert!(found[0].message.contains("logging status of multi-region trail org"), "{}", found[0].message);
+}
+
+#[test]
+fn missing_alarms_are_not_concluded_where_alarms_could_not_be_listed() {
+    let functions = || vec![function("api")];
+    let here = run_with_gaps(functions(), vec![listing_gap("cloudwatch", "DescribeAlarms", "us-east-1")]);
+    let found: Vec<&Finding> = here.of_rule(CLOUDWATCH_LAMBDA_ALARMS).collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert!(found[0].message.contains("could not all be listed"), "{}", found[0].message);
+    // A failed listing in another region says nothing about this function's alarms.
+    let elsewhere = run_with_gaps(functions(), vec![listing_gap("cloudwatch", "DescribeAlarms", "eu-west-1")]);
+    assert_eq!(failing(&elsewhere, CLOUDWATCH_LAMBDA_ALARMS).len(), 1);
+}

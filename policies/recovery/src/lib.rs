@@ -20,6 +20,8 @@ use bbscan_policy::{
     ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json, settings,
 };
 
+mod not_flagged;
+
 pub const KMS_KEY_ROTATION: &str = "KMS.KEY_ROTATION";
 pub const BACKUP_DAILY_PLAN: &str = "BACKUP.DAILY_PLAN";
 pub const BACKUP_EXTERNAL_DATABASE: &str = "BACKUP.EXTERNAL_DATABASE";
@@ -80,6 +82,7 @@ fn rules() -> Vec<Rule> {
                             every `RotationPeriodInDays`) and keeps the old material to decrypt old data."
                 .into(),
             remediation: "aws kms enable-key-rotation --key-id KEY_ID".into(),
+            not_flagged: String::new(),
         },
         Rule {
             id: BACKUP_DAILY_PLAN.into(),
@@ -102,6 +105,7 @@ fn rules() -> Vec<Rule> {
                           \"ScheduleExpression\":\"cron(0 5 * * ? *)\",\"Lifecycle\":{\"DeleteAfterDays\":35}}]}', \
                           then aws backup create-backup-selection for the resources"
                 .into(),
+            not_flagged: String::new(),
         },
         Rule {
             id: BACKUP_EXTERNAL_DATABASE.into(),
@@ -125,13 +129,17 @@ fn rules() -> Vec<Rule> {
                           restore; then record it in bbscan.toml: [policies.bbscan-recovery] \
                           external_backups_verified = true"
                 .into(),
+            not_flagged: String::new(),
         },
     ]
 }
 
 impl Policy for Recovery {
     fn info() -> PolicyInfo {
-        PolicyInfo { name: "bbscan-recovery".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules() }
+        let info = {
+            PolicyInfo { name: "bbscan-recovery".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules() }
+        };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {
@@ -145,7 +153,7 @@ impl Policy for Recovery {
         }
         let account = resources.iter().find(|r| matches!(r.config, ResourceConfig::IamAccount(_)));
         if let Some(account) = account {
-            daily_plan(&settings, account, resources, report);
+            daily_plan(ctx, &settings, account, resources, report);
             external_database(&settings, account, resources, report);
         }
         Ok(())
@@ -154,7 +162,9 @@ impl Policy for Recovery {
 
 fn key_rotation(r: &Resource, report: &mut Report) {
     let ResourceConfig::KmsKey(k) = &r.config else { return };
-    let rotatable = k.key_spec.as_deref() == Some("SYMMETRIC_DEFAULT")
+    // AWS rotates the keys it manages itself, every year, and refuses to be asked.
+    let rotatable = !k.aws_managed()
+        && k.key_spec.as_deref() == Some("SYMMETRIC_DEFAULT")
         && k.origin.as_deref().is_none_or(|o| o == "AWS_KMS")
         && k.key_state.as_deref() == Some("Enabled");
     if !rotatable || !r.is_known("rotation_enabled") {
@@ -227,13 +237,13 @@ fn rule_problem(rule: &BackupRule, min_retention_days: i64) -> Option<String> {
     }
 }
 
-fn daily_plan(settings: &Settings, account: &Resource, resources: &[Resource], report: &mut Report) {
+fn daily_plan(ctx: &Context<'_>, settings: &Settings, account: &Resource, resources: &[Resource], report: &mut Report) {
     let mut problems = Vec::new();
-    let mut unread = false;
+    let mut unread = Vec::new();
     for r in resources {
         let ResourceConfig::BackupPlan(plan) = &r.config else { continue };
         if !r.is_known("rules") {
-            unread = true;
+            unread.push(r.name.as_str());
             continue;
         }
         if plan.rules.is_empty() {
@@ -252,8 +262,20 @@ fn daily_plan(settings: &Settings, account: &Resource, resources: &[Resource], r
         }
         problems.push(format!("plan {}: {}", r.name, plan_problems.join("; ")));
     }
-    // A plan whose rules could not be read might be the daily one.
-    if unread {
+    // A plan that could not be listed, or whose rules could not be read, might be the daily one.
+    let mut why = Vec::new();
+    if let Some(calls) = ctx.unlisted_reason("backup.plan", None) {
+        why.push(format!("the backup plans could not all be listed ({calls})"));
+    }
+    if !unread.is_empty() {
+        why.push(format!("the rules of plan {} could not be read", bbscan_policy::few(&unread, 3)));
+    }
+    if !why.is_empty() {
+        report.not_assessed(
+            BACKUP_DAILY_PLAN,
+            account,
+            format!("account {}: cannot tell whether a daily backup plan exists: {}", account.name, why.join(", and ")),
+        );
         return;
     }
     let message = if problems.is_empty() {

@@ -200,12 +200,16 @@ fn no_plan_fails_and_the_minimum_comes_from_the_settings() {
 }
 
 #[test]
-fn a_plan_whose_rules_were_not_read_leaves_the_account_unjudged() {
+fn a_plan_whose_rules_were_not_read_leaves_the_account_not_assessed() {
     let mut hidden = plan("hidden", &[]);
     hidden.unknown.push("rules".into());
     let report = run(vec![account(), hidden]);
-    assert!(report.findings.is_empty());
-    assert!(!report.tallies.contains_key(BACKUP_DAILY_PLAN));
+    let found = of(&report, BACKUP_DAILY_PLAN);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert!(found[0].message.contains("the rules of plan hidden could not be read"), "{}", found[0].message);
+    // Neither a pass nor a failure: nothing evaluated.
+    assert_eq!(report.tallies[BACKUP_DAILY_PLAN].evaluated, 0);
 }
 
 // ------------------------------------------------------------------ external database
@@ -299,4 +303,39 @@ fn fixtures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let problems = bbscan_policy::testing::check_fixtures::<Recovery>(&dir);
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn no_daily_plan_is_not_concluded_when_plans_could_not_be_listed() {
+    let mut snap = snapshot(vec![account()]);
+    snap.gaps = vec![bbscan_policy::Gap {
+        service: "backup".into(),
+        operation: "ListBackupPlans".into(),
+        region: "us-east-1".into(),
+        resource: None,
+        field: None,
+        reason: bbscan_policy::GapReason::AccessDenied,
+        error_code: None,
+        message: "denied".into(),
+    }];
+    let report = bbscan_policy::run::<Recovery>(&snap, &json!({})).expect("evaluates");
+    let found = of(&report, BACKUP_DAILY_PLAN);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert!(found[0].message.contains("backup:ListBackupPlans in us-east-1"), "{}", found[0].message);
+    // Vault listings are another matter.
+    snap.gaps[0].operation = "ListBackupVaults".into();
+    let report = bbscan_policy::run::<Recovery>(&snap, &json!({})).expect("evaluates");
+    assert_eq!(of(&report, BACKUP_DAILY_PLAN)[0].status, Status::Fail);
+}
+
+#[test]
+fn aws_managed_keys_are_not_asked_to_rotate() {
+    let mut k = key("aws-s3", "SYMMETRIC_DEFAULT", "Enabled", Some(false));
+    if let ResourceConfig::KmsKey(c) = &mut k.config {
+        c.key_manager = Some("AWS".into());
+    }
+    let report = run(vec![k]);
+    assert!(of(&report, KMS_KEY_ROTATION).is_empty());
+    assert!(!report.tallies.contains_key(KMS_KEY_ROTATION) || report.tallies[KMS_KEY_ROTATION].evaluated == 0);
 }

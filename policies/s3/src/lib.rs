@@ -11,16 +11,21 @@
 //!   (scratch or rebuildable data). Only versioning: their access logging is still judged.
 //! - `noncurrent_days` (1–36500, default 90): the noncurrent-version expiration proposed by
 //!   `S3.VERSIONING_WITHOUT_LIFECYCLE`.
+//! - `archive_buckets` (list of globs, default `[]`): buckets that keep every object on purpose
+//!   (legal hold, archives); `S3.LIFECYCLE` does not judge them.
 //!
 //! # What "holds data" means
 //! Every bucket except log destinations: a bucket named as another bucket's server access logging
 //! `target_bucket`, or the bucket of a CloudFront distribution's standard logging. CloudTrail
-//! buckets hold data (the audit trail).
+//! buckets hold data (the audit trail). A bucket that logs to itself is not a log destination:
+//! it holds data, and its logging is judged (a loop, not a record).
 
 use bbscan_policy::iam::wildcard_match;
 use bbscan_policy::model::{PublicAccessBlock, ResourceConfig, S3Bucket};
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Severity, Value, json, settings};
 use std::collections::BTreeSet;
+
+mod not_flagged;
 
 pub mod public;
 pub mod rules;
@@ -31,13 +36,14 @@ use public::Exposure;
 
 pub struct S3;
 
-const SETTING_KEYS: &[&str] = &["kms_required_buckets", "versioning_exempt", "noncurrent_days"];
+const SETTING_KEYS: &[&str] = &["kms_required_buckets", "versioning_exempt", "noncurrent_days", "archive_buckets"];
 
 /// The policy's settings, read the same way for validation and evaluation.
 struct Settings {
     kms_required_buckets: Vec<String>,
     versioning_exempt: Vec<String>,
     noncurrent_days: i64,
+    archive_buckets: Vec<String>,
 }
 
 impl Settings {
@@ -47,6 +53,7 @@ impl Settings {
             kms_required_buckets: settings::strings(s, "kms_required_buckets", &[])?,
             versioning_exempt: settings::strings(s, "versioning_exempt", &[])?,
             noncurrent_days: settings::integer(s, "noncurrent_days", 90, 1, 36_500)?,
+            archive_buckets: settings::strings(s, "archive_buckets", &[])?,
         })
     }
 }
@@ -87,7 +94,10 @@ impl<'a> Surroundings<'a> {
                     }
                 }
                 ResourceConfig::S3Bucket(b) => {
-                    if let Some(l) = b.logging.as_ref().filter(|l| !l.target_bucket.is_empty()) {
+                    // A bucket that logs to itself does not make itself a log destination.
+                    if let Some(l) =
+                        b.logging.as_ref().filter(|l| !l.target_bucket.is_empty() && l.target_bucket != r.name)
+                    {
                         s.log_destinations.insert(l.target_bucket.clone());
                     }
                 }
@@ -132,7 +142,9 @@ impl<'a> Surroundings<'a> {
 
 impl Policy for S3 {
     fn info() -> PolicyInfo {
-        PolicyInfo { name: "bbscan-s3".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules::all() }
+        let info =
+            { PolicyInfo { name: "bbscan-s3".into(), version: env!("CARGO_PKG_VERSION").into(), rules: rules::all() } };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {
@@ -156,6 +168,7 @@ impl Policy for S3 {
                     default_encryption(r, b, &settings, report);
                     versioning(r, b, &settings, &around, report);
                     versioning_without_lifecycle(r, b, &settings, report);
+                    lifecycle(r, b, &settings, &around, report);
                     access_logging(r, b, &around, report);
                 }
                 _ => {}
@@ -488,16 +501,62 @@ fn versioning_without_lifecycle(r: &Resource, bucket: &S3Bucket, settings: &Sett
     );
 }
 
+/// S3.LIFECYCLE: every bucket has an enabled lifecycle rule, archives excepted. A versioned bucket
+/// with no lifecycle configuration at all is S3.VERSIONING_WITHOUT_LIFECYCLE's finding (one
+/// configuration fixes both): it is not reported twice.
+fn lifecycle(r: &Resource, bucket: &S3Bucket, settings: &Settings, around: &Surroundings<'_>, report: &mut Report) {
+    if !r.is_known("lifecycle_rules") || matches_any(&settings.archive_buckets, &r.name) {
+        return;
+    }
+    let enabled = bucket.lifecycle_rules.iter().flatten().any(|rule| rule.status.eq_ignore_ascii_case("Enabled"));
+    if enabled {
+        report.pass(LIFECYCLE);
+        return;
+    }
+    let versioned = bucket.versioning.status.as_deref() == Some("Enabled");
+    if versioned || !r.is_known("versioning") {
+        return;
+    }
+    let what = if around.trail_buckets.contains(&r.name) {
+        "CloudTrail's log files accumulate forever (transition old ones to a colder storage class rather than \
+         expiring what your audit retention requires)"
+    } else if around.log_destinations.contains(&r.name) {
+        "it receives logs, which accumulate forever"
+    } else {
+        "objects (old deploys, uploads, incomplete multipart uploads) accumulate forever"
+    };
+    let state = match &bucket.lifecycle_rules {
+        None => "no lifecycle configuration",
+        Some(_) => "a lifecycle configuration whose rules are all disabled",
+    };
+    report.fail(LIFECYCLE, r, format!("bucket {} has {state}: {what}", r.name)).evidence("/config/lifecycle_rules");
+}
+
 fn logging_on(bucket: &S3Bucket) -> bool {
     bucket.logging.as_ref().is_some_and(|l| !l.target_bucket.is_empty())
+}
+
+/// Whether the bucket's access logs go into the bucket itself: every delivery then writes a new
+/// log object, which is logged in turn.
+fn logs_to_itself(r: &Resource, bucket: &S3Bucket) -> bool {
+    bucket.logging.as_ref().is_some_and(|l| l.target_bucket == r.name)
 }
 
 fn access_logging(r: &Resource, bucket: &S3Bucket, around: &Surroundings<'_>, report: &mut Report) {
     if !r.is_known("logging") {
         return;
     }
+    let self_message = |what: &str| {
+        format!(
+            "{what} {} logs to itself: each log delivery writes a new object that is logged in turn, and \
+             anyone who can delete from the bucket deletes the record of it too",
+            r.name
+        )
+    };
     if around.trail_buckets.contains(&r.name) {
-        if logging_on(bucket) {
+        if logs_to_itself(r, bucket) {
+            report.fail(TRAIL_BUCKET_ACCESS_LOGGING, r, self_message("CloudTrail bucket")).evidence("/config/logging");
+        } else if logging_on(bucket) {
             report.pass(TRAIL_BUCKET_ACCESS_LOGGING);
         } else {
             let message = format!(
@@ -512,7 +571,9 @@ fn access_logging(r: &Resource, bucket: &S3Bucket, around: &Surroundings<'_>, re
     if around.log_destinations.contains(&r.name) {
         return;
     }
-    if logging_on(bucket) {
+    if logs_to_itself(r, bucket) {
+        report.fail(ACCESS_LOGGING, r, self_message("bucket")).evidence("/config/logging/target_bucket");
+    } else if logging_on(bucket) {
         report.pass(ACCESS_LOGGING);
     } else {
         let message = format!("bucket {} holds data but has server access logging off", r.name);

@@ -12,6 +12,7 @@ pub const SECURE_TRANSPORT: &str = "S3.SECURE_TRANSPORT";
 pub const DEFAULT_ENCRYPTION: &str = "S3.DEFAULT_ENCRYPTION";
 pub const VERSIONING: &str = "S3.VERSIONING";
 pub const VERSIONING_WITHOUT_LIFECYCLE: &str = "S3.VERSIONING_WITHOUT_LIFECYCLE";
+pub const LIFECYCLE: &str = "S3.LIFECYCLE";
 pub const ACCESS_LOGGING: &str = "S3.ACCESS_LOGGING";
 pub const TRAIL_BUCKET_PUBLIC: &str = "CLOUDTRAIL.BUCKET_PUBLIC";
 pub const TRAIL_BUCKET_ACCESS_LOGGING: &str = "CLOUDTRAIL.BUCKET_ACCESS_LOGGING";
@@ -178,6 +179,28 @@ const RULES: &[RuleText] = &[
         remediation: "aws s3api put-bucket-lifecycle-configuration --bucket BUCKET --lifecycle-configuration \
                       '{\"Rules\":[{\"ID\":\"expire-noncurrent\",\"Status\":\"Enabled\",\"Filter\":{},\
                       \"NoncurrentVersionExpiration\":{\"NoncurrentDays\":90}}]}' (merge with existing rules)",
+    },
+    RuleText {
+        id: LIFECYCLE,
+        title: "S3 bucket has a lifecycle configuration",
+        description: "Objects in a bucket without an enabled lifecycle rule are kept, and paid for, forever: build \
+                      artifacts and old deploys, uploads, access logs and CloudTrail logs, and the parts of \
+                      multipart uploads that never completed (invisible in listings, billed all the same). \
+                      Deciding how long each kind of object is kept is also what data retention policies ask.",
+        severity: Severity::Low,
+        kinds: &[BUCKET, TRAIL, DISTRIBUTION],
+        compliance: &[(FSBP, "S3.13")],
+        help_text: "Add a lifecycle configuration with at least one enabled rule: expire or transition objects \
+                    after the retention the data needs, and abort incomplete multipart uploads after 7 days.",
+        help_markdown: "Add a **lifecycle configuration** with at least one enabled rule: expire objects (or \
+                        transition them to a colder storage class) after the retention the data needs — logs \
+                        after the period your audit requires, build artifacts after a few releases — and \
+                        `AbortIncompleteMultipartUpload` after 7 days. Buckets that must keep everything go in \
+                        the `archive_buckets` setting.",
+        remediation: "aws s3api put-bucket-lifecycle-configuration --bucket BUCKET --lifecycle-configuration \
+                      '{\"Rules\":[{\"ID\":\"retention\",\"Status\":\"Enabled\",\"Filter\":{},\
+                      \"Expiration\":{\"Days\":DAYS},\"AbortIncompleteMultipartUpload\":{\"DaysAfterInitiation\":7}}]}' \
+                      (merge with existing rules)",
     },
     RuleText {
         id: ACCESS_LOGGING,

@@ -163,7 +163,7 @@ fn rule_ids_are_unique_and_every_rule_lists_the_bucket_kind_or_the_account_kind(
     let rules = S3::info().rules;
     let ids: BTreeSet<_> = rules.iter().map(|r| r.id.clone()).collect();
     assert_eq!(ids.len(), rules.len());
-    assert_eq!(rules.len(), 12);
+    assert_eq!(rules.len(), 13);
     for r in &rules {
         assert!(r.kinds.iter().any(|k| k == "s3.bucket" || k == "s3.account_public_access_block"), "{}", r.id);
         assert!(!r.description.is_empty() && !r.remediation.is_empty(), "{}", r.id);
@@ -550,4 +550,69 @@ fn fixtures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let problems = bbscan_policy::testing::check_fixtures::<S3>(&dir);
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn buckets_without_an_enabled_lifecycle_rule_fail_unless_archives_or_left_to_the_versioning_rule() {
+    let resources = vec![
+        trail("audit"),
+        bucket("audit", |b| b.lifecycle_rules = None),
+        // Receives the other buckets' access logs.
+        bucket("logs", |b| {
+            b.logging = None;
+            b.lifecycle_rules = None;
+            b.versioning.status = None;
+        }),
+        bucket("uploads", |b| {
+            b.versioning.status = None;
+            b.lifecycle_rules = Some(vec![LifecycleRule { status: "Disabled".into(), ..Default::default() }]);
+        }),
+        bucket("vault-2026", |b| {
+            b.versioning.status = None;
+            b.lifecycle_rules = None;
+        }),
+        // Versioned without any lifecycle: S3.VERSIONING_WITHOUT_LIFECYCLE's finding, not this one's.
+        bucket("assets", |b| b.lifecycle_rules = None),
+        bucket("unread", |b| {
+            b.versioning.status = None;
+            b.lifecycle_rules = None;
+        }),
+    ];
+    let mut resources = resources;
+    let last = resources.pop().unwrap();
+    resources.push(unknown(last, &["lifecycle_rules"]));
+    let report = run_with(resources, json!({ "archive_buckets": ["vault-*"] }));
+    assert_eq!(failed(&report, LIFECYCLE), ["logs", "uploads"], "{:#?}", report.findings);
+    assert!(failed(&report, VERSIONING_WITHOUT_LIFECYCLE).contains(&"assets".to_string()));
+    let logs = report.of_rule(LIFECYCLE).find(|f| f.resource_arn.ends_with(":logs")).unwrap();
+    assert!(logs.message.contains("receives logs"), "{}", logs.message);
+    let uploads = report.of_rule(LIFECYCLE).find(|f| f.resource_arn.ends_with(":uploads")).unwrap();
+    assert!(uploads.message.contains("all disabled"), "{}", uploads.message);
+    assert!(uploads.actions.is_empty(), "how long data is kept is the team's decision");
+    // The CloudTrail bucket, versioned with no lifecycle, is the versioning rule's; the one with a
+    // lifecycle rule passes.
+    assert_eq!(passed(&report, LIFECYCLE), 0);
+    let report = run(vec![bucket("data", |_| {})]);
+    assert_eq!((passed(&report, LIFECYCLE), evaluated(&report, LIFECYCLE)), (1, 1));
+}
+
+#[test]
+fn a_bucket_that_logs_to_itself_is_no_log_destination_and_its_logging_fails() {
+    let report = run(vec![bucket("data", |b| {
+        b.logging = Some(BucketLogging { target_bucket: "data".into(), target_prefix: "self/".into() });
+        b.versioning.status = None;
+    })]);
+    // Not exempt as a log destination: versioning and access logging are judged.
+    assert_eq!(failed(&report, VERSIONING), ["data"]);
+    assert_eq!(failed(&report, ACCESS_LOGGING), ["data"]);
+    let f = report.of_rule(ACCESS_LOGGING).next().unwrap();
+    assert!(f.message.contains("logs to itself"), "{}", f.message);
+    // The same for the CloudTrail bucket, under its own rule.
+    let report = run(vec![
+        trail("audit"),
+        bucket("audit", |b| {
+            b.logging = Some(BucketLogging { target_bucket: "audit".into(), target_prefix: String::new() })
+        }),
+    ]);
+    assert_eq!(failed(&report, TRAIL_BUCKET_ACCESS_LOGGING), ["audit"]);
 }

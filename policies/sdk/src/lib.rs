@@ -16,7 +16,7 @@
 //! ```
 
 pub use bbscan_model as model;
-pub use bbscan_model::{Resource, ResourceConfig, Snapshot};
+pub use bbscan_model::{Gap, GapReason, Resource, ResourceConfig, Snapshot};
 pub use serde_json::{self, Value, json};
 
 /// IAM as AWS decides it: policy documents, the action catalogue, the evaluator with its
@@ -76,7 +76,20 @@ pub fn rule(
         help_text: help_text.into(),
         help_markdown: help_markdown.into(),
         remediation: remediation.into(),
+        not_flagged: String::new(),
     }
+}
+
+/// Attach to each rule what it deliberately does not flag, from `(rule id, text)` pairs (a
+/// policy's table of them); rules not in the table keep theirs.
+pub fn with_not_flagged(rules: Vec<Rule>, table: &[(&str, &str)]) -> Vec<Rule> {
+    rules
+        .into_iter()
+        .map(|r| match table.iter().find(|(id, _)| *id == r.id) {
+            Some((_, text)) => r.not_flagging(text),
+            None => r,
+        })
+        .collect()
 }
 
 /// A rule written as a constant (`const RULES: &[RuleText] = &[…]`); [`RuleText::rule`] makes
@@ -124,11 +137,45 @@ pub struct Context<'a> {
     /// against (a policy has no clock of its own).
     pub now: i64,
     lookup: &'a dyn Lookup,
+    gaps: &'a [Gap],
 }
 
 impl<'a> Context<'a> {
     pub fn new(settings: &'a Value, now: i64, lookup: &'a dyn Lookup) -> Self {
-        Context { settings, now, lookup }
+        Context { settings, now, lookup, gaps: &[] }
+    }
+
+    /// The same context, with the snapshot's gaps that concern the policy's kinds.
+    pub fn with_gaps(mut self, gaps: &'a [Gap]) -> Self {
+        self.gaps = gaps;
+        self
+    }
+
+    /// Every gap handed to the policy (those that concern the kinds its rules read).
+    pub fn gaps(&self) -> &'a [Gap] {
+        self.gaps
+    }
+
+    /// Listings of `kind` that failed — in `region` (or globally) when one is given, anywhere
+    /// otherwise: resources of that kind may be missing from the snapshot, so "there is none"
+    /// cannot be concluded. Empty when every listing answered.
+    pub fn unlisted(&self, kind: &str, region: Option<&str>) -> Vec<&'a Gap> {
+        self.gaps
+            .iter()
+            .filter(|g| g.is_listing() && g.kinds().contains(&kind))
+            .filter(|g| region.is_none_or(|r| g.region == r || g.region == "global"))
+            .collect()
+    }
+
+    /// For a message: which listings of `kind` failed (see [`Context::unlisted`]), `None` when
+    /// every one answered. `"cloudtrail:DescribeTrails in us-east-1 (access_denied)"`.
+    pub fn unlisted_reason(&self, kind: &str, region: Option<&str>) -> Option<String> {
+        let gaps = self.unlisted(kind, region);
+        if gaps.is_empty() {
+            return None;
+        }
+        let described: Vec<String> = gaps.iter().map(|g| g.describe()).collect();
+        Some(few(&described, 3))
     }
 
     /// Whole days from an RFC 3339 timestamp to [`Context::now`]; `None` if it does not parse.
@@ -180,9 +227,11 @@ pub fn run<P: Policy>(snapshot: &Snapshot, settings: &Value) -> Result<Report, S
     let kinds: Vec<String> = P::info().rules.into_iter().flat_map(|r| r.kinds).collect();
     let resources: Vec<Resource> =
         snapshot.resources.iter().filter(|r| kinds.iter().any(|k| k == r.kind())).cloned().collect();
+    let gaps: Vec<Gap> =
+        snapshot.gaps.iter().filter(|g| g.kinds().iter().any(|k| kinds.iter().any(|m| m == k))).cloned().collect();
     let mut report = Report::default();
     let now = snapshot.taken_at().map_err(|e| e.to_string())?;
-    P::evaluate(&Context::new(settings, now, snapshot), &resources, &mut report)?;
+    P::evaluate(&Context::new(settings, now, snapshot).with_gaps(&gaps), &resources, &mut report)?;
     report.bound();
     Ok(report)
 }
@@ -205,9 +254,10 @@ macro_rules! export_policy {
 
             fn evaluate(
                 resources: ::std::vec::Vec<$crate::bindings::Resource>,
+                gaps: ::std::vec::Vec<$crate::bindings::Gap>,
                 settings: ::std::string::String,
             ) -> ::std::result::Result<$crate::bindings::Evaluation, ::std::string::String> {
-                $crate::__evaluate::<$policy>(resources, &settings)
+                $crate::__evaluate::<$policy>(resources, gaps, &settings)
             }
         }
 

@@ -33,8 +33,19 @@ impl Report {
         self.result(rule, resource, Status::Manual, message)
     }
 
+    /// `rule` could not judge `resource`: something it needs was not read (name the gap in the
+    /// message). Neither a pass nor a failure: the resource does not count as evaluated.
+    pub fn not_assessed(&mut self, rule: &str, resource: &Resource, message: impl Into<String>) -> &mut Finding {
+        self.tallies.entry(rule.to_string()).or_default();
+        self.push(rule, resource, Status::NotAssessed, message)
+    }
+
     fn result(&mut self, rule: &str, resource: &Resource, status: Status, message: impl Into<String>) -> &mut Finding {
         self.tallies.entry(rule.to_string()).or_default().evaluated += 1;
+        self.push(rule, resource, status, message)
+    }
+
+    fn push(&mut self, rule: &str, resource: &Resource, status: Status, message: impl Into<String>) -> &mut Finding {
         self.findings.push(Finding {
             rule_id: rule.to_string(),
             resource_arn: resource.arn.clone(),

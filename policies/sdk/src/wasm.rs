@@ -1,9 +1,12 @@
 //! The glue between the WIT bindings and [`Policy`]: conversions both ways, and lookups served
-//! by the host's `snapshot` imports.
+//! from the resources the host handed over (the `snapshot` imports would see exactly those: the
+//! kinds the policy's rules declare), decoded once.
 
-use crate::bindings::bbscan::policy::{snapshot, types as wit};
+use crate::bindings::bbscan::policy::types as wit;
 use crate::{Context, Lookup, Policy, Report, Resource, ResourceConfig, Severity, Status};
+use bbscan_model::{Gap, GapReason};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 #[doc(hidden)]
 pub fn describe<P: Policy>() -> wit::PolicyInfo {
@@ -28,6 +31,7 @@ pub fn describe<P: Policy>() -> wit::PolicyInfo {
                 help_text: r.help_text,
                 help_markdown: r.help_markdown,
                 remediation: r.remediation,
+                not_flagged: r.not_flagged,
             })
             .collect(),
     }
@@ -39,15 +43,21 @@ pub fn validate<P: Policy>(settings: &str) -> Result<(), String> {
 }
 
 #[doc(hidden)]
-pub fn evaluate<P: Policy>(resources: Vec<wit::Resource>, settings: &str) -> Result<wit::Evaluation, String> {
+pub fn evaluate<P: Policy>(
+    resources: Vec<wit::Resource>,
+    gaps: Vec<wit::Gap>,
+    settings: &str,
+) -> Result<wit::Evaluation, String> {
     let settings = parse_settings(settings)?;
     let resources = resources.into_iter().map(from_wit).collect::<Result<Vec<_>, _>>()?;
+    let gaps: Vec<Gap> = gaps.into_iter().map(gap_from_wit).collect();
     let mut report = Report::default();
     // The host's clock is fixed at the snapshot's collection time.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    P::evaluate(&Context::new(&settings, now, &HostLookup), &resources, &mut report)?;
+    let lookup = Given::new(&resources);
+    P::evaluate(&Context::new(&settings, now, &lookup).with_gaps(&gaps), &resources, &mut report)?;
     report.bound();
     Ok(to_wit(report))
 }
@@ -90,6 +100,7 @@ fn to_wit(report: Report) -> wit::Evaluation {
                     Status::Fail => wit::Status::Fail,
                     Status::Warning => wit::Status::Warning,
                     Status::Manual => wit::Status::Manual,
+                    Status::NotAssessed => wit::Status::NotAssessed,
                 },
                 severity: f.severity.map(severity_to_wit),
                 message: f.message,
@@ -119,15 +130,37 @@ fn severity_to_wit(s: Severity) -> wit::Severity {
     }
 }
 
-/// Lookups answered by the host through the `snapshot` import.
-struct HostLookup;
+fn gap_from_wit(g: wit::Gap) -> Gap {
+    Gap {
+        service: g.service,
+        operation: g.operation,
+        region: g.region,
+        resource: g.resource,
+        field: g.field,
+        reason: GapReason::parse(&g.reason),
+        error_code: None,
+        message: g.message,
+    }
+}
 
-impl Lookup for HostLookup {
+/// Lookups among the resources the policy was given, indexed once.
+struct Given<'a> {
+    resources: &'a [Resource],
+    by_arn: HashMap<&'a str, usize>,
+}
+
+impl<'a> Given<'a> {
+    fn new(resources: &'a [Resource]) -> Self {
+        Given { resources, by_arn: resources.iter().enumerate().map(|(i, r)| (r.arn.as_str(), i)).collect() }
+    }
+}
+
+impl Lookup for Given<'_> {
     fn by_arn(&self, arn: &str) -> Option<Resource> {
-        snapshot::resource_by_arn(arn).and_then(|r| from_wit(r).ok())
+        self.by_arn.get(arn).map(|&i| self.resources[i].clone())
     }
 
     fn of_kind(&self, kind: &str) -> Vec<Resource> {
-        snapshot::resources_of_kind(kind).into_iter().filter_map(|r| from_wit(r).ok()).collect()
+        self.resources.iter().filter(|r| r.kind() == kind).cloned().collect()
     }
 }

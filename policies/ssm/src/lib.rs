@@ -3,6 +3,8 @@
 use bbscan_policy::model::ResourceConfig;
 use bbscan_policy::{ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity, Value, json};
 
+mod not_flagged;
+
 pub const SECRET_NOT_SECURE_STRING: &str = "SSM.SECRET_NOT_SECURE_STRING";
 
 /// Words that say a parameter holds a secret (case-insensitive, compared without `-`, `_`, `.`):
@@ -25,8 +27,21 @@ const DEFAULT_SECRET_WORDS: &[&str] = &[
 /// Endings that make a name an identifier or a setting about a secret, not the secret itself
 /// (`GithubClientId`, `SecretArn`, `TokenTtl`, `PasswordMinLength`).
 const NOT_SECRET_ENDINGS: &[&str] = &[
-    "id", "ids", "arn", "arns", "name", "names", "version", "length", "ttl", "expiry", "expiration", "days",
-    "endpoint", "policy", "enabled",
+    "id",
+    "ids",
+    "arn",
+    "arns",
+    "name",
+    "names",
+    "version",
+    "length",
+    "ttl",
+    "expiry",
+    "expiration",
+    "days",
+    "endpoint",
+    "policy",
+    "enabled",
 ];
 
 /// Last segments that only hold the value of the segment before (`/sst/…/Secret/Name/value`).
@@ -37,14 +52,20 @@ const VALUE_LEAVES: &[&str] = &["value", "val", "current", "latest"];
 fn secret_by_layout(segments: &[&str]) -> Option<&'static str> {
     match segments {
         // SST v2 `Config.Secret` (and its `.fallback` stage): /sst/<app>/<stage>/Secret/<Name>/value.
-        ["sst", _, _, "Secret", _, "value"] => Some("where SST v2 keeps secrets (/sst/<app>/<stage>/Secret/<name>/value)"),
+        ["sst", _, _, "Secret", _, "value"] => {
+            Some("where SST v2 keeps secrets (/sst/<app>/<stage>/Secret/<name>/value)")
+        }
         // SST v3's stage passphrase: /sst/passphrase/<app>/<stage>.
         ["sst", "passphrase", ..] => Some("where SST v3 keeps a stage's passphrase (/sst/passphrase/<app>/<stage>)"),
         // AWS Copilot `copilot secret init`: /copilot/<app>/<env>/secrets/<name>.
-        ["copilot", _, _, "secrets", _, ..] => Some("where AWS Copilot keeps secrets (/copilot/<app>/<env>/secrets/<name>)"),
+        ["copilot", _, _, "secrets", _, ..] => {
+            Some("where AWS Copilot keeps secrets (/copilot/<app>/<env>/secrets/<name>)")
+        }
         // Amplify: Gen 2 `ampx secret` (/amplify/<app>/<branch>/<name>, /amplify/shared/<app>/<name>)
         // and Gen 1 function secrets (/amplify/<app>/<env>/AMPLIFY_<function>_<name>).
-        ["amplify", second, _, ..] if *second != "resource_reference" => Some("where Amplify keeps secrets (/amplify/…)"),
+        ["amplify", second, _, ..] if *second != "resource_reference" => {
+            Some("where Amplify keeps secrets (/amplify/…)")
+        }
         _ => None,
     }
 }
@@ -72,7 +93,10 @@ fn why_secret(name: &str, words: &[String]) -> Option<String> {
     // not one that merely contains it (`/secretsanta/…`).
     segments[..own].iter().find_map(|folder| {
         let f = compact(folder);
-        words.iter().any(|w| f == w.as_str() || f.strip_suffix('s') == Some(w.as_str())).then(|| format!("it is under {folder}/"))
+        words
+            .iter()
+            .any(|w| f == w.as_str() || f.strip_suffix('s') == Some(w.as_str()))
+            .then(|| format!("it is under {folder}/"))
     })
 }
 
@@ -96,32 +120,37 @@ fn secret_words(settings: &Value) -> Result<Vec<String>, String> {
 
 impl Policy for Ssm {
     fn info() -> PolicyInfo {
-        PolicyInfo {
-            name: "bbscan-ssm".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            rules: vec![Rule {
-                id: SECRET_NOT_SECURE_STRING.into(),
-                title: "Secrets in Parameter Store are SecureString".into(),
-                description: "A parameter that holds a secret (by its name: API key, token, password, database \
+        let info = {
+            PolicyInfo {
+                name: "bbscan-ssm".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                rules: vec![Rule {
+                    id: SECRET_NOT_SECURE_STRING.into(),
+                    title: "Secrets in Parameter Store are SecureString".into(),
+                    description: "A parameter that holds a secret (by its name: API key, token, password, database \
                               URL; by a folder of its path: secrets/, credentials/; or by where SST, Copilot and \
                               Amplify keep secrets) stored as String is kept unencrypted and readable by anyone \
                               with ssm:GetParameter, without kms:Decrypt. SST and BrainBytes keep their secrets \
                               here. Not flagged: identifiers and settings about a secret (names ending in Id, \
                               Arn, Name, Version, Ttl, Length, Policy…), unless a tool's secret layout holds them, \
                               and folders that only contain a secret word (/secretsanta/)."
-                    .into(),
-                default_severity: Severity::High,
-                kinds: vec!["ssm.parameter".into()],
-                compliance: vec![ComplianceRef::new("SOC 2", "CC6.1"), ComplianceRef::new("SOC 2", "CC6.7")],
-                help_text: "Store the parameter as SecureString (encrypted with KMS).".into(),
-                help_markdown: "Store the parameter as `SecureString`, encrypted with a KMS key, and grant \
+                        .into(),
+                    default_severity: Severity::High,
+                    kinds: vec!["ssm.parameter".into()],
+                    compliance: vec![ComplianceRef::new("SOC 2", "CC6.1"), ComplianceRef::new("SOC 2", "CC6.7")],
+                    help_text: "Store the parameter as SecureString (encrypted with KMS).".into(),
+                    help_markdown: "Store the parameter as `SecureString`, encrypted with a KMS key, and grant \
                                 `kms:Decrypt` only to the roles that need it."
-                    .into(),
-                remediation: "Read the value, then aws ssm put-parameter --name NAME --type SecureString --overwrite \
+                        .into(),
+                    remediation:
+                        "Read the value, then aws ssm put-parameter --name NAME --type SecureString --overwrite \
                               --value VALUE (bbscan's remediation does this without printing the value)."
-                    .into(),
-            }],
-        }
+                            .into(),
+                    not_flagged: String::new(),
+                }],
+            }
+        };
+        PolicyInfo { rules: bbscan_policy::with_not_flagged(info.rules, not_flagged::NOT_FLAGGED), ..info }
     }
 
     fn validate_settings(settings: &Value) -> Result<(), String> {
@@ -251,7 +280,10 @@ mod tests {
             assert_eq!(why_secret(name, &words), None, "{name} is not a secret");
         }
         assert_eq!(why_secret("/x/Secret/A/value", &words).as_deref(), Some("it is under Secret/"));
-        assert_eq!(why_secret("/x/OpenaiApiKey", &words).as_deref(), Some("its name \"OpenaiApiKey\" contains \"apikey\""));
+        assert_eq!(
+            why_secret("/x/OpenaiApiKey", &words).as_deref(),
+            Some("its name \"OpenaiApiKey\" contains \"apikey\"")
+        );
     }
 
     #[test]

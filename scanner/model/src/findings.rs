@@ -49,6 +49,28 @@ pub enum Status {
     Warning,
     /// Cannot be verified from AWS: a person must check.
     Manual,
+    /// Could not be judged because something the rule needs was not read (a gap, named in the
+    /// message). Neither a pass nor a failure.
+    #[serde(rename = "not_assessed")]
+    NotAssessed,
+}
+
+impl Status {
+    /// The name used in documents: `fail`, `warning`, `manual`, `not_assessed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Warning => "warning",
+            Status::Manual => "manual",
+            Status::NotAssessed => "not_assessed",
+        }
+    }
+
+    /// Whether the finding says the resource breaks (or is about to break) the rule, as opposed
+    /// to a check left to a person or one that could not be made.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Warning)
+    }
 }
 
 /// A control in a compliance framework.
@@ -78,6 +100,17 @@ pub struct Rule {
     pub help_text: String,
     pub help_markdown: String,
     pub remediation: String,
+    /// What the rule deliberately does not flag, and why.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub not_flagged: String,
+}
+
+impl Rule {
+    /// The same rule, saying what it deliberately does not flag.
+    pub fn not_flagging(mut self, text: &str) -> Rule {
+        self.not_flagged = text.to_string();
+        self
+    }
 }
 
 /// What a policy says about itself.
@@ -270,13 +303,13 @@ impl ReportFinding {
     /// Whether this finding marks its controls as failing: failing or warning and not waived
     /// (unlike [`ReportFinding::counts`], an old finding still fails its control).
     pub fn counts_for_compliance(&self) -> bool {
-        self.status != Status::Manual && self.suppression.is_none()
+        self.status.is_failure() && self.suppression.is_none()
     }
 
     /// Whether this finding counts against `--fail-on`: failing or warning, not waived, and
     /// not already in the baseline.
     pub fn counts(&self) -> bool {
-        self.status != Status::Manual && self.suppression.is_none() && self.baseline != Some(BaselineState::Existing)
+        self.status.is_failure() && self.suppression.is_none() && self.baseline != Some(BaselineState::Existing)
     }
 }
 

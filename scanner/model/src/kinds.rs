@@ -151,6 +151,10 @@ pub struct IamAccount {
     pub root_credential_report: Option<BTreeMap<String, String>>,
     /// What the root user did in the usage window (CloudTrail); `null`: not collected.
     pub root_usage: Option<PrincipalUsage>,
+    /// The user-defined tag keys activated for cost allocation (Billing → Cost allocation tags;
+    /// Cost Explorer `ListCostAllocationTags`, status `Active`), sorted: the tags that split the
+    /// bill. `null`: not read (listed in `unknown` when the call failed).
+    pub cost_allocation_tags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -908,6 +912,9 @@ pub struct CloudWatchAlarm {
 #[serde(default)]
 pub struct KmsKey {
     pub key_id: String,
+    /// `CUSTOMER` (the account's own key) or `AWS` (a key an AWS service created and manages,
+    /// `alias/aws/s3` …: rotated by AWS every year, neither taggable nor editable).
+    pub key_manager: Option<String>,
     pub description: Option<String>,
     /// `Enabled`, `Disabled`, `PendingDeletion`, …
     pub key_state: Option<String>,
@@ -923,6 +930,13 @@ pub struct KmsKey {
     pub aliases: Vec<String>,
     /// The key policy (`GetKeyPolicy`, policy `default`), decoded.
     pub policy: Option<Value>,
+}
+
+impl KmsKey {
+    /// Whether an AWS service manages the key (`key_manager` is `AWS`).
+    pub fn aws_managed(&self) -> bool {
+        self.key_manager.as_deref() == Some("AWS")
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -137,6 +137,56 @@ pub struct Gap {
     pub message: String,
 }
 
+impl Gap {
+    /// The resource kinds whose data the failed call would have given: the kinds a rule must
+    /// not judge as if complete. Most calls feed the kinds of their own service (`kms` →
+    /// `kms.key`); the rest are named here. A gap of an unknown service concerns no kind.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let named: &[&str] = match (self.service.as_str(), self.operation.as_str()) {
+            ("s3control", _) => &["s3.account_public_access_block"],
+            // The CloudTrail log files read from the trail's bucket give the usage.
+            ("s3", "ListObjectsV2" | "GetObject") => &["cloudtrail.usage"],
+            ("s3", _) => &["s3.bucket"],
+            ("iam", "GetAccountPasswordPolicy" | "GetAccountSummary") => &["iam.account"],
+            ("iam", "GenerateCredentialReport" | "GetCredentialReport") => &["iam.account", "iam.user"],
+            ("iam", "GetAccountAuthorizationDetails") => &["iam.user", "iam.group", "iam.role", "iam.policy"],
+            ("iam", "ListPolicyTags" | "GetPolicy" | "GetPolicyVersion") => &["iam.policy"],
+            ("iam", "ListOpenIDConnectProviders" | "GetOpenIDConnectProvider") => &["iam.oidc_provider"],
+            ("iam", _) => &["iam.user"],
+            ("organizations", _) => &["organizations.account"],
+            // Cost Explorer: the tags activated for cost allocation, kept on the account.
+            ("ce", _) => &["iam.account"],
+            ("cloudfront", "ListOriginAccessControls") => &["cloudfront.origin_access_control"],
+            ("cloudfront", _) => &["cloudfront.distribution"],
+            ("cloudtrail", _) => &["cloudtrail.trail"],
+            ("backup", "ListBackupVaults") => &["backup.vault"],
+            ("backup", "ListTags") => &["backup.plan", "backup.vault"],
+            ("backup", _) => &["backup.plan"],
+            _ => {
+                let prefix = format!("{}.", self.service);
+                return kinds::KINDS.iter().copied().filter(|k| k.starts_with(&prefix)).collect();
+            }
+        };
+        named.to_vec()
+    }
+
+    /// Whether the gap concerns a listing (resources of its kinds may be missing from the
+    /// snapshot altogether), not one resource's field.
+    pub fn is_listing(&self) -> bool {
+        self.resource.is_none()
+    }
+
+    /// One line naming the gap, for messages: `cloudtrail:DescribeTrails in us-east-1 (access_denied)`.
+    pub fn describe(&self) -> String {
+        let mut text = format!("{}:{} in {}", self.service, self.operation, self.region);
+        if let Some(resource) = &self.resource {
+            text.push_str(&format!(" for {resource}"));
+        }
+        text.push_str(&format!(" ({})", self.reason.as_str()));
+        text
+    }
+}
+
 /// Why something could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -161,6 +211,11 @@ pub enum GapReason {
 }
 
 impl GapReason {
+    /// From the snake-case name ([`GapReason::as_str`]); anything else is [`GapReason::Other`].
+    pub fn parse(s: &str) -> GapReason {
+        serde_json::from_value(Value::String(s.to_string())).unwrap_or(GapReason::Other)
+    }
+
     /// The snake-case name used in documents.
     pub fn as_str(self) -> &'static str {
         match self {

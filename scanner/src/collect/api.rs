@@ -64,6 +64,8 @@ ops! {
     OrganizationsListParents => "organizations", "ListParents", absent: [];
     OrganizationsListPoliciesForTarget => "organizations", "ListPoliciesForTarget", absent: [];
     OrganizationsDescribePolicy => "organizations", "DescribePolicy", absent: [];
+    // Cost Explorer (Billing): which tags are activated for cost allocation
+    CeListCostAllocationTags => "ce", "ListCostAllocationTags", absent: [];
     // S3
     S3ListBuckets => "s3", "ListBuckets", absent: [];
     S3GetBucketLocation => "s3", "GetBucketLocation", absent: [];
@@ -466,6 +468,47 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for op in Op::ALL {
             assert!(seen.insert(op.operation_name()), "{} listed twice", op.operation_name());
+        }
+    }
+
+    #[test]
+    fn every_operation_names_the_kinds_a_gap_in_it_leaves_incomplete() {
+        // Policies are told which gaps concern their kinds: a call bbscan makes must map to the
+        // kinds it feeds, or its failure would reach no rule. (STS only says who is calling.)
+        for op in Op::ALL.iter().filter(|op| op.service() != "sts") {
+            let gap = Gap {
+                service: op.service().into(),
+                operation: op.action().into(),
+                region: "us-east-1".into(),
+                resource: None,
+                field: None,
+                reason: GapReason::AccessDenied,
+                error_code: None,
+                message: String::new(),
+            };
+            let kinds = gap.kinds();
+            assert!(!kinds.is_empty(), "{} concerns no kind", op.operation_name());
+            for kind in kinds {
+                assert!(bbscan_model::KINDS.contains(&kind), "{}: {kind} is no kind", op.operation_name());
+            }
+        }
+        let trail_logs = Gap { service: "s3".into(), operation: "GetObject".into(), ..gap_of("s3") };
+        assert_eq!(trail_logs.kinds(), ["cloudtrail.usage"]);
+        assert_eq!(gap_of("kms").kinds(), ["kms.key"]);
+        assert_eq!(gap_of("s3control").kinds(), ["s3.account_public_access_block"]);
+        assert!(gap_of("ec2").kinds().is_empty());
+    }
+
+    fn gap_of(service: &str) -> Gap {
+        Gap {
+            service: service.into(),
+            operation: "ListThings".into(),
+            region: "global".into(),
+            resource: None,
+            field: None,
+            reason: GapReason::Other,
+            error_code: None,
+            message: String::new(),
         }
     }
 }

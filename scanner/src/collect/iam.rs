@@ -44,7 +44,7 @@ pub async fn collect(ctx: &Ctx<'_>) -> Vec<Resource> {
 /// The account resource, and the credential report's rows by user ARN.
 async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, BTreeMap<String, String>>) {
     let arn = format!("arn:{}:iam::{}:root", ctx.partition, ctx.account);
-    let (policy, summary, report) = futures::join!(
+    let (policy, summary, report, cost_tags) = futures::join!(
         ctx.api.call(
             Op::IamGetAccountPasswordPolicy,
             Target::field(REGION, &arn, "password_policy"),
@@ -56,8 +56,10 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
             client.get_account_summary().send()
         ),
         credential_report(ctx, client, &arn),
+        cost_allocation_tags(ctx, &arn),
     );
     let mut unknown = Vec::new();
+    let cost_allocation_tags = cost_tags.or_note("cost_allocation_tags", &mut unknown);
     let password_policy =
         policy.or_note("password_policy", &mut unknown).and_then(|p| p.password_policy).map(|p| PasswordPolicy {
             minimum_password_length: p.minimum_password_length,
@@ -94,11 +96,51 @@ async fn account(ctx: &Ctx<'_>, client: &Client) -> (Resource, BTreeMap<String, 
         credential_report_generated_at: generated_at,
         root_credential_report: root_row,
         root_usage: None,
+        cost_allocation_tags,
     };
     let mut resource =
         ctx.resource(arn, ctx.account.clone(), REGION, BTreeMap::new(), ResourceConfig::IamAccount(config));
     resource.unknown = unknown;
     (resource, rows)
+}
+
+/// The user-defined tag keys activated for cost allocation, sorted (Cost Explorer, every page).
+async fn cost_allocation_tags(ctx: &Ctx<'_>, arn: &str) -> Read<Vec<String>> {
+    use aws_sdk_costexplorer::types::{CostAllocationTagStatus, CostAllocationTagType};
+    // Cost Explorer answers in the partition's billing region, the same as IAM's.
+    let client = aws_sdk_costexplorer::Client::new(&ctx.aws.in_region(&ctx.aws.global_region()));
+    let target = Target::field(REGION, arn, "cost_allocation_tags");
+    let mut keys = Vec::new();
+    let mut next: Option<String> = None;
+    // Bounded: an account has at most a few thousand tag keys, 1,000 a page.
+    for _ in 0..100 {
+        let page = ctx
+            .api
+            .call(
+                Op::CeListCostAllocationTags,
+                target,
+                client
+                    .list_cost_allocation_tags()
+                    .status(CostAllocationTagStatus::Active)
+                    .r#type(CostAllocationTagType::UserDefined)
+                    .set_next_token(next.take())
+                    .send(),
+            )
+            .await;
+        let page = match page {
+            Read::Found(page) => page,
+            Read::Absent => break,
+            Read::Unknown => return Read::Unknown,
+        };
+        keys.extend(page.cost_allocation_tags().iter().map(|t| t.tag_key().to_string()));
+        next = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if next.is_none() {
+            break;
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    Read::Found(keys)
 }
 
 /// Generate the credential report (waiting for it) and parse its rows by ARN.

@@ -42,30 +42,37 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
                 .await
                 .found()
                 .and_then(|d| d.key_metadata)?;
-            if meta.key_manager() != Some(&KeyManagerType::Customer) {
-                return None;
-            }
+            // AWS-managed keys (`alias/aws/s3` …) are kept, marked: rules must tell them apart
+            // (AWS rotates them and they cannot be tagged), and encryption rules may ask which
+            // kind of key a resource uses.
+            let aws_managed = meta.key_manager() == Some(&KeyManagerType::Aws);
             let mut unknown = Vec::new();
             if !aliases_known {
                 unknown.push("aliases".to_string());
             }
-            let tags = ctx
-                .api
-                .call(
-                    Op::KmsListResourceTags,
-                    Target::field(region, &arn, "tags"),
-                    client.list_resource_tags().key_id(&key_id).send(),
-                )
-                .await
-                .or_note("tags", &mut unknown)
-                .map(|t| tags(t.tags().iter().map(|t| (t.tag_key(), t.tag_value()))))
-                .unwrap_or_default();
+            let tags = if aws_managed {
+                // Not taggable: nothing to ask.
+                Default::default()
+            } else {
+                ctx.api
+                    .call(
+                        Op::KmsListResourceTags,
+                        Target::field(region, &arn, "tags"),
+                        client.list_resource_tags().key_id(&key_id).send(),
+                    )
+                    .await
+                    .or_note("tags", &mut unknown)
+                    .map(|t| tags(t.tags().iter().map(|t| (t.tag_key(), t.tag_value()))))
+                    .unwrap_or_default()
+            };
             if ctx.scope.early(&tags) == Early::Drop {
                 return None;
             }
             // Rotation applies to symmetric keys with KMS key material only.
-            let rotatable =
-                meta.key_spec() == Some(&KeySpec::SymmetricDefault) && meta.origin() == Some(&OriginType::AwsKms);
+            // AWS rotates its managed keys itself, every year.
+            let rotatable = !aws_managed
+                && meta.key_spec() == Some(&KeySpec::SymmetricDefault)
+                && meta.origin() == Some(&OriginType::AwsKms);
             let (rotation_enabled, rotation_period_in_days) = if rotatable {
                 ctx.api
                     .call(
@@ -92,6 +99,7 @@ pub async fn collect(ctx: &Ctx<'_>, region: &str) -> Vec<Resource> {
                 .map(|raw| policy_document(&raw).unwrap_or(serde_json::Value::String(raw)));
             let config = KmsKey {
                 key_id: key_id.clone(),
+                key_manager: meta.key_manager().map(|m| m.as_str().to_string()),
                 description: non_empty(meta.description()),
                 key_state: meta.key_state().map(|s| s.as_str().to_string()),
                 key_usage: meta.key_usage().map(|s| s.as_str().to_string()),

@@ -6,8 +6,8 @@ use super::{Limits, SnapshotIndex};
 use rand::SeedableRng;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmtime::component::ResourceTable;
 use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
@@ -89,10 +89,7 @@ impl ResourceLimiter for Budget {
     fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         let more = desired.saturating_sub(current);
         if more > self.memory_left {
-            wasmtime::bail!(
-                "forcing trap when growing memory: the policy's {} MiB are spent",
-                self.memory_bytes >> 20
-            );
+            wasmtime::bail!("forcing trap when growing memory: the policy's {} MiB are spent", self.memory_bytes >> 20);
         }
         self.memory_left -= more;
         Ok(true)
@@ -156,21 +153,33 @@ impl WasiView for State {
 
 impl types::Host for State {}
 
-impl snapshot::Host for State {
-    fn resource_by_arn(&mut self, arn: String) -> Option<types::Resource> {
+impl State {
+    /// A resource of the snapshot, if its kind is one the policy may see.
+    pub(super) fn lookup_by_arn(&self, arn: &str) -> Option<&types::Resource> {
         let index = self.index.as_ref()?;
-        let kind = index.kind_of(&arn)?;
+        let kind = index.kind_of(arn)?;
         if !self.may_see(kind) {
             return None;
         }
-        index.by_arn(&arn)
+        index.by_arn(arn)
+    }
+
+    /// The resources of a kind, if it is one the policy may see.
+    pub(super) fn lookup_of_kind(&self, kind: &str) -> &[types::Resource] {
+        match &self.index {
+            Some(index) if self.may_see(kind) => index.of_kind(kind),
+            _ => &[],
+        }
+    }
+}
+
+impl snapshot::Host for State {
+    fn resource_by_arn(&mut self, arn: String) -> Option<types::Resource> {
+        self.lookup_by_arn(&arn).cloned()
     }
 
     fn resources_of_kind(&mut self, kind: String) -> Vec<types::Resource> {
-        match &self.index {
-            Some(index) if self.may_see(&kind) => index.of_kind(&kind).to_vec(),
-            _ => Vec::new(),
-        }
+        self.lookup_of_kind(&kind).to_vec()
     }
 }
 
@@ -276,7 +285,7 @@ mod budget_tests {
         // Two memories of 100 MiB fit in 256 MiB; two of 150 MiB do not, though each would.
         assert!(instantiate(256, 1600).is_ok());
         let err = instantiate(256, 2400).expect_err("300 MiB in two memories").to_string();
-        assert!(format!("{err:#}").contains("memory") , "{err:#}");
+        assert!(format!("{err:#}").contains("memory"), "{err:#}");
         assert!(instantiate(512, 2400).is_ok());
     }
 }

@@ -62,6 +62,7 @@ pub(super) fn policy_info(info: wit::PolicyInfo) -> Result<PolicyInfo, PolicyFai
             help_text: r.help_text,
             help_markdown: r.help_markdown,
             remediation: r.remediation,
+            not_flagged: r.not_flagged,
         });
     }
     Ok(PolicyInfo { name: info.name, version: info.version, rules })
@@ -126,6 +127,7 @@ pub(super) fn evaluation(
                 wit::Status::Fail => Status::Fail,
                 wit::Status::Warning => Status::Warning,
                 wit::Status::Manual => Status::Manual,
+                wit::Status::NotAssessed => Status::NotAssessed,
             },
             severity: f.severity.map(severity),
             message: f.message,

@@ -5,7 +5,7 @@
 
 use super::actions::{self, Inputs, Prepared};
 use super::catalogue;
-use bbscan_model::findings::{AuditReport, ReportFinding, Status};
+use bbscan_model::findings::{AuditReport, ReportFinding};
 use bbscan_model::{Resource, Snapshot};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -129,7 +129,7 @@ fn assemble(
     let mut working: BTreeMap<String, Resource> = BTreeMap::new();
     // Each proposed action with the finding that proposed it.
     let mut proposals: Vec<(&ReportFinding, &bbscan_model::findings::Action)> = Vec::new();
-    for f in input.report.findings.iter().chain(extra).filter(|f| f.status != Status::Manual && f.suppression.is_none()) {
+    for f in input.report.findings.iter().chain(extra).filter(|f| f.status.is_failure() && f.suppression.is_none()) {
         proposals.extend(f.actions.iter().map(|a| (f, a)));
     }
     // Removals before additions, later statements before earlier ones: pointers into a policy
@@ -230,10 +230,12 @@ fn named_by_evidence(kind: &str, params: &Value, evidence: &[String], original: 
             let sid = params.get("statement_id").and_then(Value::as_str).unwrap_or_default();
             let doc = actions::document(original);
             match doc.pointer("/config/policy/Statement") {
-                Some(Value::Array(items)) => match items.iter().position(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)) {
-                    Some(i) => format!("/config/policy/Statement/{i}"),
-                    None => return Ok(()), // prepare says the statement is missing
-                },
+                Some(Value::Array(items)) => {
+                    match items.iter().position(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)) {
+                        Some(i) => format!("/config/policy/Statement/{i}"),
+                        None => return Ok(()), // prepare says the statement is missing
+                    }
+                }
                 _ => "/config/policy/Statement".to_string(),
             }
         }
@@ -279,7 +281,9 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
             Ok(report) => report,
             Err(e) => {
                 for step in &mut plan.steps {
-                    step.risks.push(format!("The state after the plan could not be audited ({e}): it may raise new findings."));
+                    step.risks.push(format!(
+                        "The state after the plan could not be audited ({e}): it may raise new findings."
+                    ));
                 }
                 return plan;
             }
@@ -287,7 +291,7 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
         let new: Vec<&ReportFinding> = after
             .findings
             .iter()
-            .filter(|f| f.status != Status::Manual && f.suppression.is_none() && !was.contains(f.fingerprint.as_str()))
+            .filter(|f| f.status.is_failure() && f.suppression.is_none() && !was.contains(f.fingerprint.as_str()))
             .collect();
         if new.is_empty() {
             return plan;
@@ -318,7 +322,13 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
                 .filter(|s| s.target == arn)
                 .flat_map(|s| &s.fixes)
                 .filter_map(|fix| {
-                    input.report.findings.iter().chain(&extra).find(|o| o.fingerprint == fix.fingerprint).map(|o| o.severity)
+                    input
+                        .report
+                        .findings
+                        .iter()
+                        .chain(&extra)
+                        .find(|o| o.fingerprint == fix.fingerprint)
+                        .map(|o| o.severity)
                 })
                 .max();
             if let Some(worst) = worst_fixed.filter(|w| f.severity < *w) {
@@ -326,8 +336,11 @@ pub fn build_checked(input: &PlanInput<'_>, audit: &mut dyn FnMut(&Snapshot) -> 
                 continue;
             }
             // No companion, or it did not make the finding go: leave out what raises it.
-            let companions: BTreeSet<&str> =
-                extra.iter().filter(|e| e.resource.arn == arn).flat_map(|e| e.actions.iter().map(|a| a.kind.as_str())).collect();
+            let companions: BTreeSet<&str> = extra
+                .iter()
+                .filter(|e| e.resource.arn == arn)
+                .flat_map(|e| e.actions.iter().map(|a| a.kind.as_str()))
+                .collect();
             for step in plan.steps.iter().filter(|s| s.target == arn && !companions.contains(s.action.as_str())) {
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     blocked.entry((step.action.clone(), step.target.clone()))
@@ -463,7 +476,8 @@ fn show_raw(plan: &Plan) -> String {
         // The params exactly as apply sends them to the action (one line each, compact JSON).
         if let Some(params) = s.params.as_object() {
             for (key, value) in params {
-                let _ = writeln!(out, "   param {key} = {}", safe_line(&serde_json::to_string(value).unwrap_or_default()));
+                let _ =
+                    writeln!(out, "   param {key} = {}", safe_line(&serde_json::to_string(value).unwrap_or_default()));
             }
         }
         for f in &s.fixes {
@@ -532,8 +546,18 @@ mod tests {
     /// Plan one proposed action on a demo resource: the step, or why it was refused.
     fn propose(arn: &str, kind: &str, params: Value, evidence: Value) -> Result<Step, String> {
         let snapshot = demo();
-        let report = report(&snapshot, vec![finding_on(arn, "T.RULE", evidence, json!([{"kind": kind, "version": 1, "params": params}]))]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let report = report(
+            &snapshot,
+            vec![finding_on(arn, "T.RULE", evidence, json!([{"kind": kind, "version": 1, "params": params}]))],
+        );
+        let input = PlanInput {
+            snapshot: &snapshot,
+            snapshot_sha256: String::new(),
+            report: &report,
+            created_at: String::new(),
+            accept_partial_usage: false,
+            floors: Default::default(),
+        };
         let plan = build(&input);
         match (plan.steps.first(), plan.rejected.first()) {
             (Some(step), None) => Ok(step.clone()),
@@ -546,43 +570,102 @@ mod tests {
     fn actions_only_narrow_whoever_proposes_them() {
         let artifacts = "arn:aws:s3:::brainbytes-production-artifactsbucket-xiay8av6";
         let assets = "arn:aws:s3:::brainbytes-production-assetsbucket-c5bn69vt";
-        let enc = |bucket: &str, params: Value| propose(&format!("arn:aws:s3:::{bucket}"), "s3.put_default_encryption", params, json!([]));
+        let enc = |bucket: &str, params: Value| {
+            propose(&format!("arn:aws:s3:::{bucket}"), "s3.put_default_encryption", params, json!([]))
+        };
         let name = |arn: &str| arn.rsplit(':').next().unwrap_or_default().to_string();
         // Default encryption: never from aws:kms down to AES256, never a key of another account.
         let down = enc(&name(artifacts), json!({"bucket": name(artifacts), "sse_algorithm": "AES256"}));
         assert!(down.unwrap_err().contains("would be a downgrade"));
         let foreign = "arn:aws:kms:us-east-1:999999999999:key/x";
-        let theirs = enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": foreign}));
+        let theirs =
+            enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": foreign}));
         assert!(theirs.unwrap_err().contains("belongs to account 999999999999"));
         let ours = "arn:aws:kms:us-east-1:123456789012:key/ea545021-0e9c-4c5e-988e-b77de3b4cc6b";
-        assert!(enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": ours})).is_ok());
+        assert!(
+            enc(&name(assets), json!({"bucket": name(assets), "sse_algorithm": "aws:kms", "kms_key_id": ours})).is_ok()
+        );
 
         // Floors: old versions kept 30 days, logs not cut below 90 days (lengthening is fine).
-        let expire = |days: i64| propose(artifacts, "s3.put_noncurrent_version_expiration", json!({"bucket": name(artifacts), "days": days}), json!([]));
+        let expire = |days: i64| {
+            propose(
+                artifacts,
+                "s3.put_noncurrent_version_expiration",
+                json!({"bucket": name(artifacts), "days": days}),
+                json!([]),
+            )
+        };
         assert!(expire(7).unwrap_err().contains("below the floor of 30"));
         assert!(!expire(30).expect("at the floor").reversible, "expired versions cannot come back");
-        let group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5";
-        let retention = |days: i64| propose(group, "logs.put_retention_policy", json!({"log_group": "/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5", "retention_in_days": days}), json!([]));
+        let group =
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5";
+        let retention = |days: i64| {
+            propose(
+                group,
+                "logs.put_retention_policy",
+                json!({"log_group": "/aws/lambda/brainbytes-production-ServerFunction-tnp6c8i5", "retention_in_days": days}),
+                json!([]),
+            )
+        };
         assert!(retention(14).unwrap_err().contains("below the floor of 90"));
         assert!(retention(60).expect("longer than today's 30").reversible);
 
         // Reserved concurrency 0 stops a function: refused by the catalogue itself.
         let function = "arn:aws:lambda:us-east-1:123456789012:function:brainbytes-production-ServerFunction-tnp6c8i5";
-        let zero = propose(function, "lambda.put_reserved_concurrency", json!({"function": "brainbytes-production-ServerFunction-tnp6c8i5", "reserved_concurrency": 0}), json!([]));
+        let zero = propose(
+            function,
+            "lambda.put_reserved_concurrency",
+            json!({"function": "brainbytes-production-ServerFunction-tnp6c8i5", "reserved_concurrency": 0}),
+            json!([]),
+        );
         assert!(zero.is_err());
 
         // GitHub OIDC: one concrete repository within today's trust, the same audience.
         let role = "arn:aws:iam::123456789012:role/brainbytes-production-GithubDeployRole";
-        let oidc = |aud: &str, sub: &str| propose(role, "iam.restrict_github_oidc_trust", json!({"role": "brainbytes-production-GithubDeployRole", "audience": aud, "subjects": [sub]}), json!([]));
-        assert!(oidc("sts.amazonaws.com", "repo:redentor/*:ref:refs/heads/main").unwrap_err().contains("does not name one repository"));
-        assert!(oidc("sts.amazonaws.com", "repo:attacker/brainbytes:ref:refs/heads/main").unwrap_err().contains("outside what the trust allows"));
-        assert!(oidc("*", "repo:redentor/brainbytes:ref:refs/heads/main").unwrap_err().contains("not one concrete audience"));
-        assert!(oidc("https://evil.example", "repo:redentor/brainbytes:ref:refs/heads/main").unwrap_err().contains("not one the trust accepts"));
+        let oidc = |aud: &str, sub: &str| {
+            propose(
+                role,
+                "iam.restrict_github_oidc_trust",
+                json!({"role": "brainbytes-production-GithubDeployRole", "audience": aud, "subjects": [sub]}),
+                json!([]),
+            )
+        };
+        assert!(
+            oidc("sts.amazonaws.com", "repo:redentor/*:ref:refs/heads/main")
+                .unwrap_err()
+                .contains("does not name one repository")
+        );
+        assert!(
+            oidc("sts.amazonaws.com", "repo:attacker/brainbytes:ref:refs/heads/main")
+                .unwrap_err()
+                .contains("outside what the trust allows")
+        );
+        assert!(
+            oidc("*", "repo:redentor/brainbytes:ref:refs/heads/main")
+                .unwrap_err()
+                .contains("not one concrete audience")
+        );
+        assert!(
+            oidc("https://evil.example", "repo:redentor/brainbytes:ref:refs/heads/main")
+                .unwrap_err()
+                .contains("not one the trust accepts")
+        );
 
         // Statement removal: only an Allow, and only one the finding's evidence names.
-        let remove = |statement: &str, evidence: Value| propose(assets, "s3.remove_policy_statement", json!({"bucket": name(assets), "statement": statement}), evidence);
+        let remove = |statement: &str, evidence: Value| {
+            propose(
+                assets,
+                "s3.remove_policy_statement",
+                json!({"bucket": name(assets), "statement": statement}),
+                evidence,
+            )
+        };
         assert!(remove("/Statement/1", json!(["/config/policy/Statement/1"])).unwrap_err().contains("is not an Allow"));
-        assert!(remove("/Statement/0", json!(["/config/policy/Statement/1"])).unwrap_err().contains("evidence does not name /config/policy/Statement/0"));
+        assert!(
+            remove("/Statement/0", json!(["/config/policy/Statement/1"]))
+                .unwrap_err()
+                .contains("evidence does not name /config/policy/Statement/0")
+        );
         assert!(remove("/Statement/0", json!(["/config/policy/Statement/0"])).is_ok());
     }
 
@@ -603,12 +686,18 @@ mod tests {
 
     /// What the predicted state of the bucket raises, as a fake audit: the versioned bucket
     /// without a lifecycle rule raises `raised` (with `companion` as its proposal).
-    fn predict(snapshot: &Snapshot, raised: &'static str, companion: Value) -> impl FnMut(&Snapshot) -> Result<AuditReport, String> {
+    fn predict(
+        snapshot: &Snapshot,
+        raised: &'static str,
+        companion: Value,
+    ) -> impl FnMut(&Snapshot) -> Result<AuditReport, String> {
         let empty = report(snapshot, Vec::new());
         move |predicted: &Snapshot| {
-            let doc = serde_json::to_value(predicted.get(&format!("arn:aws:s3:::{BUCKET}")).expect("bucket")).expect("JSON");
+            let doc =
+                serde_json::to_value(predicted.get(&format!("arn:aws:s3:::{BUCKET}")).expect("bucket")).expect("JSON");
             let versioned = doc.pointer("/config/versioning/status") == Some(&json!("Enabled"));
-            let lifecycle = doc.pointer("/config/lifecycle_rules").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
+            let lifecycle =
+                doc.pointer("/config/lifecycle_rules").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
             let mut r = empty.clone();
             if versioned && !lifecycle {
                 r.findings.push(serde_json::from_value(finding(raised, companion.clone())).expect("finding"));
@@ -625,7 +714,14 @@ mod tests {
     fn a_step_that_raises_a_finding_brings_its_companion() {
         let snapshot = demo();
         let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let input = PlanInput {
+            snapshot: &snapshot,
+            snapshot_sha256: String::new(),
+            report: &report,
+            created_at: String::new(),
+            accept_partial_usage: false,
+            floors: Default::default(),
+        };
         // Without the prediction, versioning alone.
         assert_eq!(build(&input).steps.len(), 1);
         let companion = json!([{"kind": "s3.put_noncurrent_version_expiration", "version": 1, "params": {"bucket": BUCKET, "days": 30}}]);
@@ -641,12 +737,22 @@ mod tests {
         let mut worse = finding("S3.VERSIONING", versioning());
         worse["severity"] = json!("high");
         let report = report(&snapshot, vec![worse]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let input = PlanInput {
+            snapshot: &snapshot,
+            snapshot_sha256: String::new(),
+            report: &report,
+            created_at: String::new(),
+            accept_partial_usage: false,
+            floors: Default::default(),
+        };
         let plan = build_checked(&input, &mut predict(&snapshot, "S3.SOMETHING_ELSE", json!([])));
         assert_eq!(plan.steps.len(), 1, "{plan:#?}");
         assert!(plan.rejected.is_empty());
         assert!(
-            plan.steps[0].risks.iter().any(|r| r.contains("S3.SOMETHING_ELSE (medium)") && r.contains("less severe than the high finding")),
+            plan.steps[0]
+                .risks
+                .iter()
+                .any(|r| r.contains("S3.SOMETHING_ELSE (medium)") && r.contains("less severe than the high finding")),
             "{:?}",
             plan.steps[0].risks
         );
@@ -656,7 +762,14 @@ mod tests {
     fn a_step_whose_state_raises_a_finding_nothing_fixes_is_not_planned() {
         let snapshot = demo();
         let report = report(&snapshot, vec![finding("S3.VERSIONING", versioning())]);
-        let input = PlanInput { snapshot: &snapshot, snapshot_sha256: String::new(), report: &report, created_at: String::new(), accept_partial_usage: false, floors: Default::default() };
+        let input = PlanInput {
+            snapshot: &snapshot,
+            snapshot_sha256: String::new(),
+            report: &report,
+            created_at: String::new(),
+            accept_partial_usage: false,
+            floors: Default::default(),
+        };
         let plan = build_checked(&input, &mut predict(&snapshot, "S3.SOMETHING_ELSE", json!([])));
         assert!(plan.steps.is_empty(), "{plan:#?}");
         assert_eq!(plan.rejected.len(), 1);
@@ -665,15 +778,30 @@ mod tests {
         let broken = json!([{"kind": "s3.put_noncurrent_version_expiration", "version": 1, "params": {"bucket": BUCKET, "days": 0}}]);
         let plan = build_checked(&input, &mut predict(&snapshot, "S3.VERSIONING_WITHOUT_LIFECYCLE", broken));
         assert!(plan.steps.is_empty(), "{plan:#?}");
-        assert!(plan.rejected.iter().any(|r| r.action == "s3.enable_versioning" && r.reason.contains("no companion step fixes it")), "{:?}", plan.rejected);
+        assert!(
+            plan.rejected
+                .iter()
+                .any(|r| r.action == "s3.enable_versioning" && r.reason.contains("no companion step fixes it")),
+            "{:?}",
+            plan.rejected
+        );
     }
 
     #[test]
     fn documents_are_shown_as_line_diffs() {
-        let d = line_diff("{\n  \"Action\": \"s3:*\",\n  \"Resource\": \"*\"\n}", "{\n  \"Action\": \"s3:GetObject\",\n  \"Resource\": \"*\"\n}");
+        let d = line_diff(
+            "{\n  \"Action\": \"s3:*\",\n  \"Resource\": \"*\"\n}",
+            "{\n  \"Action\": \"s3:GetObject\",\n  \"Resource\": \"*\"\n}",
+        );
         assert_eq!(
             d,
-            vec![(' ', "{"), ('-', "  \"Action\": \"s3:*\","), ('+', "  \"Action\": \"s3:GetObject\","), (' ', "  \"Resource\": \"*\""), (' ', "}")]
+            vec![
+                (' ', "{"),
+                ('-', "  \"Action\": \"s3:*\","),
+                ('+', "  \"Action\": \"s3:GetObject\","),
+                (' ', "  \"Resource\": \"*\""),
+                (' ', "}")
+            ]
         );
         assert_eq!(line_diff("", "a"), vec![('+', "a")]);
         assert_eq!(line_diff("a", ""), vec![('-', "a")]);

@@ -1,3 +1,4 @@
+#![cfg_attr(feature = "contract_0_1", allow(dead_code, unused_imports))]
 //! A policy that misbehaves in exactly one way, chosen by a cargo feature. The test suite
 //! builds one component per feature (`tests/tests/hostile.rs`) and checks that the host contains
 //! each: the audit survives, the misbehaviour is reported, the other policies' findings stand.
@@ -43,6 +44,7 @@ impl Policy for Hostile {
                 help_text: String::new(),
                 help_markdown: String::new(),
                 remediation: String::new(),
+                not_flagged: String::new(),
             }],
         }
     }
@@ -90,7 +92,10 @@ impl Policy for Hostile {
                 for _ in 0..50_000 {
                     // SAFETY: none — this fixture aliases on purpose; the host must not copy it all.
                     let alias = unsafe { String::from_raw_parts(ptr, len, cap) };
-                    report.fail(PROBE, first, "one of 50,000 findings sharing one evidence string").evidence.push(alias);
+                    report
+                        .fail(PROBE, first, "one of 50,000 findings sharing one evidence string")
+                        .evidence
+                        .push(alias);
                 }
             }
         }
@@ -177,4 +182,76 @@ impl Policy for Hostile {
     }
 }
 
+#[cfg(not(feature = "contract_0_1"))]
 bbscan_policy::export_policy!(Hostile);
+
+/// A policy of the previous contract (`wit/v0.1.0`), written against the bare bindings: rule
+/// `LEGACY.UNVERSIONED` fails every bucket whose versioning is not `Enabled`, and checks on the
+/// way that the 0.1.0 lookups answer (a bucket it cannot look up by its own ARN is reported).
+#[cfg(feature = "contract_0_1")]
+#[allow(unsafe_code)] // the generated bindings' exports, as in the SDK
+mod contract_0_1 {
+    wit_bindgen::generate!({ path: "../../wit/v0.1.0", world: "policy" });
+
+    use bbscan::policy::snapshot;
+    use bbscan::policy::types::{Finding, Rule, Severity, Status, Tally};
+
+    struct Legacy;
+
+    impl Guest for Legacy {
+        fn describe() -> PolicyInfo {
+            PolicyInfo {
+                name: "legacy".into(),
+                version: "0.1.0".into(),
+                rules: vec![Rule {
+                    id: "LEGACY.UNVERSIONED".into(),
+                    title: "Buckets are versioned (a 0.1.0 policy)".into(),
+                    description: "A test fixture of the previous contract.".into(),
+                    default_severity: Severity::Low,
+                    kinds: vec!["s3.bucket".into()],
+                    compliance: vec![],
+                    help_text: String::new(),
+                    help_markdown: String::new(),
+                    remediation: String::new(),
+                }],
+            }
+        }
+
+        fn validate_settings(_settings: String) -> Result<(), String> {
+            Ok(())
+        }
+
+        fn evaluate(resources: Vec<Resource>, _settings: String) -> Result<Evaluation, String> {
+            let listed = snapshot::resources_of_kind("s3.bucket").len();
+            let mut findings = Vec::new();
+            let mut evaluated = 0;
+            for r in &resources {
+                evaluated += 1;
+                let config: serde_json::Value = serde_json::from_str(&r.config).map_err(|e| e.to_string())?;
+                let message = if snapshot::resource_by_arn(&r.arn).is_none() || listed != resources.len() {
+                    format!("bucket {}: the snapshot lookups did not answer", r.name)
+                } else if config["versioning"]["status"] != "Enabled" {
+                    format!("bucket {} is not versioned", r.name)
+                } else {
+                    continue;
+                };
+                findings.push(Finding {
+                    rule_id: "LEGACY.UNVERSIONED".into(),
+                    resource_arn: r.arn.clone(),
+                    status: Status::Fail,
+                    severity: None,
+                    message,
+                    evidence: vec!["/config/versioning/status".into()],
+                    actions: vec![],
+                });
+            }
+            let passed = evaluated - findings.len() as u32;
+            Ok(Evaluation {
+                findings,
+                tallies: vec![Tally { rule_id: "LEGACY.UNVERSIONED".into(), evaluated, passed }],
+            })
+        }
+    }
+
+    export!(Legacy);
+}
