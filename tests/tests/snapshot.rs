@@ -378,3 +378,57 @@ fn several_regions_read_global_services_once() {
         "nothing was seeded in eu-west-1"
     );
 }
+
+#[test]
+fn cloudfront_standard_logging_v2_is_read_and_counts() {
+    let moto = Moto::start();
+    moto.seed(0);
+    let before = snapshot(&moto, &[]);
+    let unlogged: Vec<&bbscan_model::Resource> = before
+        .snapshot
+        .resources
+        .iter()
+        .filter(|r| matches!(&r.config, ResourceConfig::CloudFrontDistribution(d) if d.logging.is_none()))
+        .collect();
+    assert!(!unlogged.is_empty(), "the seed has a distribution without legacy logging");
+    let target = unlogged[0].arn.clone();
+    let stage = unlogged[0].stage().map(str::to_string);
+    // Standard logging v2, as the console sets it up: a delivery source for the distribution's
+    // access logs, a destination (a bucket) and the delivery between them.
+    let script = format!(
+        "import boto3\n\
+         logs = boto3.client('logs', endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='t', \
+         aws_secret_access_key='t')\n\
+         logs.put_delivery_source(name='cf-v2', resourceArn={target:?}, logType='ACCESS_LOGS')\n\
+         d = logs.put_delivery_destination(name='cf-v2-bucket', \
+         deliveryDestinationConfiguration={{'destinationResourceArn': 'arn:aws:s3:::brainbytes-cf-logs-v2'}})\n\
+         logs.create_delivery(deliverySourceName='cf-v2', deliveryDestinationArn=d['deliveryDestination']['arn'])\n",
+        moto.endpoint
+    );
+    let out = std::process::Command::new(bbscan_tests::moto_python()).args(["-c", &script]).output().expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = snapshot(&moto, &[]);
+    let distribution = after.snapshot.get(&target).expect("the distribution");
+    let ResourceConfig::CloudFrontDistribution(d) = &distribution.config else { unreachable!() };
+    assert_eq!(d.access_log_destinations, ["arn:aws:s3:::brainbytes-cf-logs-v2"]);
+    assert!(distribution.is_known("access_log_destinations"));
+    // Every other distribution: read, no delivery.
+    for r in after.snapshot.of_kind("cloudfront.distribution").filter(|r| r.arn != target) {
+        let ResourceConfig::CloudFrontDistribution(d) = &r.config else { unreachable!() };
+        assert!(d.access_log_destinations.is_empty() && r.is_known("access_log_destinations"), "{}", r.arn);
+    }
+    // The audit counts it as logging.
+    let mut args = vec!["audit", "--endpoint-url", moto.endpoint.as_str(), "--region", REGION, "--format", "json"];
+    if let Some(stage) = &stage {
+        args.extend(["--stage", stage.as_str()]);
+    }
+    let output = bbscan().args(&args).output().expect("run bbscan");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let still: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "CLOUDFRONT.ACCESS_LOGGING" && f["resource"]["arn"] == target.as_str())
+        .collect();
+    assert!(still.is_empty(), "{still:#?}");
+}

@@ -209,15 +209,17 @@ impl Policy for CloudFront {
                         ACCESS_LOGGING,
                         "Distributions write standard access logs",
                         "Without access logs there is no record of who requested what at the edge: an attack on \
-                     the site or an abused endpoint cannot be investigated afterwards. The snapshot reads the \
-                     legacy standard logging setting; delivery through CloudWatch Logs (logging v2) is not \
-                     seen.",
+                     the site or an abused endpoint cannot be investigated afterwards. Legacy standard logging \
+                     and standard logging v2 (a CloudWatch Logs delivery) both count.",
                         Severity::Medium,
                         &[DISTRIBUTION],
                         &[(FSBP, "CloudFront.5"), (SOC2, "CC7.2")],
-                        "Turn on standard logging to an S3 bucket that accepts CloudFront log delivery.",
-                        "Turn on **standard logging** to a log bucket (object ownership `BucketOwnerPreferred`, so \
-                     CloudFront can write with ACLs), with a prefix per distribution.",
+                        "Turn on standard logging: v2 (a CloudWatch Logs delivery to S3, a log group or Firehose), \
+                     or legacy logging to an S3 bucket that accepts CloudFront log delivery.",
+                        "Turn on **standard logging v2** (the distribution's *Logging* tab: a CloudWatch Logs \
+                     delivery to an S3 bucket, a log group or Firehose, with no ACLs needed), or legacy \
+                     standard logging to a log bucket (object ownership `BucketOwnerPreferred`, so CloudFront \
+                     can write with ACLs), with a prefix per distribution.",
                         "aws cloudfront get-distribution-config --id ID > d.json; set Logging={Enabled:true,\
                      IncludeCookies:false,Bucket:LOGBUCKET.s3.amazonaws.com,Prefix:cloudfront/}; aws cloudfront \
                      update-distribution --id ID --if-match ETAG --distribution-config file://d.json",
@@ -301,7 +303,7 @@ impl Policy for CloudFront {
                     origin_https(r, d, report);
                     origin_tls(r, d, report);
                     security_headers(r, d, report);
-                    access_logging(r, d, report);
+                    access_logging(ctx, r, d, report);
                     if s.require_waf {
                         waf(r, d, report);
                     }
@@ -571,14 +573,38 @@ fn security_headers(r: &Resource, d: &CloudFrontDistribution, report: &mut Repor
     }
 }
 
-fn access_logging(r: &Resource, d: &CloudFrontDistribution, report: &mut Report) {
-    match &d.logging {
-        Some(l) if !l.bucket.is_empty() => report.pass(ACCESS_LOGGING),
-        _ => {
-            report
-                .fail(ACCESS_LOGGING, r, format!("distribution {} has standard access logging off", r.name))
-                .evidence("/config/logging");
-        }
+/// Standard logging, legacy (to an S3 bucket, `logging`) or v2 (a CloudWatch Logs delivery to
+/// S3, a log group or Firehose, `access_log_destinations`): either one is enough.
+fn access_logging(ctx: &Context<'_>, r: &Resource, d: &CloudFrontDistribution, report: &mut Report) {
+    let legacy = d.logging.as_ref().is_some_and(|l| !l.bucket.is_empty());
+    if legacy || !d.access_log_destinations.is_empty() {
+        report.pass(ACCESS_LOGGING);
+    } else if !r.is_known("access_log_destinations") {
+        let calls: Vec<String> =
+            ctx.gaps().iter().filter(|g| g.service == "logs" && g.is_listing()).map(|g| g.describe()).collect();
+        let why = if calls.is_empty() { String::new() } else { format!(" ({})", bbscan_policy::few(&calls, 3)) };
+        report.not_assessed(
+            ACCESS_LOGGING,
+            r,
+            format!(
+                "distribution {} has legacy standard logging off, and its CloudWatch Logs deliveries (standard \
+                 logging v2) could not be read{why}",
+                r.name
+            ),
+        );
+    } else {
+        report
+            .fail(
+                ACCESS_LOGGING,
+                r,
+                format!(
+                    "distribution {} writes no standard access logs: neither legacy logging to S3 nor a CloudWatch \
+                     Logs delivery (standard logging v2)",
+                    r.name
+                ),
+            )
+            .evidence("/config/logging")
+            .evidence("/config/access_log_destinations");
     }
 }
 

@@ -42,9 +42,10 @@ pub const NOT_FLAGGED: &[(&str, &str)] = &[
     ),
     (
         "CLOUDFRONT.ACCESS_LOGGING",
-        "Only the legacy standard logging setting is read: a distribution that delivers its logs through CloudWatch \
-         Logs (logging v2) is reported although it logs. Whether the log bucket exists or accepts the logs is not \
-         checked, and distributions whose configuration could not be read are not judged.",
+        "Either kind of standard logging passes: legacy logging to an S3 bucket, or a CloudWatch Logs delivery \
+         (standard logging v2, to S3, a log group or Firehose). Whether the destination exists or accepts the logs \
+         is not checked; distributions whose configuration could not be read are not judged, and one whose v2 \
+         deliveries could not be read (legacy logging off) is reported as not assessed.",
     ),
     (
         "CLOUDFRONT.WAF",

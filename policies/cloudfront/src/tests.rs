@@ -454,3 +454,32 @@ fn fixtures() {
     let problems = bbscan_policy::testing::check_fixtures::<CloudFront>(&dir);
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn standard_logging_v2_counts_and_unread_deliveries_are_not_assessed() {
+    let v2 = |destinations: &[&str], known: bool| {
+        let mut d = good();
+        d.logging = None;
+        d.access_log_destinations = destinations.iter().map(|s| s.to_string()).collect();
+        let mut r = distribution(d);
+        if !known {
+            r.unknown.push("access_log_destinations".into());
+        }
+        r
+    };
+    // Delivered to a log group through CloudWatch Logs: logging.
+    let report = evaluate(vec![v2(&["arn:aws:logs:us-east-1:123456789012:log-group:cf-access"], true)]);
+    assert!(of(&report, ACCESS_LOGGING).is_empty());
+    assert_eq!(passed(&report, ACCESS_LOGGING), 1);
+    // Neither kind: a failure that names both.
+    let report = evaluate(vec![v2(&[], true)]);
+    let found = of(&report, ACCESS_LOGGING);
+    assert_eq!(found[0].status, Status::Fail);
+    assert!(found[0].message.contains("neither legacy logging to S3 nor a CloudWatch Logs delivery"));
+    // Legacy off and the deliveries unread: not assessed, never a failure.
+    let report = evaluate(vec![v2(&[], false)]);
+    let found = of(&report, ACCESS_LOGGING);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status, Status::NotAssessed);
+    assert_eq!(evaluated(&report, ACCESS_LOGGING), 0);
+}

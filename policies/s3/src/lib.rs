@@ -16,7 +16,8 @@
 //!
 //! # What "holds data" means
 //! Every bucket except log destinations: a bucket named as another bucket's server access logging
-//! `target_bucket`, or the bucket of a CloudFront distribution's standard logging. CloudTrail
+//! `target_bucket`, or the bucket of a CloudFront distribution's standard logging (legacy, or v2
+//! delivered through CloudWatch Logs). CloudTrail
 //! buckets hold data (the audit trail). A bucket that logs to itself is not a log destination:
 //! it holds data, and its logging is judged (a loop, not a record).
 
@@ -105,6 +106,15 @@ impl<'a> Surroundings<'a> {
                     if let Some(name) = d.logging.as_ref().and_then(|l| bucket_of_domain(&l.bucket)) {
                         s.log_destinations.insert(name.to_string());
                         s.cloudfront_log_buckets.insert(name.to_string());
+                    }
+                    // Standard logging v2 delivering to a bucket (no ACLs needed: a bucket policy).
+                    for arn in &d.access_log_destinations {
+                        if let Some(name) = arn.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")) {
+                            let bucket = name.1.split('/').next().unwrap_or_default();
+                            if !bucket.is_empty() {
+                                s.log_destinations.insert(bucket.to_string());
+                            }
+                        }
                     }
                 }
                 ResourceConfig::S3AccountPublicAccessBlock(a) if r.is_known("configuration") => {

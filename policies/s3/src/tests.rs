@@ -616,3 +616,23 @@ fn a_bucket_that_logs_to_itself_is_no_log_destination_and_its_logging_fails() {
     ]);
     assert_eq!(failed(&report, TRAIL_BUCKET_ACCESS_LOGGING), ["audit"]);
 }
+
+#[test]
+fn a_bucket_receiving_cloudfront_logging_v2_is_a_log_destination() {
+    let mut cf = distribution("unused.s3.amazonaws.com");
+    if let ResourceConfig::CloudFrontDistribution(d) = &mut cf.config {
+        d.logging = None;
+        d.access_log_destinations = vec!["arn:aws:s3:::cf-logs-v2/E1".into()];
+    }
+    let report = run(vec![
+        cf,
+        bucket("cf-logs-v2", |b| {
+            b.versioning.status = None;
+            b.logging = None;
+        }),
+    ]);
+    assert!(failed(&report, VERSIONING).is_empty(), "{:#?}", report.findings);
+    assert!(failed(&report, ACCESS_LOGGING).is_empty(), "{:#?}", report.findings);
+    // Delivered by a bucket policy, not ACLs: ACLs are still asked to be off.
+    assert_eq!(evaluated(&report, BUCKET_ACLS_ENABLED), 1);
+}

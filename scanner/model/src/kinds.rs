@@ -574,8 +574,12 @@ pub struct CloudFrontDistribution {
     /// in precedence order.
     pub cache_behaviors: Vec<CacheBehavior>,
     pub origins: Vec<Origin>,
-    /// `null`: standard access logging off.
+    /// `null`: standard access logging (legacy, to an S3 bucket) off.
     pub logging: Option<DistributionLogging>,
+    /// Standard logging v2: the resources CloudWatch Logs delivers the distribution's access logs
+    /// to (an S3 bucket ARN, a log group ARN, a Firehose stream ARN), sorted. Empty: no delivery
+    /// (listed in `unknown` when the deliveries could not be read).
+    pub access_log_destinations: Vec<String>,
     /// WAF web ACL ARN or id; `null`: none.
     pub web_acl_id: Option<String>,
     pub last_modified: Option<String>,

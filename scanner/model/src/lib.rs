@@ -159,6 +159,8 @@ impl Gap {
             ("cloudfront", "ListOriginAccessControls") => &["cloudfront.origin_access_control"],
             ("cloudfront", _) => &["cloudfront.distribution"],
             ("cloudtrail", _) => &["cloudtrail.trail"],
+            // CloudWatch Logs deliveries carry CloudFront's standard logging v2.
+            ("logs", op) if op.starts_with("DescribeDeliver") => &["cloudfront.distribution"],
             ("backup", "ListBackupVaults") => &["backup.vault"],
             ("backup", "ListTags") => &["backup.plan", "backup.vault"],
             ("backup", _) => &["backup.plan"],

@@ -105,6 +105,10 @@ ops! {
     // CloudWatch Logs and alarms
     LogsDescribeLogGroups => "logs", "DescribeLogGroups", absent: [];
     LogsListTagsForResource => "logs", "ListTagsForResource", absent: [];
+    // CloudWatch Logs deliveries: CloudFront's standard logging v2, read in us-east-1
+    LogsDescribeDeliverySources => "logs", "DescribeDeliverySources", absent: [];
+    LogsDescribeDeliveries => "logs", "DescribeDeliveries", absent: [];
+    LogsDescribeDeliveryDestinations => "logs", "DescribeDeliveryDestinations", absent: [];
     CloudWatchDescribeAlarms => "cloudwatch", "DescribeAlarms", absent: [];
     CloudWatchListTagsForResource => "cloudwatch", "ListTagsForResource", absent: [];
     // KMS
