@@ -217,8 +217,9 @@ const DEFS: &[RuleText] = &[
         id: TRUST_ANY_PRINCIPAL,
         title: "Role trust policies do not trust everyone",
         description: "A trust statement with Principal \"*\" (or {\"AWS\": \"*\"}, or NotPrincipal) and no condition \
-                      on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, \
-                      aws:SourceArn or sts:ExternalId lets any AWS account in the world assume the role.",
+                      on aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount or \
+                      aws:SourceArn lets any AWS account in the world assume the role. An sts:ExternalId alone \
+                      does not close it: an external id is a shared string, not an identity.",
         severity: Severity::Critical,
         kinds: &["iam.role"],
         compliance: &[(SOC2, "CC6.1"), (SOC2, "CC6.6")],

@@ -103,15 +103,21 @@ fn why_secret(name: &str, words: &[String]) -> Option<String> {
 pub struct Ssm;
 
 fn secret_words(settings: &Value) -> Result<Vec<String>, String> {
+    bbscan_policy::settings::only_keys(settings, &["secret_name_patterns"])?;
     match settings.get("secret_name_patterns") {
         None => Ok(DEFAULT_SECRET_WORDS.iter().map(|w| w.to_string()).collect()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| {
-                v.as_str()
+            .map(|v| match v.as_str() {
+                // Words, not globs: a `*` would never match, silently.
+                Some(w) if w.contains(['*', '?']) => Err(format!(
+                    "secret_name_patterns holds {w:?}: the entries are words a name segment contains (compared \
+                     without - _ .), not globs; drop the * and ?"
+                )),
+                other => other
                     .map(compact)
                     .filter(|w| !w.is_empty())
-                    .ok_or_else(|| "secret_name_patterns must be a list of non-empty strings".to_string())
+                    .ok_or_else(|| "secret_name_patterns must be a list of non-empty strings".to_string()),
             })
             .collect(),
         Some(_) => Err("secret_name_patterns must be a list of strings".into()),
@@ -296,5 +302,10 @@ mod tests {
         assert_eq!(report.findings.len(), 1);
         assert!(evaluate(vec![], json!({"secret_name_patterns": "signing"})).is_err());
         assert!(evaluate(vec![], json!({"secret_name_patterns": ["-"]})).is_err(), "a word that matches everything");
+        // A misspelt key and a glob are refused, not silently ignored.
+        let typo = evaluate(vec![], json!({"secret_name_pattern": ["signing"]})).unwrap_err();
+        assert!(typo.contains("secret_name_pattern"), "{typo}");
+        let glob = evaluate(vec![], json!({"secret_name_patterns": ["*token*"]})).unwrap_err();
+        assert!(glob.contains("not globs"), "{glob}");
     }
 }
