@@ -44,7 +44,7 @@ fn main() {
         .collect();
 
     let host = PolicyHost::new(Limits::default(), None).expect("engine");
-    let (policies, errors) = load_policies(&host, &[]).expect("built-in policies");
+    let (policies, errors) = load_policies(&host, &[], true).expect("built-in policies");
     assert!(errors.is_empty());
     let s3 = policies.iter().find(|p| p.info.name == "bbscan-s3").expect("the S3 policy");
     let index_start = Instant::now();

@@ -15,7 +15,7 @@ mod builtin {
 }
 
 /// What to run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditOptions {
     /// Extra policy components: files, or directories of `*.wasm`.
     pub policies: Vec<PathBuf>,
@@ -32,6 +32,24 @@ pub struct AuditOptions {
     pub waivers: Vec<crate::triage::Waiver>,
     /// A previous report's path and fingerprints (`--baseline`).
     pub baseline: Option<(String, std::collections::BTreeSet<String>)>,
+    /// Run the built-in policies too (`false`: only `policies`, as `policy test` of one policy).
+    pub builtins: bool,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            policies: Vec::new(),
+            only: Vec::new(),
+            skip: Vec::new(),
+            settings: BTreeMap::new(),
+            limits: Limits::default(),
+            cache_dir: None,
+            waivers: Vec::new(),
+            baseline: None,
+            builtins: true,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,9 +77,10 @@ struct Source {
     wasm: Vec<u8>,
 }
 
-fn sources(extra: &[PathBuf]) -> Result<Vec<Source>, AuditError> {
+fn sources(extra: &[PathBuf], builtins: bool) -> Result<Vec<Source>, AuditError> {
     let mut sources: Vec<Source> = builtin::BUILTIN
         .iter()
+        .filter(|_| builtins)
         .map(|(name, wasm)| Source { origin: format!("builtin:{name}"), wasm: wasm.to_vec() })
         .collect();
     for path in extra {
@@ -87,9 +106,14 @@ fn sources(extra: &[PathBuf]) -> Result<Vec<Source>, AuditError> {
     Ok(sources)
 }
 
-/// Load every policy (built-in and extra), in parallel. Failures become policy errors.
-pub fn load_policies(host: &PolicyHost, extra: &[PathBuf]) -> Result<(Vec<Policy>, Vec<PolicyError>), AuditError> {
-    let sources = sources(extra)?;
+/// Load every policy (the built-in ones unless `builtins` is false, and `extra`), in parallel.
+/// Failures become policy errors.
+pub fn load_policies(
+    host: &PolicyHost,
+    extra: &[PathBuf],
+    builtins: bool,
+) -> Result<(Vec<Policy>, Vec<PolicyError>), AuditError> {
+    let sources = sources(extra, builtins)?;
     let results = parallel_map(&sources, |s| host.load(&s.origin, &s.wasm).map_err(|e| (s.origin.clone(), e)));
     let mut policies = Vec::new();
     let mut errors = Vec::new();
@@ -128,7 +152,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
     snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
     let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
         .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
-    let (policies, mut policy_errors) = load_policies(&host, &options.policies)?;
+    let (policies, mut policy_errors) = load_policies(&host, &options.policies, options.builtins)?;
     check_rule_selection(&policies, options)?;
     // (When a policy failed to load its name is unknown: then its settings cannot be judged.)
     let unclaimed = options.settings.keys().find(|n| !policies.iter().any(|p| &p.info.name == *n));

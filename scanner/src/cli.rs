@@ -11,7 +11,7 @@ use bbscan_model::findings::Severity;
 use bbscan_reports::safe_line;
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 error.
@@ -297,7 +297,8 @@ struct AuditArgs {
 /// Where policies come from and how they are run.
 #[derive(Debug, Args)]
 struct PolicyArgs {
-    /// Add a policy component, or a directory of them (repeatable).
+    /// Add a policy: a component, a directory of components, or a policy's source directory
+    /// (Rust, TypeScript or Python: built, then cached by its sources' hash) (repeatable).
     #[arg(long = "policy", value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Seconds one policy may run.
@@ -312,7 +313,20 @@ struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    fn options(&self) -> AuditOptions {
+    /// The audit options these flags ask for; policy source directories are built (or taken
+    /// from the cache) first.
+    fn options(&self, verbosity: Verbosity) -> anyhow::Result<AuditOptions> {
+        let mut options = self.limits();
+        for path in &mut options.policies {
+            if crate::toolchain::detect(path).is_some() {
+                let built = build_policy(path, options.cache_dir.as_deref(), verbosity)?;
+                *path = built.wasm;
+            }
+        }
+        Ok(options)
+    }
+
+    fn limits(&self) -> AuditOptions {
         AuditOptions {
             policies: self.paths.clone(),
             limits: Limits {
@@ -340,7 +354,7 @@ enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
-    /// Create a new policy crate with a working rule and its tests.
+    /// Create a new policy with two working rules, a fixture and its tests.
     New {
         /// The policy's name (lower case, dashes): also its directory unless --dir.
         name: String,
@@ -350,13 +364,25 @@ enum PolicyCommand {
         /// Where to create it (default: ./NAME).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
-        /// The bbscan policy SDK (policies/sdk of the bbscan repository).
+        /// The bbscan policy SDK of the language (policies/sdk, policies/sdk-ts or
+        /// policies/sdk-python of the bbscan repository).
         #[arg(long, value_name = "PATH")]
         sdk: Option<PathBuf>,
     },
-    /// Run the policies against test cases: DIR/<case>/snapshot.json and expected.json.
+    /// Build a policy's source directory (Rust, TypeScript or Python) into NAME.wasm, with the
+    /// language's toolchain (installed into the policy's directory when missing).
+    Build {
+        /// The policy's directory (Cargo.toml, package.json or pyproject.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Do not keep the component in the cache for `audit --policy DIR`.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Run the policies against test cases: DIR/<case>/snapshot.json and expected.json. DIR may be
+    /// a policy's source directory: it is built and its fixtures/ run through it alone.
     Test {
-        /// The directory of test cases.
+        /// The directory of test cases, or a policy's source directory.
         dir: PathBuf,
         #[command(flatten)]
         policies: PolicyArgs,
@@ -369,6 +395,20 @@ enum PolicyCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Lang {
     Rust,
+    #[value(alias = "ts", alias = "javascript", alias = "js")]
+    Typescript,
+    #[value(alias = "py")]
+    Python,
+}
+
+impl Lang {
+    fn language(self) -> crate::toolchain::Language {
+        match self {
+            Lang::Rust => crate::toolchain::Language::Rust,
+            Lang::Typescript => crate::toolchain::Language::TypeScript,
+            Lang::Python => crate::toolchain::Language::Python,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -538,22 +578,53 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Clean)
         }
-        Command::Policy(PolicyCommand::List { policies, format }) => policy_list(&policies, format),
-        Command::Policy(PolicyCommand::New { name, lang: Lang::Rust, dir, sdk }) => {
+        Command::Policy(PolicyCommand::List { policies, format }) => policy_list(&policies, format, verbosity),
+        Command::Policy(PolicyCommand::New { name, lang, dir, sdk }) => {
+            let language = lang.language();
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
-            let sdk = sdk.unwrap_or_else(crate::scaffold::default_sdk);
-            let written = crate::scaffold::new_rust_policy(&dir, &name, &sdk)?;
+            let sdk = sdk.unwrap_or_else(|| crate::scaffold::default_sdk(language));
+            let written = crate::scaffold::new_policy(&dir, &name, language, &sdk)?;
             if verbosity != Verbosity::Quiet {
                 for file in &written {
                     eprintln!("created {}", file.display());
                 }
-                eprintln!("next: cd {} && cargo test && cargo build --release --target wasm32-wasip2", dir.display());
+                let native = match language {
+                    crate::toolchain::Language::Rust => "cargo test",
+                    crate::toolchain::Language::TypeScript => "npm install && npm test",
+                    // `policy build` makes the virtualenv the tests run in.
+                    crate::toolchain::Language::Python => "bbscan policy build . && .venv/bin/python -m unittest",
+                };
+                eprintln!(
+                    "next: cd {} && {native} && bbscan policy test . && bbscan audit --demo --policy .",
+                    dir.display()
+                );
             }
             Ok(Exit::Clean)
         }
+        Command::Policy(PolicyCommand::Build { dir, no_cache }) => {
+            // Always built; kept in the cache for `audit --policy DIR` unless --no-cache.
+            let cache_dir = if no_cache { None } else { crate::host::default_cache_dir() };
+            let say = |line: &str| {
+                if verbosity != Verbosity::Quiet {
+                    eprintln!("bbscan: {line}");
+                }
+            };
+            let built = crate::toolchain::build_cached(&dir, cache_dir.as_deref(), true, &say)?;
+            print_stdout(&format!("{}\n", built.wasm.display()))?;
+            Ok(Exit::Clean)
+        }
         Command::Policy(PolicyCommand::Test { dir, policies, only }) => {
-            let mut options = policies.options();
+            let mut options = policies.options(verbosity)?;
             options.only = only;
+            // A policy's source directory: its own fixtures, through its built component alone.
+            let dir = if crate::toolchain::detect(&dir).is_some() {
+                let built = build_policy(&dir, options.cache_dir.as_deref(), verbosity)?;
+                options.policies.push(built.wasm);
+                options.builtins = false;
+                dir.join("fixtures")
+            } else {
+                dir
+            };
             let results = crate::policy_test::run(&dir, &options)?;
             let mut out = String::new();
             for r in &results {
@@ -640,18 +711,38 @@ fn load_snapshot(
 
 /// What to run and how to judge it: the policy flags, rule selection, and bbscan.toml's
 /// policy settings and waivers.
-fn audit_options(policies: &PolicyArgs, only: &[String], skip: &[String], config: &Config) -> AuditOptions {
-    let mut options = policies.options();
+fn audit_options(
+    policies: &PolicyArgs,
+    only: &[String],
+    skip: &[String],
+    config: &Config,
+    verbosity: Verbosity,
+) -> anyhow::Result<AuditOptions> {
+    let mut options = policies.options(verbosity)?;
     options.settings = config.policy_settings();
     options.only = only.to_vec();
     options.skip = skip.to_vec();
     options.waivers = config.waivers.clone();
-    options
+    Ok(options)
+}
+
+/// Build a policy's source directory (or take it from the cache), saying what is done.
+fn build_policy(dir: &Path, cache_dir: Option<&Path>, verbosity: Verbosity) -> anyhow::Result<crate::toolchain::Built> {
+    let say = |line: &str| {
+        if verbosity != Verbosity::Quiet {
+            eprintln!("bbscan: {line}");
+        }
+    };
+    let built = crate::toolchain::build_cached(dir, cache_dir, false, &say)?;
+    if !built.cached {
+        say(&format!("built {} ({}) into {}", built.name, built.language.as_str(), built.wasm.display()));
+    }
+    Ok(built)
 }
 
 fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
-    let mut options = audit_options(&args.policies, &args.only, &args.skip, config);
+    let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
     if let Some(path) = &args.baseline {
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
@@ -723,10 +814,10 @@ enum ListFormat {
     Markdown,
 }
 
-fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
-    let options = args.options();
+fn policy_list(args: &PolicyArgs, format: ListFormat, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let options = args.options(verbosity)?;
     let host = crate::host::PolicyHost::new(options.limits.clone(), options.cache_dir.clone())?;
-    let (policies, errors) = crate::audit::load_policies(&host, &options.policies)?;
+    let (policies, errors) = crate::audit::load_policies(&host, &options.policies, options.builtins)?;
     let infos: Vec<bbscan_model::findings::PolicyInfo> = policies.iter().map(|p| p.info.clone()).collect();
     let out = match format {
         ListFormat::Json => serde_json::to_string_pretty(&infos)? + "\n",
@@ -760,7 +851,7 @@ fn policy_list(args: &PolicyArgs, format: ListFormat) -> anyhow::Result<Exit> {
 fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     use crate::remediate::plan;
     let (snapshot, hash) = load_snapshot(&args.source, &args.collect, config, verbosity, true)?;
-    let options = audit_options(&args.policies, &args.only, &args.skip, config);
+    let options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
     let report = crate::audit::audit(&snapshot, &options)?;
     for e in &report.policy_errors {
         eprintln!(

@@ -10,6 +10,7 @@
 //! the finding model.
 
 mod cache;
+mod iam;
 
 pub use cache::default_dir as default_cache_dir;
 mod sandbox;

@@ -16,6 +16,7 @@ pub mod remediate;
 pub mod scaffold;
 pub mod scope;
 pub mod snapshot;
+pub mod toolchain;
 pub mod triage;
 
 pub use bbscan_model as model;

@@ -1,5 +1,8 @@
-//! `bbscan policy new NAME --lang rust`: a working policy crate with a rule and its tests.
+//! `bbscan policy new NAME --lang rust|typescript|python`: a policy with two working rules, a
+//! fixture and the language's own tests. The templates (`policies/templates/`) are the same rules
+//! in each language, kept identical by the tests; the fixture is shared.
 
+use crate::toolchain::Language;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -9,20 +12,63 @@ pub enum ScaffoldError {
     #[error("{0} already exists; bbscan will not overwrite it. Choose another name or --dir")]
     Exists(PathBuf),
     #[error(
-        "the bbscan policy SDK was not found at {0}; pass --sdk PATH (the policies/sdk directory of the bbscan repository)"
+        "the bbscan {language} policy SDK was not found at {path}; pass --sdk PATH (the {dir} directory of the bbscan repository)"
     )]
-    NoSdk(PathBuf),
+    NoSdk { language: &'static str, path: PathBuf, dir: &'static str },
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// Where the SDK sat when this binary was built.
-pub fn default_sdk() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/sdk")
+/// (file in the new policy, template text)
+type Template = &'static [(&'static str, &'static str)];
+
+const FIXTURE: Template = &[
+    ("fixtures/basic/snapshot.json", include_str!("../../policies/templates/fixtures/basic/snapshot.json")),
+    ("fixtures/basic/expected.json", include_str!("../../policies/templates/fixtures/basic/expected.json")),
+];
+
+const RUST: Template = &[
+    ("Cargo.toml", include_str!("../../policies/templates/rust/Cargo.toml")),
+    ("src/lib.rs", include_str!("../../policies/templates/rust/src/lib.rs")),
+    ("tests/fixtures.rs", include_str!("../../policies/templates/rust/tests/fixtures.rs")),
+    ("README.md", include_str!("../../policies/templates/rust/README.md")),
+    (".gitignore", include_str!("../../policies/templates/rust/gitignore")),
+];
+
+const TYPESCRIPT: Template = &[
+    ("package.json", include_str!("../../policies/templates/typescript/package.json")),
+    ("tsconfig.json", include_str!("../../policies/templates/typescript/tsconfig.json")),
+    ("src/policy.ts", include_str!("../../policies/templates/typescript/src/policy.ts")),
+    ("test/policy.test.ts", include_str!("../../policies/templates/typescript/test/policy.test.ts")),
+    ("README.md", include_str!("../../policies/templates/typescript/README.md")),
+    (".gitignore", include_str!("../../policies/templates/typescript/gitignore")),
+];
+
+const PYTHON: Template = &[
+    ("pyproject.toml", include_str!("../../policies/templates/python/pyproject.toml")),
+    ("requirements.txt", include_str!("../../policies/templates/python/requirements.txt")),
+    ("policy.py", include_str!("../../policies/templates/python/policy.py")),
+    ("test_policy.py", include_str!("../../policies/templates/python/test_policy.py")),
+    ("README.md", include_str!("../../policies/templates/python/README.md")),
+    (".gitignore", include_str!("../../policies/templates/python/gitignore")),
+];
+
+/// Where each language's SDK sat when this binary was built.
+pub fn default_sdk(language: Language) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("policies").join(sdk_dir(language))
 }
 
-/// Create `dir` with a Rust policy crate named `name`. Returns the files written.
-pub fn new_rust_policy(dir: &Path, name: &str, sdk: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+fn sdk_dir(language: Language) -> &'static str {
+    match language {
+        Language::Rust => "sdk",
+        Language::TypeScript => "sdk-ts",
+        Language::Python => "sdk-python",
+    }
+}
+
+/// Create `dir` with a policy named `name` in `language`, against the SDK at `sdk`. Returns the
+/// files written.
+pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
@@ -33,150 +79,47 @@ pub fn new_rust_policy(dir: &Path, name: &str, sdk: &Path) -> Result<Vec<PathBuf
     if dir.exists() {
         return Err(ScaffoldError::Exists(dir.to_path_buf()));
     }
-    let sdk = sdk.canonicalize().map_err(|_| ScaffoldError::NoSdk(sdk.to_path_buf()))?;
-    if !sdk.join("Cargo.toml").is_file() {
-        return Err(ScaffoldError::NoSdk(sdk));
+    let (template, manifest, language_name) = match language {
+        Language::Rust => (RUST, "Cargo.toml", "Rust"),
+        Language::TypeScript => (TYPESCRIPT, "package.json", "TypeScript"),
+        Language::Python => (PYTHON, "pyproject.toml", "Python"),
+    };
+    let no_sdk = || ScaffoldError::NoSdk {
+        language: language_name,
+        path: sdk.to_path_buf(),
+        dir: match language {
+            Language::Rust => "policies/sdk",
+            Language::TypeScript => "policies/sdk-ts",
+            Language::Python => "policies/sdk-python",
+        },
+    };
+    let sdk = sdk.canonicalize().map_err(|_| no_sdk())?;
+    if !sdk.join(manifest).is_file() {
+        return Err(no_sdk());
     }
     let area = name.to_ascii_uppercase().replace('-', "_");
-    let rule = format!("{area}.LAMBDA_TRACING");
-    let files = [
-        ("Cargo.toml", cargo_toml(name, &sdk)),
-        ("src/lib.rs", lib_rs(name, &rule)),
-        ("README.md", readme(name)),
-        (".gitignore", "/target\n".to_string()),
-    ];
+    let crate_name = name.replace('-', "_");
+    // A path inside TOML and JSON strings: forward slashes, no quote to escape.
+    let sdk_text = sdk.display().to_string().replace('\\', "/");
+    let fill = |text: &str| {
+        text.replace("__NAME__", name)
+            .replace("__AREA__", &area)
+            .replace("__CRATE__", &crate_name)
+            .replace("__SDK__", &sdk_text)
+    };
     let mut written = Vec::new();
-    for (file, contents) in files {
+    for (file, text) in template.iter().chain(FIXTURE) {
         let path = dir.join(file);
         let write = || -> std::io::Result<()> {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::write(&path, contents)
+            std::fs::write(&path, fill(text))
         };
         write().map_err(|source| ScaffoldError::Write { path: path.clone(), source })?;
         written.push(path);
     }
     Ok(written)
-}
-
-fn cargo_toml(name: &str, sdk: &Path) -> String {
-    format!(
-        r#"[package]
-name = "{name}"
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[lib]
-# cdylib: the WebAssembly component; rlib: native unit tests.
-crate-type = ["cdylib", "rlib"]
-
-[dependencies]
-bbscan-policy = {{ path = "{}" }}
-
-# A workspace of its own.
-[workspace]
-
-# Built as bbscan's built-in policies are: smaller, faster components.
-[profile.release]
-lto = "thin"
-codegen-units = 4
-"#,
-        sdk.display()
-    )
-}
-
-fn lib_rs(name: &str, rule: &str) -> String {
-    format!(
-        r#"//! {name}: a bbscan policy.
-
-use bbscan_policy::model::ResourceConfig;
-use bbscan_policy::{{ComplianceRef, Context, Policy, PolicyInfo, Report, Resource, Rule, Severity}};
-
-pub const LAMBDA_TRACING: &str = "{rule}";
-
-pub struct Checks;
-
-impl Policy for Checks {{
-    fn info() -> PolicyInfo {{
-        PolicyInfo {{
-            name: "{name}".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            rules: vec![Rule {{
-                id: LAMBDA_TRACING.into(),
-                title: "Lambda functions are traced with X-Ray".into(),
-                description: "Without active tracing, slow or failing requests cannot be followed across services.".into(),
-                default_severity: Severity::Low,
-                kinds: vec!["lambda.function".into()],
-                compliance: vec![ComplianceRef::new("AWS Foundational Security Best Practices", "Lambda.7")],
-                help_text: "Turn on active tracing for the function.".into(),
-                help_markdown: "Turn on **active tracing** (`TracingConfig.Mode = Active`).".into(),
-                remediation: "aws lambda update-function-configuration --function-name NAME --tracing-config Mode=Active".into(),
-                not_flagged: "Functions whose configuration could not be read: nothing is concluded about them.".into(),
-            }}],
-        }}
-    }}
-
-    fn evaluate(_ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {{
-        for r in resources {{
-            let ResourceConfig::LambdaFunction(f) = &r.config else {{ continue }};
-            if !r.is_known("tracing_mode") {{
-                continue;
-            }}
-            if f.tracing_mode.as_deref() == Some("Active") {{
-                report.pass(LAMBDA_TRACING);
-            }} else {{
-                report.fail(LAMBDA_TRACING, r, format!("function {{}} is not traced", r.name)).evidence("/config/tracing_mode");
-            }}
-        }}
-        Ok(())
-    }}
-}}
-
-bbscan_policy::export_policy!(Checks);
-
-#[cfg(test)]
-mod tests {{
-    use super::*;
-    use bbscan_policy::model::LambdaFunction;
-
-    fn function(name: &str, tracing: Option<&str>) -> Resource {{
-        Resource {{
-            arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{{name}}"),
-            name: name.into(),
-            account: "123456789012".into(),
-            region: "us-east-1".into(),
-            tags: Default::default(),
-            unknown: vec![],
-            config: ResourceConfig::LambdaFunction(Box::new(LambdaFunction {{
-                tracing_mode: tracing.map(str::to_string),
-                ..Default::default()
-            }})),
-        }}
-    }}
-
-    #[test]
-    fn a_traced_function_passes_and_an_untraced_one_fails() {{
-        let snapshot = bbscan_policy::testing::snapshot(vec![function("traced", Some("Active")), function("dark", None)]);
-        let report = bbscan_policy::run::<Checks>(&snapshot, &bbscan_policy::json!({{}})).expect("evaluates");
-        assert_eq!(report.findings.len(), 1);
-        assert!(report.findings[0].message.contains("dark"));
-        assert_eq!(report.tallies[LAMBDA_TRACING].evaluated, 2);
-        assert_eq!(report.tallies[LAMBDA_TRACING].passed, 1);
-    }}
-}}
-"#
-    )
-}
-
-fn readme(name: &str) -> String {
-    let file = name.replace('-', "_");
-    format!(
-        "# {name}\n\nA bbscan policy.\n\n```sh\ncargo test                                            # native unit tests\n\
-         rustup target add wasm32-wasip2                       # once\ncargo build --release --target wasm32-wasip2\n\
-         bbscan audit --demo --policy target/wasm32-wasip2/release/{file}.wasm\n```\n"
-    )
 }
 
 #[cfg(test)]
@@ -185,10 +128,35 @@ mod tests {
 
     #[test]
     fn names_are_checked_and_nothing_is_overwritten() {
-        let dir = std::env::temp_dir().join(format!("bbscan-scaffold-{}", std::process::id()));
-        assert!(matches!(new_rust_policy(&dir, "Bad_Name", &default_sdk()), Err(ScaffoldError::BadName(_))));
-        std::fs::create_dir_all(&dir).unwrap();
-        assert!(matches!(new_rust_policy(&dir, "ok-name", &default_sdk()), Err(ScaffoldError::Exists(_))));
-        std::fs::remove_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sdk = default_sdk(Language::Rust);
+        assert!(matches!(
+            new_policy(&dir.path().join("x"), "Bad_Name", Language::Rust, &sdk),
+            Err(ScaffoldError::BadName(_))
+        ));
+        assert!(matches!(new_policy(dir.path(), "ok-name", Language::Rust, &sdk), Err(ScaffoldError::Exists(_))));
+        let wrong_sdk = new_policy(&dir.path().join("y"), "ok-name", Language::TypeScript, &sdk);
+        assert!(matches!(wrong_sdk, Err(ScaffoldError::NoSdk { .. })), "{wrong_sdk:?}");
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        for language in [Language::Rust, Language::TypeScript, Language::Python] {
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("team-checks");
+            let files = new_policy(&target, "team-checks", language, &default_sdk(language)).unwrap();
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap();
+                // A placeholder is `__` + upper-case letters + `__` (Python's own `__name__` is not).
+                let placeholder = text
+                    .split("__")
+                    .skip(1)
+                    .step_by(2)
+                    .any(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase()));
+                assert!(!placeholder, "{} keeps a placeholder", file.display());
+            }
+            let expected = std::fs::read_to_string(target.join("fixtures/basic/expected.json")).unwrap();
+            assert!(expected.contains("TEAM_CHECKS.DATA_CLASSIFICATION"));
+        }
     }
 }

@@ -1,0 +1,130 @@
+// The glue between componentize-js's bindings of world `policy` and a {@link Policy}. The build
+// (`bbscan policy build`) bundles an entry module that imports the host's interfaces and hands
+// them over:
+//
+//   import * as snapshot from "bbscan:policy/snapshot@0.2.0";
+//   import * as iam from "bbscan:policy/iam@0.2.0";
+//   import { componentExports } from "@bbscan/policy/component";
+//   import policy from "../../src/policy.ts";
+//   export const { describe, validateSettings, evaluate } = componentExports(policy, { snapshot, iam });
+
+import { Context } from "./context.ts";
+import { errorText, installHost } from "./host.ts";
+import type { Policy } from "./policy.ts";
+import { Report } from "./report.ts";
+import type { Settings } from "./settings.ts";
+import type { Json, Resource } from "./snapshot.ts";
+import type * as wit from "./wit.ts";
+
+/** The host's imports, as the entry module receives them. */
+export interface Imports {
+  snapshot: wit.SnapshotFunctions;
+  iam: wit.IamFunctions;
+}
+
+/** A resource as the host hands it over: tags a list of pairs, config JSON text. */
+export function fromWit(r: wit.Resource): Resource {
+  let config: Json;
+  try {
+    config = JSON.parse(r.config) as Json;
+  } catch (e) {
+    throw new Error(`${r.arn}: not a resource this policy SDK understands: ${errorText(e)}`);
+  }
+  return {
+    kind: r.kind,
+    arn: r.arn,
+    name: r.name,
+    account: r.account,
+    region: r.region,
+    tags: Object.fromEntries(r.tags),
+    config,
+    unknown: r.unknown,
+  } as unknown as Resource;
+}
+
+/** Settings as the host sends them: JSON text, `{}` when blank. */
+export function parseSettings(text: string): Settings {
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as Settings;
+  } catch (e) {
+    throw new Error(`settings are not JSON: ${errorText(e)}`);
+  }
+}
+
+/** The policy's description as the contract has it. */
+export function describePolicy(policy: Policy): wit.PolicyInfo {
+  return {
+    name: policy.name,
+    version: policy.version,
+    rules: policy.rules.map((r) => ({
+      id: r.id,
+      title: r.title,
+      description: r.description,
+      defaultSeverity: r.defaultSeverity,
+      kinds: [...r.kinds],
+      compliance: r.compliance.map((c) => ({ framework: c.framework, control: c.control })),
+      helpText: r.helpText,
+      helpMarkdown: r.helpMarkdown,
+      remediation: r.remediation,
+      notFlagged: r.notFlagged ?? "",
+    })),
+  };
+}
+
+/** A report as the contract has it: every finding in order, a tally per rule that reported. */
+export function evaluation(report: Report): wit.Evaluation {
+  return {
+    findings: report.findings.map((f) => ({
+      ruleId: f.ruleId,
+      resourceArn: f.resourceArn,
+      status: f.status,
+      severity: f.severity,
+      message: f.message,
+      evidence: [...f.evidence],
+      actions: f.actions.map((a) => ({ kind: a.kind, version: a.version, params: JSON.stringify(a.params) })),
+    })),
+    tallies: report.sortedTallies().map(([ruleId, t]) => ({ ruleId, evaluated: t.evaluated, passed: t.passed })),
+  };
+}
+
+/**
+ * The component's exports for `policy`, answering lookups and IAM questions with the host's
+ * `imports`. An error thrown by the policy becomes the `err` the host reports, with the error's
+ * message.
+ */
+export function componentExports(policy: Policy, imports: Imports): wit.PolicyExports {
+  installHost({
+    resourceByArn: (arn) => {
+      const r = imports.snapshot.resourceByArn(arn);
+      return r === undefined ? undefined : fromWit(r);
+    },
+    resourcesOfKind: (kind) => imports.snapshot.resourcesOfKind(kind).map(fromWit),
+    statements: (document) => imports.iam.statements(document),
+    actionMatches: (pattern, action) => imports.iam.actionMatches(pattern, action),
+    resourceMatches: (pattern, arn) => imports.iam.resourceMatches(pattern, arn),
+    coversAction: (statement, action) => imports.iam.coversAction(statement, action),
+    coversResource: (statement, arn) => imports.iam.coversResource(statement, arn),
+    accessLevel: (action) => imports.iam.accessLevel(action),
+  });
+  return {
+    describe: () => describePolicy(policy),
+    validateSettings(settings) {
+      try {
+        policy.validateSettings?.(parseSettings(settings));
+      } catch (e) {
+        throw errorText(e);
+      }
+    },
+    evaluate(resources, gaps, settings) {
+      try {
+        const report = new Report();
+        policy.evaluate(new Context(parseSettings(settings), gaps), resources.map(fromWit), report);
+        report.bound();
+        return evaluation(report);
+      } catch (e) {
+        throw errorText(e);
+      }
+    },
+  };
+}
