@@ -23,8 +23,13 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest_dir.parent().expect("scanner/ is in the workspace root").to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // The Rust policy crates only: not the TypeScript and Python SDKs (their node_modules and
+    // virtualenvs change under every `npm ci`), nor the templates (include_str!, tracked by cargo).
+    for (name, _) in BUILTINS {
+        println!("cargo:rerun-if-changed={}", root.join("policies").join(name).display());
+    }
     for watched in [
-        "policies",
+        "policies/sdk",
         "wit",
         "scanner/model/src",
         "scanner/model/Cargo.toml",

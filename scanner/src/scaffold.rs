@@ -100,7 +100,7 @@ pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Res
     let area = name.to_ascii_uppercase().replace('-', "_");
     let crate_name = name.replace('-', "_");
     // A path inside TOML and JSON strings: forward slashes, no quote to escape.
-    let sdk_text = sdk.display().to_string().replace('\\', "/");
+    let sdk_text = sdk_reference(dir, &sdk).replace('\\', "/");
     let fill = |text: &str| {
         text.replace("__NAME__", name)
             .replace("__AREA__", &area)
@@ -122,6 +122,27 @@ pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Res
     Ok(written)
 }
 
+/// How the new policy names its SDK: relative to the policy when both are in one repository
+/// (so that the reference holds in every clone, on a CI runner as on a laptop), else absolute.
+fn sdk_reference(dir: &Path, sdk: &Path) -> String {
+    let absolute = sdk.display().to_string();
+    let Some(parent) = dir.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }) else {
+        return absolute;
+    };
+    let (Ok(parent), Some(leaf)) = (parent.canonicalize(), dir.file_name()) else { return absolute };
+    let dir = parent.join(leaf);
+    let Some(repository) = dir.ancestors().skip(1).find(|a| a.join(".git").exists()) else { return absolute };
+    let (Ok(below), Ok(sdk_below)) = (dir.strip_prefix(repository), sdk.strip_prefix(repository)) else {
+        return absolute;
+    };
+    let ups = below.components().count();
+    let mut relative = PathBuf::new();
+    for _ in 0..ups {
+        relative.push("..");
+    }
+    relative.join(sdk_below).display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +158,19 @@ mod tests {
         assert!(matches!(new_policy(dir.path(), "ok-name", Language::Rust, &sdk), Err(ScaffoldError::Exists(_))));
         let wrong_sdk = new_policy(&dir.path().join("y"), "ok-name", Language::TypeScript, &sdk);
         assert!(matches!(wrong_sdk, Err(ScaffoldError::NoSdk { .. })), "{wrong_sdk:?}");
+    }
+
+    #[test]
+    fn the_sdk_is_named_relative_to_the_policy_inside_one_repository() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+        std::fs::create_dir_all(repo.path().join("policies/sdk-ts")).unwrap();
+        std::fs::create_dir_all(repo.path().join("team")).unwrap();
+        let sdk = repo.path().join("policies/sdk-ts").canonicalize().unwrap();
+        assert_eq!(sdk_reference(&repo.path().join("team/checks"), &sdk), "../../policies/sdk-ts");
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = sdk_reference(&elsewhere.path().join("checks"), &sdk);
+        assert_eq!(Path::new(&outside), sdk.as_path(), "outside the repository: the absolute path");
     }
 
     #[test]

@@ -113,6 +113,10 @@ pub fn build_cached(
         return Ok(Built { language, name, wasm: cached, cached: true });
     }
     let built = build(dir, say)?;
+    // The build may have installed the toolchain and the SDK, which the hash covers: key the
+    // component by what it was really built from.
+    let hash = source_hash(dir, language)?;
+    let cached = cache_dir.join("sources").join(format!("{hash}.wasm"));
     let failed = |source| BuildError::Write { path: cached.clone(), source };
     std::fs::create_dir_all(cached.parent().unwrap_or(cache_dir)).map_err(failed)?;
     // Written under a temporary name and renamed: a concurrent audit never reads half a file.
@@ -402,7 +406,7 @@ fn build_python(dir: &Path, out: &Path, say: &dyn Fn(&str)) -> Result<(), BuildE
             return Err(BuildError::Missing {
                 language: "Python",
                 tool: "python3".into(),
-                install: "Install Python 3.10 or later with its venv module, then run this again.",
+                install: "Install Python 3.11 or later with its venv module, then run this again.",
             });
         }
         if !python.is_file() {

@@ -144,6 +144,20 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
         assert_eq!(String::from_utf8_lossy(&built.stdout).trim(), format!("./{NAME}.wasm"));
         native_tests(lang, &dir);
 
+        // A mistake in the user's source: the build fails (exit 2) and says in which file.
+        let (file, broken) = match *lang {
+            "rust" => ("src/lib.rs", "fn broken( {\n"),
+            "typescript" => ("src/policy.ts", "function broken( {\n"),
+            _ => ("policy.py", "def broken(:\n"),
+        };
+        let source = std::fs::read_to_string(dir.join(file)).expect("the policy's source");
+        std::fs::write(dir.join(file), format!("{source}\n{broken}")).expect("break the source");
+        let failed = bbscan_in(&dir).args(["policy", "build", "."]).output().expect("run bbscan");
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        assert_eq!(failed.status.code(), Some(2), "a broken {file} must fail the build:\n{stderr}");
+        assert!(stderr.contains(file.rsplit('/').next().unwrap_or(file)), "the error names {file}:\n{stderr}");
+        std::fs::write(dir.join(file), &source).expect("restore the source");
+
         let tested = bbscan_in(&dir).args(["policy", "test", "."]).output().expect("run bbscan");
         let out = String::from_utf8_lossy(&tested.stdout);
         assert!(tested.status.success(), "policy test ({lang}):\n{out}\n{}", String::from_utf8_lossy(&tested.stderr));

@@ -44,22 +44,38 @@ def message_of(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{place}"
 
 
+class _ParsedOnRead(Resource):
+    """A resource whose config is parsed when a rule first reads it (most rules read the configs
+    of some kinds only: a tag rule none), then kept."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an attribute not set: `config`, until its first read.
+        if name != "config":
+            raise AttributeError(name)
+        text = self.__dict__["_config_text"]
+        try:
+            config = json.loads(text)
+        except ValueError as e:
+            raise PolicyError(f"{self.arn}: the config the host sent is not JSON: {e}") from e
+        object.__setattr__(self, "config", config)
+        return config
+
+
 def resource_from_wit(r: Any) -> Resource:
-    """A resource record of the contract, its config parsed."""
-    try:
-        config = json.loads(r.config)
-    except ValueError as e:
-        raise PolicyError(f"{r.arn}: the config the host sent is not JSON: {e}") from e
-    return Resource(
-        kind=r.kind,
-        arn=r.arn,
-        name=r.name,
-        account=r.account,
-        region=r.region,
-        tags=dict(r.tags),
-        config=config,
-        unknown=list(r.unknown),
-    )
+    """A resource record of the contract, its config parsed on first read."""
+    resource = object.__new__(_ParsedOnRead)
+    for name, value in (
+        ("kind", r.kind),
+        ("arn", r.arn),
+        ("name", r.name),
+        ("account", r.account),
+        ("region", r.region),
+        ("tags", dict(r.tags)),
+        ("unknown", list(r.unknown)),
+        ("_config_text", r.config),
+    ):
+        object.__setattr__(resource, name, value)
+    return resource
 
 
 def gap_from_wit(g: Any) -> Gap:
@@ -117,6 +133,24 @@ def evaluation_to_wit(report: Report, types: ModuleType) -> Any:
             for rule, t in sorted(report.tallies.items())
         ],
     )
+
+
+class GivenLookup:
+    """Lookups answered from the resources the evaluation was given: every resource of the kinds
+    the rules read, which is all a lookup may see (the same objects, parsed once, instead of the
+    host copying a resource again)."""
+
+    def __init__(self, given: Sequence[Resource]) -> None:
+        self._given = given
+        self._by_arn: dict[str, Resource] | None = None
+
+    def by_arn(self, arn: str) -> Resource | None:
+        if self._by_arn is None:
+            self._by_arn = {r.arn: r for r in self._given}
+        return self._by_arn.get(arn)
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self._given if r.kind == kind]
 
 
 class HostLookup:
@@ -252,8 +286,9 @@ def world_class(policy: Policy) -> type:
 
         def evaluate(self, resources: list[Any], gaps: list[Any], settings: str) -> Any:
             try:
-                ctx = Context(parse_settings(settings), [gap_from_wit(g) for g in gaps], HostLookup(snapshot))
-                report = collect(policy, ctx, [resource_from_wit(r) for r in resources])
+                given = [resource_from_wit(r) for r in resources]
+                ctx = Context(parse_settings(settings), [gap_from_wit(g) for g in gaps], GivenLookup(given))
+                report = collect(policy, ctx, given)
             except Err:
                 raise
             except Exception as e:

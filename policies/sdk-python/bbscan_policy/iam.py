@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 
 class Effect(Enum):
@@ -102,10 +102,35 @@ def _answer() -> Backend:
     return _backend
 
 
+# Statements already read, by document (a managed policy that many roles attach is read once: a
+# lookup gives the same object each time), and answers of covers_action / covers_resource, by
+# statement. Keyed by id(), each entry holding its key object so that the id stays its own. The
+# lists are shared: do not modify them.
+_read: dict[int, tuple[Any, list[Statement]]] = {}
+_covered: dict[int, tuple[Statement, dict[str, bool]]] = {}
+
+
 def statements(document: Any) -> list[Statement]:
     """The statements of a policy document (a parsed JSON value, as `config` holds it): `Statement`
     as one object or a list; none when it has no `Statement` or is not an object."""
-    return _answer().statements(json.dumps(document, ensure_ascii=False))
+    cacheable = isinstance(document, (dict, list))
+    if cacheable and id(document) in _read:
+        return _read[id(document)][1]
+    found = _answer().statements(json.dumps(document, ensure_ascii=False))
+    if cacheable:
+        _read[id(document)] = (document, found)
+    return found
+
+
+def _remembered(statement: Statement, key: str, ask: Callable[[], bool]) -> bool:
+    entry = _covered.get(id(statement))
+    if entry is None:
+        entry = (statement, {})
+        _covered[id(statement)] = entry
+    answers = entry[1]
+    if key not in answers:
+        answers[key] = ask()
+    return answers[key]
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -121,12 +146,12 @@ def resource_matches(pattern: str, arn: str) -> bool:
 
 def covers_action(statement: Statement, action: str) -> bool:
     """Whether the statement's `Action` covers `action` (or its `NotAction` leaves it out)."""
-    return _answer().covers_action(statement, action)
+    return _remembered(statement, "a:" + action, lambda: _answer().covers_action(statement, action))
 
 
 def covers_resource(statement: Statement, arn: str) -> bool:
     """Whether the statement's `Resource` covers `arn` (or its `NotResource` leaves it out)."""
-    return _answer().covers_resource(statement, arn)
+    return _remembered(statement, "r:" + arn, lambda: _answer().covers_resource(statement, arn))
 
 
 def access_level(action: str) -> str | None:

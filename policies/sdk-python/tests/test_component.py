@@ -67,7 +67,7 @@ def install_bindings(lookups: dict[str, WitResource], calls: list) -> None:
     for name in ("PolicyInfo", "Rule", "ComplianceRef", "Finding", "Action", "Tally", "Evaluation"):
         setattr(wit_types, name, record(name))
     snapshot = types.ModuleType("wit_world.imports.snapshot")
-    snapshot.resource_by_arn = lambda arn: lookups.get(arn)
+    snapshot.resource_by_arn = lambda arn: (calls.append(("resource_by_arn", arn)), lookups.get(arn))[1]
     snapshot.resources_of_kind = lambda kind: [r for r in lookups.values() if r.kind == kind]
     host_iam = types.ModuleType("wit_world.imports.iam")
     host_iam.Effect = Enum("Effect", "ALLOW DENY")
@@ -110,6 +110,9 @@ def evaluate(ctx: Context, resources: list[Resource], report: Report) -> None:
     if ctx.settings.get("explode"):
         raise ValueError("boom")
     for r in resources:
+        if r.kind != "iam.role":
+            continue
+        # A lookup sees what the evaluation was given (the policy's kinds): no host call.
         other = ctx.resource("arn:aws:iam::1:policy/p")
         assert other is not None and other.config == {"document": None}
         [s] = iam.statements(r.config["document"])
@@ -152,7 +155,7 @@ class ComponentTest(unittest.TestCase):
             )
         }
         self.calls: list = []
-        policy_resource = WitResource(
+        self.policy_resource = policy_resource = WitResource(
             "iam.policy", "arn:aws:iam::1:policy/p", "p", "1", "global", [], '{"document": null}'
         )
         install_bindings({policy_resource.arn: policy_resource}, self.calls)
@@ -198,7 +201,7 @@ class ComponentTest(unittest.TestCase):
             ["trust_policy"],
         )
         gap = WitGap("iam", "ListRoles", "global", None, None, "access_denied", ["iam.role"], "denied")
-        evaluation = self.world.evaluate([role], [gap], "")
+        evaluation = self.world.evaluate([role, self.policy_resource], [gap], "")
         [failed, not_assessed] = evaluation.findings
         self.assertEqual((failed.rule_id, failed.resource_arn, failed.status.name), ("A.FIRST", role.arn, "FAIL"))
         self.assertEqual((failed.message, failed.severity.name, failed.evidence), ("r: web", "CRITICAL", ["/tags"]))
@@ -211,6 +214,7 @@ class ComponentTest(unittest.TestCase):
             [(t.rule_id, t.evaluated, t.passed) for t in evaluation.tallies],
             [("A.FIRST", 1, 0), ("M.MIDDLE", 0, 0), ("Z.LAST", 1, 1)],
         )
+        self.assertNotIn("resource_by_arn", [c[0] for c in self.calls])
         self.assertEqual(self.calls[0], ("statements", '{"Statement": []}'))
         self.assertEqual(self.calls[1], ("covers_action", ["s3:*"], "ALLOW", "s3:PutObject"))
 
@@ -221,7 +225,8 @@ class ComponentTest(unittest.TestCase):
         self.assertRegex(e.exception.value, r"^ValueError: boom \(at .*test_component\.py:\d+\)$")
         bad = WitResource("iam.role", "arn:aws:iam::1:role/r", "r", "1", "global", [], "{")
         with self.assertRaises(Err) as e:
-            self.world.evaluate([bad], [], "")
+            # The config is parsed when the rule reads it: then the error names the resource.
+            self.world.evaluate([bad, self.policy_resource], [], "")
         self.assertRegex(e.exception.value, r"^arn:aws:iam::1:role/r: the config the host sent is not JSON")
 
     def test_host_errors_reach_the_policy(self) -> None:

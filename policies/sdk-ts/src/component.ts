@@ -22,24 +22,41 @@ export interface Imports {
   iam: wit.IamFunctions;
 }
 
-/** A resource as the host hands it over: tags a list of pairs, config JSON text. */
+/**
+ * A resource as the host hands it over: tags a list of pairs, config JSON text. The config is
+ * parsed when a rule first reads it (most rules read the configs of some kinds only: a tag rule
+ * none), then kept.
+ */
 export function fromWit(r: wit.Resource): Resource {
-  let config: Json;
-  try {
-    config = JSON.parse(r.config) as Json;
-  } catch (e) {
-    throw new Error(`${r.arn}: not a resource this policy SDK understands: ${errorText(e)}`);
-  }
-  return {
+  const text = r.config;
+  let config: Json | undefined;
+  const resource = {
     kind: r.kind,
     arn: r.arn,
     name: r.name,
     account: r.account,
     region: r.region,
     tags: Object.fromEntries(r.tags),
-    config,
     unknown: r.unknown,
-  } as unknown as Resource;
+  };
+  Object.defineProperty(resource, "config", {
+    enumerable: true,
+    configurable: true,
+    get(): Json {
+      if (config === undefined) {
+        try {
+          config = JSON.parse(text) as Json;
+        } catch (e) {
+          throw new Error(`${r.arn}: not a resource this policy SDK understands: ${errorText(e)}`);
+        }
+      }
+      return config;
+    },
+    set(value: Json) {
+      config = value;
+    },
+  });
+  return resource as unknown as Resource;
 }
 
 /** Settings as the host sends them: JSON text, `{}` when blank. */
@@ -119,7 +136,8 @@ export function componentExports(policy: Policy, imports: Imports): wit.PolicyEx
     evaluate(resources, gaps, settings) {
       try {
         const report = new Report();
-        policy.evaluate(new Context(parseSettings(settings), gaps), resources.map(fromWit), report);
+        const given = resources.map(fromWit);
+        policy.evaluate(new Context(parseSettings(settings), gaps, given), given, report);
         report.bound();
         return evaluation(report);
       } catch (e) {

@@ -15,11 +15,19 @@ export function describeGap(g: Gap): string {
 }
 
 export class Context {
+  #byArn: Map<string, Resource> | undefined;
+
   constructor(
     /** The policy's settings (a JSON object, `{}` when none are configured). */
     readonly settings: Settings,
     /** Every gap handed to the policy (those that concern the kinds its rules read). */
     readonly gaps: readonly Gap[],
+    /**
+     * The resources the evaluation was given: every resource of the kinds the rules read, which
+     * is all a lookup may see. When present, lookups are answered from them (the same objects,
+     * parsed once) instead of asking the host to copy a resource again.
+     */
+    private readonly given?: readonly Resource[],
   ) {}
 
   /**
@@ -47,11 +55,14 @@ export class Context {
 
   /** Another resource of the snapshot, by ARN (only the kinds the policy's rules declare). */
   resource(arn: string): Resource | undefined {
-    return host().resourceByArn(arn);
+    if (this.given === undefined) return host().resourceByArn(arn);
+    this.#byArn ??= new Map(this.given.map((r) => [r.arn, r]));
+    return this.#byArn.get(arn);
   }
 
   /** Every resource of a kind in the snapshot (only the kinds the policy's rules declare). */
   resourcesOfKind<K extends Kind>(kind: K): Array<ResourceOf<K>> {
-    return host().resourcesOfKind(kind) as Array<ResourceOf<K>>;
+    if (this.given === undefined) return host().resourcesOfKind(kind) as Array<ResourceOf<K>>;
+    return this.given.filter((r) => r.kind === kind) as Array<ResourceOf<K>>;
   }
 }

@@ -15,12 +15,40 @@ export type { Condition, Effect, Principals, Statement } from "./wit.ts";
  * it. A document with no `Statement` has none.
  */
 export function statements(document: Json): Statement[] {
+  const cacheable = typeof document === "object" && document !== null;
+  const known = cacheable ? read.get(document) : undefined;
+  if (known !== undefined) return known;
   const text = JSON.stringify(document === undefined ? null : document);
+  let found: Statement[];
   try {
-    return host().statements(text);
+    found = host().statements(text);
   } catch (e) {
     throw new Error(errorText(e));
   }
+  if (cacheable) read.set(document, found);
+  return found;
+}
+
+/**
+ * Statements already read, by document: a managed policy that many roles attach is read once
+ * (a lookup gives the same object each time). The arrays are shared: do not modify them.
+ */
+const read = new WeakMap<object, Statement[]>();
+/** Answers of `coversAction` / `coversResource`, by statement, then by `a:` action or `r:` ARN. */
+const covered = new WeakMap<Statement, Map<string, boolean>>();
+
+function remembered(statement: Statement, key: string, ask: () => boolean): boolean {
+  let answers = covered.get(statement);
+  if (answers === undefined) {
+    answers = new Map();
+    covered.set(statement, answers);
+  }
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = ask();
+    answers.set(key, answer);
+  }
+  return answer;
 }
 
 /** Whether an action pattern (`s3:Get*`, `*`) covers an action: `*` and `?`, case-insensitive. */
@@ -35,12 +63,12 @@ export function resourceMatches(pattern: string, arn: string): boolean {
 
 /** Whether a statement's `Action` (or everything outside its `NotAction`) covers `action`. */
 export function coversAction(statement: Statement, action: string): boolean {
-  return host().coversAction(statement, action);
+  return remembered(statement, `a:${action}`, () => host().coversAction(statement, action));
 }
 
 /** Whether a statement's `Resource` (or everything outside its `NotResource`) covers `arn`. */
 export function coversResource(statement: Statement, arn: string): boolean {
-  return host().coversResource(statement, arn);
+  return remembered(statement, `r:${arn}`, () => host().coversResource(statement, arn));
 }
 
 /**
