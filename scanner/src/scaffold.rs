@@ -84,15 +84,7 @@ pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Res
         Language::TypeScript => (TYPESCRIPT, "package.json", "TypeScript"),
         Language::Python => (PYTHON, "pyproject.toml", "Python"),
     };
-    let no_sdk = || ScaffoldError::NoSdk {
-        language: language_name,
-        path: sdk.to_path_buf(),
-        dir: match language {
-            Language::Rust => "policies/sdk",
-            Language::TypeScript => "policies/sdk-ts",
-            Language::Python => "policies/sdk-python",
-        },
-    };
+    let no_sdk = || ScaffoldError::NoSdk { language: language_name, path: sdk.to_path_buf(), dir: sdk_dir(language) };
     let sdk = sdk.canonicalize().map_err(|_| no_sdk())?;
     if !sdk.join(manifest).is_file() {
         return Err(no_sdk());

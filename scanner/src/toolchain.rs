@@ -130,7 +130,7 @@ const NOT_SOURCES: &[&str] =
     &["node_modules", ".venv", "venv", "target", ".bbscan", ".git", "__pycache__", ".pytest_cache", "fixtures"];
 
 fn source_hash(dir: &Path, language: Language) -> Result<String, BuildError> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
         let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Read { path: dir.to_path_buf(), source })?;
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
@@ -139,7 +139,7 @@ fn source_hash(dir: &Path, language: Language) -> Result<String, BuildError> {
             let Ok(kind) = entry.file_type() else { continue };
             if kind.is_dir() {
                 if !NOT_SOURCES.contains(&name.as_ref()) {
-                    walk(root, &path, out)?;
+                    walk(&path, out)?;
                 }
             } else if kind.is_file() && !name.ends_with(".wasm") {
                 out.push(path);
@@ -148,7 +148,7 @@ fn source_hash(dir: &Path, language: Language) -> Result<String, BuildError> {
         Ok(())
     }
     let mut files = Vec::new();
-    walk(dir, dir, &mut files)?;
+    walk(dir, &mut files)?;
     // The SDK is built into the component too: the installed one (npm links a `file:` SDK, pip
     // copies it into the virtualenv), so that a changed SDK is a changed build.
     let sdk = match language {
@@ -159,7 +159,7 @@ fn source_hash(dir: &Path, language: Language) -> Result<String, BuildError> {
         Language::Rust => None,
     };
     if let Some(sdk) = sdk {
-        walk(&sdk, &sdk, &mut files)?;
+        walk(&sdk, &mut files)?;
     }
     files.sort();
     let mut hash = Sha256::new();

@@ -2,6 +2,7 @@
 // exactly as the Rust SDK counts them (policies/sdk/src/report.rs).
 
 import type { Json } from "./snapshot.ts";
+import type * as wit from "./wit.ts";
 import type { Severity, Status } from "./wit.ts";
 import { compareText, utf8Length, utf8Prefix } from "./text.ts";
 
@@ -12,19 +13,8 @@ export interface Action {
   params: Json;
 }
 
-/** One result of a rule on a resource. */
-export interface Finding {
-  ruleId: string;
-  resourceArn: string;
-  status: Status;
-  /** `undefined`: the rule's default severity. */
-  severity: Severity | undefined;
-  message: string;
-  /**
-   * JSON pointers into the resource document (`/config/public_access_block`), or
-   * `ARN#pointer` into another resource of the snapshot.
-   */
-  evidence: string[];
+/** One result of a rule on a resource: the contract's finding, its actions' parameters as JSON. */
+export interface Finding extends Omit<wit.Finding, "actions"> {
   actions: Action[];
 }
 
