@@ -364,9 +364,9 @@ enum PolicyCommand {
         /// Where to create it (default: ./NAME).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
-        /// The bbscan policy SDK of the language (policies/sdk, policies/sdk-ts or
-        /// policies/sdk-python of the bbscan repository).
-        #[arg(long, value_name = "PATH")]
+        /// Depend on the SDK in a bbscan checkout (or its policies/sdk, sdk-ts or sdk-python
+        /// directory) instead of the published package of the version this binary speaks.
+        #[arg(long = "sdk-path", alias = "sdk", value_name = "DIR")]
         sdk: Option<PathBuf>,
     },
     /// Build a policy's source directory (Rust, TypeScript or Python) into NAME.wasm, with the
@@ -582,7 +582,7 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
         Command::Policy(PolicyCommand::New { name, lang, dir, sdk }) => {
             let language = lang.language();
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
-            let sdk = sdk.unwrap_or_else(|| crate::scaffold::default_sdk(language));
+            let sdk = sdk.map_or(crate::scaffold::Sdk::Published, crate::scaffold::Sdk::Path);
             let written = crate::scaffold::new_policy(&dir, &name, language, &sdk)?;
             if verbosity != Verbosity::Quiet {
                 for file in &written {
@@ -991,7 +991,14 @@ fn apply_command(args: ApplyArgs, config: &Config, verbosity: Verbosity) -> anyh
                 (journal::Journal::create(&journal_path, &plan, &hash, &apply::now())?, Vec::new())
             }
         };
-        let outcome = runtime.block_on(apply::apply(&aws, &plan, Some((&mut journal, entries)), false, config.remediation.floors(), &StepReport));
+        let outcome = runtime.block_on(apply::apply(
+            &aws,
+            &plan,
+            Some((&mut journal, entries)),
+            false,
+            config.remediation.floors(),
+            &StepReport,
+        ));
         if let Err(e) = &outcome {
             eprintln!(
                 "journal: {} (resume with `bbscan apply --resume {0}`, undo with `bbscan rollback {0}`)",

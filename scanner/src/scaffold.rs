@@ -12,7 +12,7 @@ pub enum ScaffoldError {
     #[error("{0} already exists; bbscan will not overwrite it. Choose another name or --dir")]
     Exists(PathBuf),
     #[error(
-        "the bbscan {language} policy SDK was not found at {path}; pass --sdk PATH (the {dir} directory of the bbscan repository)"
+        "the bbscan {language} policy SDK was not found at {path}; --sdk-path takes a bbscan checkout or its policies/{dir} directory"
     )]
     NoSdk { language: &'static str, path: PathBuf, dir: &'static str },
     #[error("cannot write {path}: {source}")]
@@ -53,9 +53,20 @@ const PYTHON: Template = &[
     (".gitignore", include_str!("../../policies/templates/python/gitignore")),
 ];
 
-/// Where each language's SDK sat when this binary was built.
-pub fn default_sdk(language: Language) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("policies").join(sdk_dir(language))
+/// The version of the policy SDK packages (crate `bbscan-policy`, npm `@bbscan/policy`, PyPI
+/// `bbscan-policy`) a new policy depends on: the version of the contract this binary speaks
+/// (`bbscan:policy@0.2.0`). A test holds the three packages and the WIT to it.
+pub const SDK_VERSION: &str = "0.2.0";
+
+/// Where a new policy gets its SDK from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sdk {
+    /// The published package of [`SDK_VERSION`] (crates.io, npm, PyPI): what a user outside
+    /// this repository builds against.
+    Published,
+    /// A checkout of the bbscan repository, or the language's SDK directory in it
+    /// (`--sdk-path`): for working on bbscan itself.
+    Path(PathBuf),
 }
 
 fn sdk_dir(language: Language) -> &'static str {
@@ -66,9 +77,9 @@ fn sdk_dir(language: Language) -> &'static str {
     }
 }
 
-/// Create `dir` with a policy named `name` in `language`, against the SDK at `sdk`. Returns the
-/// files written.
-pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+/// Create `dir` with a policy named `name` in `language`, against `sdk`. Returns the files
+/// written.
+pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Sdk) -> Result<Vec<PathBuf>, ScaffoldError> {
     let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
@@ -84,20 +95,37 @@ pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Path) -> Res
         Language::TypeScript => (TYPESCRIPT, "package.json", "TypeScript"),
         Language::Python => (PYTHON, "pyproject.toml", "Python"),
     };
-    let no_sdk = || ScaffoldError::NoSdk { language: language_name, path: sdk.to_path_buf(), dir: sdk_dir(language) };
-    let sdk = sdk.canonicalize().map_err(|_| no_sdk())?;
-    if !sdk.join(manifest).is_file() {
-        return Err(no_sdk());
-    }
+    let dependency = match sdk {
+        Sdk::Published => match language {
+            Language::Rust => format!("\"{SDK_VERSION}\""),
+            Language::TypeScript => format!("^{SDK_VERSION}"),
+            Language::Python => format!("bbscan-policy~={SDK_VERSION}"),
+        },
+        Sdk::Path(path) => {
+            let no_sdk =
+                || ScaffoldError::NoSdk { language: language_name, path: path.clone(), dir: sdk_dir(language) };
+            // The SDK directory itself, or a checkout holding it.
+            let found = [path.clone(), path.join("policies").join(sdk_dir(language))]
+                .into_iter()
+                .find(|candidate| candidate.join(manifest).is_file())
+                .ok_or_else(no_sdk)?;
+            let found = found.canonicalize().map_err(|_| no_sdk())?;
+            // A path inside TOML and JSON strings: forward slashes, no quote to escape.
+            let reference = sdk_reference(dir, &found).replace('\\', "/");
+            match language {
+                Language::Rust => format!("{{ path = \"{reference}\" }}"),
+                Language::TypeScript => format!("file:{reference}"),
+                Language::Python => reference,
+            }
+        }
+    };
     let area = name.to_ascii_uppercase().replace('-', "_");
     let crate_name = name.replace('-', "_");
-    // A path inside TOML and JSON strings: forward slashes, no quote to escape.
-    let sdk_text = sdk_reference(dir, &sdk).replace('\\', "/");
     let fill = |text: &str| {
         text.replace("__NAME__", name)
             .replace("__AREA__", &area)
             .replace("__CRATE__", &crate_name)
-            .replace("__SDK__", &sdk_text)
+            .replace("__SDK__", &dependency)
     };
     let mut written = Vec::new();
     for (file, text) in template.iter().chain(FIXTURE) {
@@ -142,7 +170,7 @@ mod tests {
     #[test]
     fn names_are_checked_and_nothing_is_overwritten() {
         let dir = tempfile::tempdir().unwrap();
-        let sdk = default_sdk(Language::Rust);
+        let sdk = Sdk::Path(repository().join("policies/sdk"));
         assert!(matches!(
             new_policy(&dir.path().join("x"), "Bad_Name", Language::Rust, &sdk),
             Err(ScaffoldError::BadName(_))
@@ -165,12 +193,67 @@ mod tests {
         assert_eq!(Path::new(&outside), sdk.as_path(), "outside the repository: the absolute path");
     }
 
+    fn repository() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    #[test]
+    fn a_new_policy_names_the_published_sdk_by_version_or_a_checkout_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |name: &str, file: &str| std::fs::read_to_string(dir.path().join(name).join(file)).unwrap();
+        new_policy(&dir.path().join("r"), "r", Language::Rust, &Sdk::Published).unwrap();
+        assert!(
+            read("r", "Cargo.toml").contains(&format!("bbscan-policy = \"{SDK_VERSION}\"\n")),
+            "{}",
+            read("r", "Cargo.toml")
+        );
+        new_policy(&dir.path().join("t"), "t", Language::TypeScript, &Sdk::Published).unwrap();
+        let package: serde_json::Value = serde_json::from_str(&read("t", "package.json")).unwrap();
+        assert_eq!(package["devDependencies"]["@bbscan/policy"], format!("^{SDK_VERSION}"));
+        new_policy(&dir.path().join("p"), "p", Language::Python, &Sdk::Published).unwrap();
+        assert!(read("p", "requirements.txt").lines().any(|l| l == format!("bbscan-policy~={SDK_VERSION}")));
+
+        // --sdk-path: the checkout or the SDK directory itself, the same reference either way.
+        let checkout = repository().canonicalize().unwrap();
+        new_policy(&dir.path().join("t2"), "t2", Language::TypeScript, &Sdk::Path(checkout.clone())).unwrap();
+        let package: serde_json::Value = serde_json::from_str(&read("t2", "package.json")).unwrap();
+        let sdk = checkout.join("policies/sdk-ts").display().to_string();
+        assert_eq!(package["devDependencies"]["@bbscan/policy"], format!("file:{sdk}"));
+        new_policy(&dir.path().join("r2"), "r2", Language::Rust, &Sdk::Path(checkout.join("policies/sdk"))).unwrap();
+        let sdk = checkout.join("policies/sdk").display().to_string();
+        assert!(read("r2", "Cargo.toml").contains(&format!("bbscan-policy = {{ path = \"{sdk}\" }}")));
+        // A directory that is neither: refused, nothing written.
+        let wrong = new_policy(&dir.path().join("p2"), "p2", Language::Python, &Sdk::Path(dir.path().to_path_buf()));
+        assert!(matches!(wrong, Err(ScaffoldError::NoSdk { .. })), "{wrong:?}");
+        assert!(!dir.path().join("p2").exists());
+    }
+
+    /// The version a new policy asks for is the version every SDK package carries and the
+    /// version of the contract the binary speaks.
+    #[test]
+    fn the_sdk_packages_carry_the_version_new_policies_ask_for() {
+        let root = repository();
+        let read = |file: &str| std::fs::read_to_string(root.join(file)).unwrap();
+        let cargo: toml::Table = toml::from_str(&read("Cargo.toml")).unwrap();
+        let dependency = &cargo["workspace"]["dependencies"]["bbscan-policy"]["version"];
+        assert_eq!(dependency.as_str(), Some(SDK_VERSION), "the workspace's bbscan-policy version");
+        assert_eq!(cargo["workspace"]["package"]["version"].as_str(), Some(SDK_VERSION), "the crates' version");
+        let package: serde_json::Value = serde_json::from_str(&read("policies/sdk-ts/package.json")).unwrap();
+        assert_eq!(package["version"], SDK_VERSION, "@bbscan/policy");
+        let pyproject: toml::Table = toml::from_str(&read("policies/sdk-python/pyproject.toml")).unwrap();
+        assert_eq!(pyproject["project"]["version"].as_str(), Some(SDK_VERSION), "bbscan-policy on PyPI");
+        assert!(
+            read("wit/policy.wit").contains(&format!("package bbscan:policy@{SDK_VERSION};")),
+            "the contract's version"
+        );
+    }
+
     #[test]
     fn every_placeholder_is_filled() {
         for language in [Language::Rust, Language::TypeScript, Language::Python] {
             let dir = tempfile::tempdir().unwrap();
             let target = dir.path().join("team-checks");
-            let files = new_policy(&target, "team-checks", language, &default_sdk(language)).unwrap();
+            let files = new_policy(&target, "team-checks", language, &Sdk::Published).unwrap();
             for file in files {
                 let text = std::fs::read_to_string(&file).unwrap();
                 // A placeholder is `__` + upper-case letters + `__` (Python's own `__name__` is not).

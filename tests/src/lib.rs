@@ -5,6 +5,7 @@
 //! `~/.cache/bbscan/moto-5.2.5`), under a file lock so parallel tests install it once.
 
 pub mod fault_proxy;
+pub mod packages;
 
 use serde_json::Value;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -328,28 +329,42 @@ pub fn source_fingerprint(paths: &[&str]) -> String {
 
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
 
+/// A virtualenv beside moto's, named `name`, with `requirements` installed from PyPI on first
+/// use (under a lock); returns its `bin` directory.
+pub fn python_tools(name: &str, requirements: &[&str]) -> PathBuf {
+    let venv = venv_dir().with_file_name(name);
+    std::fs::create_dir_all(venv.parent().expect("a parent")).expect("create the cache directory");
+    let lock = std::fs::File::create(venv.with_extension("lock")).expect("create the install lock");
+    lock.lock().expect("take the install lock");
+    let marker = venv.join(".bbscan-installed");
+    let wanted = requirements.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        eprintln!("installing {} into {} (once)", requirements.join(" "), venv.display());
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().map(|s| s.success()).unwrap_or(false)
+            && Command::new(venv.join("bin").join("python"))
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args(requirements)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+        assert!(ok, "could not install {} from PyPI into {}", requirements.join(" "), venv.display());
+        std::fs::write(&marker, &wanted).expect("write the install marker");
+    }
+    venv.join("bin")
+}
+
 /// The Python example policy (`policies/examples/python-ssm`) built into a component with
 /// componentize-py, installed on first use into a virtualenv beside moto's.
 pub fn python_policy() -> PathBuf {
-    let venv = venv_dir().with_file_name(format!("componentize-py-{COMPONENTIZE_PY_VERSION}"));
-    let tool = venv.join("bin").join("componentize-py");
+    let tool = python_tools(
+        &format!("componentize-py-{COMPONENTIZE_PY_VERSION}"),
+        &[&format!("componentize-py=={COMPONENTIZE_PY_VERSION}")],
+    )
+    .join("componentize-py");
     let out_dir = target_dir().join("python-policy");
     std::fs::create_dir_all(&out_dir).expect("create the output directory");
     let lock = std::fs::File::create(out_dir.join("build.lock")).expect("create the build lock");
     lock.lock().expect("take the build lock");
-    let marker = venv.join(".bbscan-installed");
-    if !marker.exists() {
-        eprintln!("installing componentize-py=={COMPONENTIZE_PY_VERSION} into {} (once)", venv.display());
-        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().map(|s| s.success()).unwrap_or(false)
-            && Command::new(venv.join("bin").join("python"))
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-                .arg(format!("componentize-py=={COMPONENTIZE_PY_VERSION}"))
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-        assert!(ok, "could not install componentize-py from PyPI into {}", venv.display());
-        std::fs::write(&marker, COMPONENTIZE_PY_VERSION).expect("write the install marker");
-    }
     let component = out_dir.join("python-ssm.wasm");
     let source = repo_root().join("policies/examples/python-ssm");
     let stale = |c: &Path| {

@@ -1,5 +1,7 @@
 //! One policy workflow whatever the language, as a user runs it: `bbscan policy new` in Rust,
-//! TypeScript and Python, the language's own tests, `bbscan policy build` (which installs the
+//! TypeScript and Python outside the repository, against the SDK packages by version (the
+//! crates, npm tarball and wheel packed from this checkout, served as a registry would), the
+//! language's own tests, `bbscan policy build` (which installs the
 //! toolchain into the policy's directory from the registries), `bbscan policy test` over the
 //! policy's fixtures through the built component, and `bbscan audit --policy DIR` on the seeded
 //! account — where the three give identical findings, evidence, actions and tallies.
@@ -8,6 +10,7 @@
 //! malformed results is a policy error and the other policies still run; a build failure names
 //! the user's file.
 
+use bbscan_tests::packages::{NpmRegistry, SdkPackages, sdk_packages};
 use bbscan_tests::{Moto, REGION, bbscan, target_dir};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -25,16 +28,51 @@ fn rust_target() -> PathBuf {
     target_dir().join("wasm-policies")
 }
 
-fn new_policy(lang: &str, root: &Path) -> PathBuf {
+/// The published SDKs, as a policy outside the repository resolves them by version: crates.io's
+/// `bbscan-*` patched to the packed crates, the `@bbscan` npm scope served from the packed
+/// tarball by a loopback registry, pip finding the wheel.
+struct Registries {
+    packages: SdkPackages,
+    npm: NpmRegistry,
+}
+
+fn registries() -> Registries {
+    let packages = sdk_packages();
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(bbscan_tests::repo_root().join("policies/sdk-ts/package.json")).expect("package.json"),
+    )
+    .expect("JSON");
+    let version = manifest["version"].as_str().expect("a version");
+    let npm = NpmRegistry::serve("@bbscan/policy", version, &packages.npm_tarball, &manifest);
+    Registries { packages, npm }
+}
+
+fn new_policy(lang: &str, root: &Path, registries: Option<&Registries>) -> PathBuf {
     let dir = root.join(lang);
     let out = bbscan().args(["policy", "new", NAME, "--lang", lang, "--dir"]).arg(&dir).output().expect("run bbscan");
     assert!(out.status.success(), "policy new --lang {lang}: {}", String::from_utf8_lossy(&out.stderr));
     for file in ["fixtures/basic/snapshot.json", "fixtures/basic/expected.json", "README.md", ".gitignore"] {
         assert!(dir.join(file).is_file(), "policy new --lang {lang} wrote no {file}");
     }
-    if lang == "rust" {
-        std::fs::copy(bbscan_tests::repo_root().join("Cargo.lock"), dir.join("Cargo.lock"))
-            .expect("copy the lock file");
+    // The SDK by version, never by a path into the checkout bbscan was built from.
+    let manifest = ["Cargo.toml", "package.json", "requirements.txt"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .expect("a manifest");
+    let checkout = bbscan_tests::repo_root().canonicalize().expect("the checkout");
+    assert!(!manifest.contains(&*checkout.to_string_lossy()), "policy new named the checkout:\n{manifest}");
+    assert!(manifest.contains("0.2"), "no SDK version in:\n{manifest}");
+    let Some(registries) = registries else { return dir };
+    match lang {
+        "rust" => {
+            std::fs::copy(bbscan_tests::repo_root().join("Cargo.lock"), dir.join("Cargo.lock"))
+                .expect("copy the lock file");
+            std::fs::create_dir_all(dir.join(".cargo")).expect("create .cargo");
+            std::fs::write(dir.join(".cargo/config.toml"), registries.packages.cargo_patch()).expect("write the patch");
+        }
+        "typescript" => std::fs::write(dir.join(".npmrc"), format!("@bbscan:registry={}\n", registries.npm.url))
+            .expect("write .npmrc"),
+        _ => {}
     }
     // It never overwrites.
     let again = bbscan().args(["policy", "new", NAME, "--lang", lang, "--dir"]).arg(&dir).output().expect("run bbscan");
@@ -43,10 +81,14 @@ fn new_policy(lang: &str, root: &Path) -> PathBuf {
     dir
 }
 
-/// `bbscan` run in the policy's directory, with the Rust scaffold's kept target directory.
-fn bbscan_in(dir: &Path) -> assert_cmd::Command {
+/// `bbscan` run in the policy's directory, with the Rust scaffold's kept target directory and
+/// pip finding the packed wheel.
+fn bbscan_in(dir: &Path, registries: &Registries) -> assert_cmd::Command {
     let mut cmd = bbscan();
-    cmd.current_dir(dir).env("CARGO_TARGET_DIR", rust_target()).timeout(Duration::from_secs(900));
+    cmd.current_dir(dir)
+        .env("CARGO_TARGET_DIR", rust_target())
+        .env("PIP_FIND_LINKS", &registries.packages.wheels)
+        .timeout(Duration::from_secs(900));
     cmd
 }
 
@@ -132,11 +174,12 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
         .expect("run");
     assert!(wrote.status.success(), "{}", String::from_utf8_lossy(&wrote.stderr));
 
+    let registries = registries();
     let mut results: Vec<(&str, Vec<Value>, Vec<Value>)> = Vec::new();
     for lang in LANGUAGES {
-        let dir = new_policy(lang, root.path());
+        let dir = new_policy(lang, root.path(), Some(&registries));
         // Build first: for TypeScript and Python it installs the toolchain the tests run with.
-        let built = bbscan_in(&dir).args(["policy", "build", "."]).output().expect("run bbscan");
+        let built = bbscan_in(&dir, &registries).args(["policy", "build", "."]).output().expect("run bbscan");
         let stderr = String::from_utf8_lossy(&built.stderr);
         assert!(built.status.success(), "policy build ({lang}):\n{stderr}");
         let wasm = dir.join(format!("{NAME}.wasm"));
@@ -152,13 +195,13 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
         };
         let source = std::fs::read_to_string(dir.join(file)).expect("the policy's source");
         std::fs::write(dir.join(file), format!("{source}\n{broken}")).expect("break the source");
-        let failed = bbscan_in(&dir).args(["policy", "build", "."]).output().expect("run bbscan");
+        let failed = bbscan_in(&dir, &registries).args(["policy", "build", "."]).output().expect("run bbscan");
         let stderr = String::from_utf8_lossy(&failed.stderr);
         assert_eq!(failed.status.code(), Some(2), "a broken {file} must fail the build:\n{stderr}");
         assert!(stderr.contains(file.rsplit('/').next().unwrap_or(file)), "the error names {file}:\n{stderr}");
         std::fs::write(dir.join(file), &source).expect("restore the source");
 
-        let tested = bbscan_in(&dir).args(["policy", "test", "."]).output().expect("run bbscan");
+        let tested = bbscan_in(&dir, &registries).args(["policy", "test", "."]).output().expect("run bbscan");
         let out = String::from_utf8_lossy(&tested.stdout);
         assert!(tested.status.success(), "policy test ({lang}):\n{out}\n{}", String::from_utf8_lossy(&tested.stderr));
         assert!(out.contains("ok    basic") && out.contains("1 passed, 0 failed"), "{out}");
@@ -167,12 +210,12 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
         let expected = dir.join("fixtures/basic/expected.json");
         let honest = std::fs::read_to_string(&expected).expect("expected.json");
         std::fs::write(&expected, "[]").expect("rewrite expected.json");
-        let wrong = bbscan_in(&dir).args(["policy", "test", "."]).output().expect("run bbscan");
+        let wrong = bbscan_in(&dir, &registries).args(["policy", "test", "."]).output().expect("run bbscan");
         assert_eq!(wrong.status.code(), Some(1), "a wrong fixture must fail ({lang})");
         assert!(String::from_utf8_lossy(&wrong.stdout).contains("unexpected TEAM_CHECKS.DATA_CLASSIFICATION"));
         std::fs::write(&expected, honest).expect("restore expected.json");
 
-        let audit = bbscan_in(&dir)
+        let audit = bbscan_in(&dir, &registries)
             .args(["audit", "--format", "json", "--policy-timeout", "60", "--snapshot"])
             .arg(&snap)
             .args(["--policy", "."])
@@ -203,14 +246,15 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
 #[test]
 fn a_typescript_policy_that_throws_loops_or_lies_is_contained_like_a_rust_one() {
     let root = tempfile::tempdir().expect("temp dir");
-    let dir = new_policy("typescript", root.path());
+    let registries = registries();
+    let dir = new_policy("typescript", root.path(), Some(&registries));
     std::fs::copy(bbscan_tests::repo_root().join("tests/hostile-ts/policy.ts"), dir.join("src/policy.ts"))
         .expect("copy the hostile policy");
 
     // A syntax error: the build fails and says where, in the user's own file.
     let source = std::fs::read_to_string(dir.join("src/policy.ts")).expect("policy.ts");
     std::fs::write(dir.join("src/policy.ts"), source.replace("switch (mode) {", "switch (mode) {{")).expect("write");
-    let broken = bbscan_in(&dir).args(["policy", "build", "."]).output().expect("run bbscan");
+    let broken = bbscan_in(&dir, &registries).args(["policy", "build", "."]).output().expect("run bbscan");
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert_eq!(broken.status.code(), Some(2), "{stderr}");
     assert!(
@@ -219,7 +263,7 @@ fn a_typescript_policy_that_throws_loops_or_lies_is_contained_like_a_rust_one() 
     );
     std::fs::write(dir.join("src/policy.ts"), &source).expect("restore");
 
-    let built = bbscan_in(&dir).args(["policy", "build", "."]).output().expect("run bbscan");
+    let built = bbscan_in(&dir, &registries).args(["policy", "build", "."]).output().expect("run bbscan");
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let wasm = dir.join(format!("{NAME}.wasm"));
     let cases = [
@@ -266,7 +310,7 @@ fn a_missing_toolchain_is_named_with_what_to_install() {
     for (lang, tool, install) in
         [("rust", "cargo", "rustup"), ("typescript", "npm", "Node.js"), ("python", "python3", "Python 3")]
     {
-        let dir = new_policy(lang, root.path());
+        let dir = new_policy(lang, root.path(), None);
         let out =
             bbscan().current_dir(&dir).env("PATH", &empty_path).args(["policy", "build", "."]).output().expect("run");
         let stderr = String::from_utf8_lossy(&out.stderr);
