@@ -27,7 +27,20 @@ pub struct AwsOptions {
     pub call_timeout: Duration,
     /// Attempts per call, including the first (adaptive retries).
     pub max_attempts: u32,
+    /// A role to assume with the loaded credentials (a stage's `role_arn`).
+    pub role: Option<RoleToAssume>,
 }
+
+/// An IAM role bbscan assumes, always with the session name [`SESSION_NAME`] (so CloudTrail
+/// shows the scanner's reads as the scanner's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleToAssume {
+    pub arn: String,
+    pub external_id: Option<String>,
+}
+
+/// The session name of every role bbscan assumes.
+pub const SESSION_NAME: &str = "bbscan";
 
 impl Default for AwsOptions {
     fn default() -> Self {
@@ -37,6 +50,7 @@ impl Default for AwsOptions {
             endpoint_url: None,
             call_timeout: Duration::from_secs(30),
             max_attempts: 5,
+            role: None,
         }
     }
 }
@@ -96,7 +110,10 @@ impl AwsSetup {
         if let Some(first) = options.regions.first() {
             loader = loader.region(Region::new(first.clone()));
         }
-        let base = loader.load().await;
+        let mut base = loader.load().await;
+        if let Some(role) = &options.role {
+            base = assuming(&base, role).await;
+        }
         let regions = if options.regions.is_empty() {
             match base.region() {
                 Some(r) => vec![r.to_string()],
@@ -109,6 +126,16 @@ impl AwsSetup {
         };
         let endpoint_url = base.endpoint_url().map(str::to_string);
         Ok(AwsSetup { base, regions, endpoint_url })
+    }
+
+    /// The same setup with the credentials of `role`, assumed with this setup's credentials
+    /// (the role's temporary credentials are fetched on the first call, and refreshed).
+    pub async fn assuming(&self, role: &RoleToAssume) -> AwsSetup {
+        AwsSetup {
+            base: assuming(&self.base, role).await,
+            regions: self.regions.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
     }
 
     /// The SDK config for one region.
@@ -139,6 +166,17 @@ impl AwsSetup {
         }
         aws_sdk_s3control::Client::from_conf(builder.build())
     }
+}
+
+async fn assuming(base: &SdkConfig, role: &RoleToAssume) -> SdkConfig {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role.arn.clone()).session_name(SESSION_NAME);
+    if let Some(id) = &role.external_id {
+        builder = builder.external_id(id.clone());
+    }
+    let provider = builder.configure(base).build().await;
+    base.to_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+        .build()
 }
 
 /// The host of an endpoint URL when it is an IP address or `localhost`, where the S3 Control

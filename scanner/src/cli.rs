@@ -1,7 +1,7 @@
 //! The command line: arguments, running a command, exit codes.
 
 use crate::audit::AuditOptions;
-use crate::aws::{AwsOptions, AwsSetup};
+use crate::aws::{AwsOptions, AwsSetup, RoleToAssume};
 use crate::collect::{self, CollectOptions, Progress};
 use crate::config::{self, Config};
 use crate::host::Limits;
@@ -59,6 +59,13 @@ enum Command {
         #[arg(long)]
         report: bool,
     },
+    /// What changed in one account: between two snapshots, resources added, removed and changed
+    /// field by field, and findings new, fixed and unchanged (the policies run over both); between
+    /// two JSON reports, findings.
+    Diff(DiffArgs),
+    /// Work with reports: merge several accounts' JSON reports into one, in every format.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Turn the findings' proposed fixes into a reviewable plan (`plan show FILE` prints one).
     Plan(PlanArgs),
     /// Apply a plan: re-read each resource, refuse stale steps, journal every step.
@@ -73,6 +80,26 @@ enum Command {
     /// and a deny on reading secrets), or, with --trust-repository, the role's trust policy for
     /// GitHub Actions OIDC.
     Permissions(PermissionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Merge JSON reports (`audit --format json`, one account or several) of different accounts
+    /// into one report with per-account sections and totals: how sharded CI jobs meet.
+    Merge {
+        /// The JSON reports.
+        #[arg(required = true, num_args = 1..)]
+        reports: Vec<PathBuf>,
+        /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
+        #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
+        fail_on: FailOn,
+        /// Output formats, repeatable or comma-separated: table, json, sarif, markdown, html.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+        format: Vec<Format>,
+        /// Write the report here instead of stdout: a file for one format, a directory for several.
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,7 +234,8 @@ struct PermissionsArgs {
 /// A snapshot to work on instead of collecting live (audit, plan).
 #[derive(Debug, Args)]
 struct SnapshotSource {
-    /// Use this snapshot file instead of collecting live.
+    /// Use this snapshot file instead of collecting live (or an organisation's snapshot
+    /// directory, or its index.json, from `bbscan snapshot --organization -o DIR`).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["stage", "app", "regions", "profile", "endpoint_url", "demo"])]
     snapshot: Option<PathBuf>,
     /// Use the built-in demo snapshot (a BrainBytes production account); no AWS needed.
@@ -252,10 +280,61 @@ pub struct CollectArgs {
     usage_from: Option<PathBuf>,
 }
 
+/// Several accounts at once.
+#[derive(Debug, Args)]
+struct OrgArgs {
+    /// Every active account of the organisation (listed from the management or a delegated
+    /// administrator account), each read with the scanner role assumed in it.
+    #[arg(long)]
+    organization: bool,
+    /// These accounts (comma-separated ids) instead of the organisation's list; implies
+    /// --organization.
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    accounts: Vec<String>,
+    /// The role assumed in each account (default: [organization] role_name in bbscan.toml, else
+    /// OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME")]
+    role_name: Option<String>,
+    /// Accounts read at once (default: [organization] concurrency, else 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    account_concurrency: Option<u16>,
+    /// AWS calls in flight over all accounts together (each account also keeps --concurrency).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    max_calls: u16,
+}
+
+impl OrgArgs {
+    fn enabled(&self) -> bool {
+        self.organization || !self.accounts.is_empty()
+    }
+
+    fn options(&self, config: &Config) -> anyhow::Result<crate::organization::OrganizationOptions> {
+        for account in &self.accounts {
+            if !config::is_account_id(account) {
+                anyhow::bail!("--accounts: {account:?} is not a 12-digit AWS account id");
+            }
+        }
+        let org = &config.organization;
+        Ok(crate::organization::OrganizationOptions {
+            accounts: if self.accounts.is_empty() { org.accounts.clone() } else { self.accounts.clone() },
+            role_name: self
+                .role_name
+                .clone()
+                .or_else(|| org.role_name.clone())
+                .unwrap_or_else(|| crate::organization::DEFAULT_ROLE_NAME.to_string()),
+            external_id: org.external_id.clone(),
+            concurrency: self.account_concurrency.map(usize::from).or(org.concurrency).unwrap_or(4),
+            global_calls: usize::from(self.max_calls),
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 struct SnapshotArgs {
     #[command(flatten)]
     collect: CollectArgs,
+    #[command(flatten)]
+    org: OrgArgs,
     /// Write the snapshot here (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -268,6 +347,8 @@ struct SnapshotArgs {
 struct AuditArgs {
     #[command(flatten)]
     collect: CollectArgs,
+    #[command(flatten)]
+    org: OrgArgs,
     #[command(flatten)]
     source: SnapshotSource,
     #[command(flatten)]
@@ -292,6 +373,54 @@ struct AuditArgs {
     /// --fail-on; reports mark each finding new or existing.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The earlier snapshot or JSON report.
+    old: PathBuf,
+    /// The later one, of the same account.
+    new: PathBuf,
+    #[command(flatten)]
+    policies: PolicyArgs,
+    /// Snapshots: compare resources only, without running the policies over both.
+    #[arg(long)]
+    no_findings: bool,
+    /// Output formats, repeatable or comma-separated: table, json, markdown.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    format: Vec<DriftFormat>,
+    /// Write the drift here (atomically) instead of stdout: a file for one format, a directory
+    /// (drift.txt, drift.json, drift.md) for several.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DriftFormat {
+    /// Text for a terminal.
+    Table,
+    /// The drift document (JSON), every value whole.
+    Json,
+    /// Markdown, for $GITHUB_STEP_SUMMARY.
+    Markdown,
+}
+
+impl DriftFormat {
+    fn file_name(self) -> &'static str {
+        match self {
+            DriftFormat::Table => "drift.txt",
+            DriftFormat::Json => "drift.json",
+            DriftFormat::Markdown => "drift.md",
+        }
+    }
+
+    fn render(self, drift: &bbscan_model::drift::Drift) -> String {
+        match self {
+            DriftFormat::Table => bbscan_reports::drift_table(drift),
+            DriftFormat::Json => serde_json::to_string_pretty(drift).unwrap_or_default() + "\n",
+            DriftFormat::Markdown => bbscan_reports::drift_markdown(drift),
+        }
+    }
 }
 
 /// Where policies come from and how they are run.
@@ -450,6 +579,49 @@ impl Format {
     }
 }
 
+impl Format {
+    fn render_multi(self, report: &bbscan_model::organization::MultiAccountReport) -> String {
+        let version = env!("CARGO_PKG_VERSION");
+        match self {
+            Format::Table => bbscan_reports::multi_table(report),
+            Format::Json => bbscan_reports::multi_json(report),
+            Format::Sarif => bbscan_reports::multi_sarif(report, version),
+            Format::Markdown => bbscan_reports::multi_markdown(report),
+            Format::Html => bbscan_reports::multi_html(report, version),
+        }
+    }
+}
+
+/// Write `formats` of one document: one to stdout (or to `output` as a file), several into the
+/// directory `output` as `file_name(format)`. Returns where it was written, if not stdout.
+fn emit<F: Copy + PartialEq>(
+    output: Option<&Path>,
+    formats: &[F],
+    file_name: impl Fn(F) -> &'static str,
+    render: impl Fn(F) -> String,
+) -> anyhow::Result<Option<String>> {
+    let mut formats = formats.to_vec();
+    formats.dedup();
+    match (output, formats.as_slice()) {
+        (None, [only]) => {
+            print_stdout(&render(*only))?;
+            Ok(None)
+        }
+        (None, _) => anyhow::bail!("several formats need --output DIR (one file per format)"),
+        (Some(path), [only]) if !path.is_dir() => {
+            snapshot::write_atomic(path, render(*only).as_bytes(), snapshot::Access::Shared)?;
+            Ok(Some(path.display().to_string()))
+        }
+        (Some(dir), formats) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            for f in formats {
+                snapshot::write_atomic(&dir.join(file_name(*f)), render(*f).as_bytes(), snapshot::Access::Shared)?;
+            }
+            Ok(Some(dir.display().to_string()))
+        }
+    }
+}
+
 /// The `--fail-on` threshold; `None` never fails on findings.
 #[derive(Debug, Clone, Copy)]
 struct FailOn(Option<Severity>);
@@ -530,6 +702,13 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
         Command::Audit(args) => {
             let config = Config::load(cli.config.as_deref())?;
             audit_command(args, &config, verbosity)
+        }
+        Command::Report(ReportCommand::Merge { reports, fail_on, format, output }) => {
+            report_merge(&reports, fail_on, &format, output.as_deref(), verbosity)
+        }
+        Command::Diff(args) => {
+            let config = Config::load(cli.config.as_deref())?;
+            diff_command(args, &config, verbosity)
         }
         Command::Plan(PlanArgs { command: Some(PlanCommand::Show { plan }), .. }) => {
             let plan = crate::remediate::plan::read(&plan)?;
@@ -655,6 +834,35 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    if args.org.enabled() {
+        let Some(dir) = &args.output else {
+            anyhow::bail!("--organization writes one snapshot per account: give the directory with -o DIR");
+        };
+        if dir.is_file() {
+            anyhow::bail!(
+                "-o {}: with --organization, -o names a directory (one snapshot per account and index.json)",
+                dir.display()
+            );
+        }
+        let read = collect_organization(&args.collect, &args.org, config, verbosity)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the directory {}", dir.display()))?;
+        let index = crate::organization::write(dir, &read)?;
+        if verbosity != Verbosity::Quiet {
+            for a in &index.accounts {
+                match &a.error {
+                    None => eprintln!("{}: {} resources, {} gaps", a.account_id, a.resources, a.gaps),
+                    Some(e) => eprintln!("{}: not assessed: {}", a.account_id, safe_line(e)),
+                }
+            }
+            eprintln!(
+                "{} accounts ({} not assessed) written to {}",
+                index.accounts.len(),
+                index.accounts.iter().filter(|a| a.error.is_some()).count(),
+                dir.join(bbscan_model::organization::INDEX_FILE).display()
+            );
+        }
+        return Ok(Exit::Clean);
+    }
     let (json, summary) = if args.demo {
         let demo = bbscan_model::Snapshot::from_json(snapshot::DEMO.as_bytes())
             .context("the built-in demo snapshot is damaged")?;
@@ -741,41 +949,27 @@ fn build_policy(dir: &Path, cache_dir: Option<&Path>, verbosity: Verbosity) -> a
 }
 
 fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let index = args.source.snapshot.as_deref().and_then(crate::organization::index_path);
+    if args.org.enabled() || index.is_some() {
+        let read = match &index {
+            Some(index) => crate::organization::read(index)?,
+            None => collect_organization(&args.collect, &args.org, config, verbosity)?,
+        };
+        return audit_accounts(&args, read, config, verbosity);
+    }
     let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
     let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
     if let Some(path) = &args.baseline {
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
     let report = crate::audit::audit(&snapshot, &options)?;
-    let mut formats = args.format.clone();
-    formats.dedup();
-    let written = match (&args.output, formats.as_slice()) {
-        (None, [only]) => {
-            // Colour only for a person at a terminal, and never with NO_COLOR.
-            let colour = *only == Format::Table
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print_stdout(&only.render(&report, colour))?;
-            None
-        }
-        (None, _) => anyhow::bail!("several formats need --output DIR (one file per format)"),
-        (Some(path), [only]) if !path.is_dir() => {
-            snapshot::write_atomic(path, only.render(&report, false).as_bytes(), snapshot::Access::Shared)?;
-            Some(path.display().to_string())
-        }
-        (Some(dir), formats) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the report directory {}", dir.display()))?;
-            for f in formats {
-                snapshot::write_atomic(
-                    &dir.join(f.file_name()),
-                    f.render(&report, false).as_bytes(),
-                    snapshot::Access::Shared,
-                )?;
-            }
-            Some(dir.display().to_string())
-        }
-    };
+    // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
+    let colour = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let written = emit(args.output.as_deref(), &args.format, Format::file_name, |f| {
+        f.render(&report, colour && f == Format::Table)
+    })?;
     if let Some(place) = written.filter(|_| verbosity != Verbosity::Quiet) {
         let new =
             report.findings.iter().filter(|f| f.baseline == Some(bbscan_model::findings::BaselineState::New)).count();
@@ -805,6 +999,14 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     } else {
         Exit::Clean
     })
+}
+
+fn diff_command(args: DiffArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
+    let options =
+        if args.no_findings { None } else { Some(audit_options(&args.policies, &[], &[], config, verbosity)?) };
+    let drift = crate::drift::diff(&args.old, &args.new, options.as_ref())?;
+    emit(args.output.as_deref(), &args.format, DriftFormat::file_name, |f| f.render(&drift))?;
+    Ok(Exit::Clean)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -896,10 +1098,23 @@ fn plan_command(args: PlanArgs, config: &Config, verbosity: Verbosity) -> anyhow
     Ok(if report.policy_errors.is_empty() { Exit::Clean } else { Exit::Error })
 }
 
+/// How `--stage` reaches its account (`[stages.NAME]` in bbscan.toml): the profile (unless
+/// --profile is given), the role to assume, and the account the credentials must land in.
+fn stage_connection(args: &CollectArgs, config: &Config) -> (Option<String>, Option<RoleToAssume>, Option<String>) {
+    let stage = args.stage.as_ref().and_then(|s| config.stages.get(s));
+    let profile = args.profile.clone().or_else(|| stage.and_then(|s| s.profile.clone()));
+    let role = stage.and_then(|s| {
+        s.role_arn.as_ref().map(|arn| RoleToAssume { arn: arn.clone(), external_id: s.external_id.clone() })
+    });
+    (profile, role, stage.and_then(config::StageConfig::expected_account))
+}
+
 /// The AWS connection of apply and rollback (the collection flags that matter for it).
 fn aws_options(args: &CollectArgs, config: &Config, plan_regions: &[String]) -> AwsOptions {
+    let (profile, role, _) = stage_connection(args, config);
     AwsOptions {
-        profile: args.profile.clone(),
+        profile,
+        role,
         regions: if !args.regions.is_empty() {
             args.regions.clone()
         } else if !plan_regions.is_empty() {
@@ -1053,12 +1268,28 @@ fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> an
             dir.display()
         );
     }
+    let (options, collect_options) = live_options(args, config);
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let progress = TerminalProgress {
+        show: verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && std::io::stderr().is_terminal()),
+    };
+    runtime.block_on(async {
+        let aws = AwsSetup::load(&options).await?;
+        Ok(collect::collect(&aws, &collect_options, &progress).await?)
+    })
+}
+
+/// How to reach AWS and what to collect, from the flags and bbscan.toml.
+fn live_options(args: &CollectArgs, config: &Config) -> (AwsOptions, CollectOptions) {
+    let (profile, role, expected_account) = stage_connection(args, config);
     let options = AwsOptions {
-        profile: args.profile.clone(),
+        profile,
         regions: if args.regions.is_empty() { config.regions.clone() } else { args.regions.clone() },
         endpoint_url: args.endpoint_url.clone(),
         call_timeout: Duration::from_secs(args.call_timeout),
         max_attempts: args.max_attempts,
+        role,
     };
     let collect_options = CollectOptions {
         app: args.app.clone().or_else(|| config.app.clone()).unwrap_or_else(|| config::DEFAULT_APP.to_string()),
@@ -1069,16 +1300,137 @@ fn collect_live(args: &CollectArgs, config: &Config, verbosity: Verbosity) -> an
             .or(config.collect.concurrency)
             .unwrap_or(config::DEFAULT_CONCURRENCY),
         usage: collect::usage::UsageOptions { days: args.usage_days, from_dir: args.usage_from.clone() },
+        expected_account: expected_account.map(|account| (args.stage.clone().unwrap_or_default(), account)),
+        global_permits: None,
     };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let progress = TerminalProgress {
-        show: verbosity == Verbosity::Verbose || (verbosity == Verbosity::Normal && std::io::stderr().is_terminal()),
-    };
-    runtime.block_on(async {
+    (options, collect_options)
+}
+
+/// Read every account of the organisation (or the accounts named).
+fn collect_organization(
+    args: &CollectArgs,
+    org: &OrgArgs,
+    config: &Config,
+    verbosity: Verbosity,
+) -> anyhow::Result<crate::organization::OrganizationSnapshots> {
+    let organization = org.options(config)?;
+    let (mut options, mut collect_options) = live_options(args, config);
+    // Each account is reached through the organisation's role, not a stage's.
+    options.role = None;
+    collect_options.expected_account = None;
+    let runtime = runtime()?;
+    let progress = TerminalProgress { show: verbosity == Verbosity::Verbose };
+    Ok(runtime.block_on(async {
         let aws = AwsSetup::load(&options).await?;
-        Ok(collect::collect(&aws, &collect_options, &progress).await?)
+        anyhow::Ok(crate::organization::collect(&aws, &collect_options, &organization, &progress).await?)
+    })?)
+}
+
+/// Audit each account's snapshot with the same policies: one report with a section per account.
+fn audit_accounts(
+    args: &AuditArgs,
+    read: crate::organization::OrganizationSnapshots,
+    config: &Config,
+    verbosity: Verbosity,
+) -> anyhow::Result<Exit> {
+    use bbscan_model::organization::{AccountReport, MultiAccountReport};
+    let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
+    if let Some(path) = &args.baseline {
+        options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
+    }
+    let mut accounts = Vec::new();
+    for a in read.accounts {
+        accounts.push(match a.outcome {
+            Ok(snapshot) => {
+                report_gaps(&snapshot, verbosity);
+                AccountReport::collected(a.name, crate::audit::audit(&snapshot, &options)?)
+            }
+            Err(error) => {
+                eprintln!("warning: account {} was not assessed: {}", a.account_id, safe_line(&error));
+                AccountReport::unreachable(a.account_id, a.name, error)
+            }
+        });
+    }
+    let report = MultiAccountReport::new(accounts)?;
+    let written = emit(args.output.as_deref(), &args.format, Format::file_name, |f| f.render_multi(&report))?;
+    multi_outcome(&report, args.fail_on, written, verbosity)
+}
+
+fn multi_outcome(
+    report: &bbscan_model::organization::MultiAccountReport,
+    fail_on: FailOn,
+    written: Option<String>,
+    verbosity: Verbosity,
+) -> anyhow::Result<Exit> {
+    let t = &report.totals;
+    if let Some(place) = written.filter(|_| verbosity != Verbosity::Quiet) {
+        eprintln!(
+            "{} accounts ({} not assessed), {} findings; report written to {place}",
+            t.accounts, t.unreachable, t.findings
+        );
+    }
+    for a in &report.accounts {
+        for e in a.report.iter().flat_map(|r| &r.policy_errors) {
+            eprintln!(
+                "error: account {}: policy {} ({}) {}",
+                a.account_id,
+                safe_line(&e.policy),
+                safe_line(&e.origin),
+                safe_line(&e.error)
+            );
+        }
+    }
+    Ok(if t.policy_errors > 0 {
+        Exit::Error
+    } else if fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {
+        Exit::Findings
+    } else {
+        Exit::Clean
     })
+}
+
+/// `report merge`: JSON reports of different accounts, one report.
+fn report_merge(
+    paths: &[PathBuf],
+    fail_on: FailOn,
+    formats: &[Format],
+    output: Option<&Path>,
+    verbosity: Verbosity,
+) -> anyhow::Result<Exit> {
+    use bbscan_model::findings::AuditReport;
+    use bbscan_model::organization::{AccountReport, MultiAccountReport};
+    let mut accounts = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+            format!("{} is not JSON: give bbscan JSON reports (`audit --format json`)", path.display())
+        })?;
+        let invalid = |e: serde_json::Error| {
+            anyhow::anyhow!("{} is not a bbscan JSON report ({e}): give `audit --format json` output", path.display())
+        };
+        if value.get("accounts").is_some() && value.get("totals").is_some() {
+            let multi: MultiAccountReport = serde_json::from_value(value).map_err(invalid)?;
+            accounts.extend(multi.accounts);
+        } else if value.get("findings").is_some() && value.get("rules").is_some() {
+            let single: AuditReport = serde_json::from_value(value).map_err(invalid)?;
+            accounts.push(AccountReport::collected(None, single));
+        } else {
+            anyhow::bail!(
+                "{} is not a bbscan JSON report: give `audit --format json` output (SARIF cannot be merged)",
+                path.display()
+            );
+        }
+    }
+    // Totals are recomputed from the accounts' own reports, never trusted from the inputs.
+    for a in &mut accounts {
+        a.totals = match &a.report {
+            Some(r) => bbscan_model::organization::Totals::of(r),
+            None => bbscan_model::organization::Totals::unreachable(),
+        };
+    }
+    let report = MultiAccountReport::new(accounts)?;
+    let written = emit(output, formats, Format::file_name, |f| f.render_multi(&report))?;
+    multi_outcome(&report, fail_on, written, verbosity)
 }
 
 fn report_gaps(snap: &bbscan_model::Snapshot, verbosity: Verbosity) {

@@ -40,6 +40,11 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// What principals did, from CloudTrail log files.
     pub usage: usage::UsageOptions,
+    /// (stage, account): the credentials must belong to this account (`[stages.NAME] account`),
+    /// checked before any other call.
+    pub expected_account: Option<(String, String)>,
+    /// A bound on calls in flight shared with other accounts' collections (`--organization`).
+    pub global_permits: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +55,11 @@ pub enum CollectError {
          or log in with `aws sso login`"
     )]
     Identity { message: String },
+    #[error(
+        "the AWS credentials belong to account {actual} ({caller}), but bbscan.toml puts stage {stage} in account {expected}: \
+         nothing was read. Use the stage's credentials (its profile or role_arn under [stages.{stage}]) or fix its account"
+    )]
+    WrongAccount { stage: String, expected: String, actual: String, caller: String },
     #[error(transparent)]
     Scope(#[from] ScopeError),
 }
@@ -119,28 +129,22 @@ pub async fn collect(
     progress: &dyn Progress,
 ) -> Result<Snapshot, CollectError> {
     let started_at = convert::now_rfc3339();
-    let api = Api::new(options.concurrency);
-    let sts = aws_sdk_sts::Client::new(&aws.in_region(&aws.global_region()));
+    let api = Api::new(options.concurrency).with_global(options.global_permits.clone());
     let global = aws.global_region();
-    let identity =
-        match api.call(Op::StsGetCallerIdentity, Target::region(&global), sts.get_caller_identity().send()).await {
-            Read::Found(identity) => identity,
-            _ => {
-                let message = api
-                    .take_gaps()
-                    .into_iter()
-                    .next()
-                    .map(|g| match g.error_code {
-                        Some(code) => format!("{code}: {}", g.message),
-                        None => g.message,
-                    })
-                    .unwrap_or_else(|| "no answer".to_string());
-                return Err(CollectError::Identity { message });
-            }
-        };
-    let account = identity.account().unwrap_or_default().to_string();
-    let caller_arn = identity.arn().unwrap_or_default().to_string();
-    let partition = caller_arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+    let caller = identity(&api, aws).await?;
+    let account = caller.account.clone();
+    let caller_arn = caller.arn.clone();
+    let partition = caller.partition.clone();
+    if let Some((stage, expected)) = &options.expected_account
+        && *expected != account
+    {
+        return Err(CollectError::WrongAccount {
+            stage: stage.clone(),
+            expected: expected.clone(),
+            actual: account,
+            caller: caller_arn,
+        });
+    }
 
     let ctx = Ctx {
         api,
@@ -214,6 +218,70 @@ pub async fn collect(
         resources,
         gaps: ctx.api.take_gaps(),
     })
+}
+
+/// Who the credentials belong to.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+    /// `aws`, `aws-cn`, `aws-us-gov` (from the ARN).
+    pub partition: String,
+}
+
+/// `sts:GetCallerIdentity` through `api` (counted, like every call).
+async fn identity(api: &Api, aws: &AwsSetup) -> Result<Caller, CollectError> {
+    let sts = aws_sdk_sts::Client::new(&aws.in_region(&aws.global_region()));
+    let global = aws.global_region();
+    match api.call(Op::StsGetCallerIdentity, Target::region(&global), sts.get_caller_identity().send()).await {
+        Read::Found(identity) => {
+            let arn = identity.arn().unwrap_or_default().to_string();
+            let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+            Ok(Caller { account: identity.account().unwrap_or_default().to_string(), arn, partition })
+        }
+        _ => {
+            let message = api
+                .take_gaps()
+                .into_iter()
+                .next()
+                .map(|g| match g.error_code {
+                    Some(code) => format!("{code}: {}", g.message),
+                    None => g.message,
+                })
+                .unwrap_or_else(|| "no answer".to_string());
+            Err(CollectError::Identity { message })
+        }
+    }
+}
+
+/// Who the credentials of `aws` belong to.
+pub async fn caller_identity(aws: &AwsSetup) -> Result<Caller, CollectError> {
+    identity(&Api::new(1), aws).await
+}
+
+/// Replace `snapshot`'s view of its place in the organisation (`organizations.account`: path,
+/// SCPs and RCPs) with what `reader` — the management or a delegated administrator account —
+/// reads about that account, when it can read all of it. A member account usually may not read
+/// its own control policies; the organisation's reader may.
+pub async fn organization_view_from(reader: &AwsSetup, account: &str, partition: &str, snapshot: &mut Snapshot) {
+    let ctx = Ctx {
+        api: Api::new(4),
+        aws: reader,
+        account: account.to_string(),
+        partition: partition.to_string(),
+        scope: Scope::new("", None),
+        progress: &Silent,
+    };
+    let found = organizations::collect(&ctx).await;
+    let gaps = ctx.api.take_gaps();
+    let complete = gaps.is_empty() && found.iter().all(|r| r.unknown.is_empty() && r.account == account);
+    if !complete || found.is_empty() {
+        return;
+    }
+    snapshot.resources.retain(|r| r.kind() != "organizations.account");
+    snapshot.gaps.retain(|g| g.service != "organizations");
+    snapshot.resources.extend(found);
+    snapshot.resources.sort_by(|a, b| (a.kind(), &a.arn).cmp(&(b.kind(), &b.arn)));
 }
 
 struct Silent;

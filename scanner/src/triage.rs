@@ -135,12 +135,21 @@ pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, BaselineError> {
         }
         return Ok(prints);
     }
-    let findings = doc
-        .get("findings")
-        .and_then(Value::as_array)
-        .ok_or_else(|| format_err("no \"findings\" list and no SARIF \"runs\"".into()))?;
+    // A report over several accounts: every account's findings (fingerprints hold the ARN, so
+    // they never collide across accounts).
+    let findings: Vec<&Value> = match doc.get("accounts").and_then(Value::as_array) {
+        Some(accounts) => {
+            accounts.iter().filter_map(|a| a.pointer("/report/findings").and_then(Value::as_array)).flatten().collect()
+        }
+        None => doc
+            .get("findings")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format_err("no \"findings\" list and no SARIF \"runs\"".into()))?
+            .iter()
+            .collect(),
+    };
     findings
-        .iter()
+        .into_iter()
         .map(|f| match f.get("fingerprint").and_then(Value::as_str).filter(|p| !p.is_empty()) {
             Some(p) => Ok(p.to_string()),
             None => {

@@ -55,6 +55,7 @@ from botocore.exceptions import ClientError
 # ---------------------------------------------------------------------------
 
 ACCOUNT_ID = "123456789012"
+DEFAULT_ACCOUNT_ID = ACCOUNT_ID
 APP = "brainbytes"
 STAGES = ("production", "dev")
 LOAD_STAGE = "load"
@@ -91,7 +92,9 @@ SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 def sst_suffix(logical_name: str, length: int = 8) -> str:
     """Deterministic stand-in for SST's random 8-char lowercase suffix."""
-    digest = hashlib.sha256(f"{APP}/{logical_name}".encode()).digest()
+    # Another account of the same app (--account-id) gets other names: bucket names are global.
+    salt = "" if ACCOUNT_ID == DEFAULT_ACCOUNT_ID else f"{ACCOUNT_ID}/"
+    digest = hashlib.sha256(f"{APP}/{salt}{logical_name}".encode()).digest()
     number = int.from_bytes(digest, "big")
     chars = []
     for _ in range(length):
@@ -303,6 +306,12 @@ def make_clients(endpoint: str, region: str, pool: int) -> SimpleNamespace:
         for name in SERVICES
     }
     clients["s3control"].meta.events.register("before-send.s3-control", _strip_account_host_prefix)
+    if ACCOUNT_ID != DEFAULT_ACCOUNT_ID:
+        # moto keeps one backend per account and picks it by this header.
+        def to_account(request, **_):
+            request.headers["x-moto-account-id"] = ACCOUNT_ID
+        for client in clients.values():
+            client.meta.events.register("before-sign", to_account)
     return SimpleNamespace(**clients)
 
 
@@ -2104,8 +2113,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--damaged-logs", action="store_true",
                         help="also write damaged CloudTrail log files (truncated, not JSON, a wrong clock)")
+    parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID,
+                        help="seed this account of the moto server (its resources named apart) instead of the default")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = parser.parse_args(argv)
+    if not (len(args.account_id) == 12 and args.account_id.isdigit()):
+        parser.error("--account-id must be a 12-digit account id")
     if not args.allow_non_loopback and not is_loopback(args.endpoint):
         parser.error(f"--endpoint {args.endpoint} is not a loopback address (see --allow-non-loopback)")
     if args.scale < 0:
@@ -2119,6 +2132,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    global ACCOUNT_ID
+    ACCOUNT_ID = args.account_id
     started = time.monotonic()
     if not args.no_moto_seed:
         seed_moto_random(args.endpoint, args.moto_seed)

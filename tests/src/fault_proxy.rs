@@ -44,18 +44,21 @@ pub struct Rule {
     pub operation: Option<&'static str>,
     /// How many matching requests get the fault; `None` means all of them.
     pub times: Option<u32>,
+    /// A substring of the request body (as sent: form-encoded for query protocols); `None`
+    /// matches every body.
+    pub body: Option<String>,
     pub fault: Fault,
 }
 
 impl Rule {
     /// Every request to `service` gets `fault`.
     pub fn always(service: &'static str, fault: Fault) -> Rule {
-        Rule { service, operation: None, times: None, fault }
+        Rule { service, operation: None, times: None, body: None, fault }
     }
 
     /// Requests to `service` whose operation contains `operation` get `fault`.
     pub fn on(service: &'static str, operation: &'static str, fault: Fault) -> Rule {
-        Rule { service, operation: Some(operation), times: None, fault }
+        Rule { service, operation: Some(operation), times: None, body: None, fault }
     }
 
     /// Only the first `n` matching requests get the fault; later ones are forwarded.
@@ -64,8 +67,16 @@ impl Rule {
         self
     }
 
+    /// Only requests whose body contains `text` (for example one `RoleArn` of `AssumeRole`).
+    pub fn when_body_contains(mut self, text: impl Into<String>) -> Rule {
+        self.body = Some(text.into());
+        self
+    }
+
     fn matches(&self, request: &RequestInfo) -> bool {
-        self.service == request.service && self.operation.is_none_or(|op| request.operation.contains(op))
+        self.service == request.service
+            && self.operation.is_none_or(|op| request.operation.contains(op))
+            && self.body.as_deref().is_none_or(|text| request.body.contains(text))
     }
 }
 
@@ -81,6 +92,8 @@ pub struct RequestInfo {
     pub method: String,
     /// The request target as sent, query included.
     pub path: String,
+    /// The body as text (lossy), at most its first 4 KiB.
+    pub body: String,
 }
 
 impl RequestInfo {
@@ -376,6 +389,7 @@ fn identify(request: &Request) -> RequestInfo {
         operation,
         method: request.method.clone(),
         path: request.target.clone(),
+        body: String::from_utf8_lossy(&request.body[..request.body.len().min(4096)]).into_owned(),
     }
 }
 
@@ -625,6 +639,7 @@ mod tests {
             operation: "ListRoles".into(),
             method: "POST".into(),
             path: "/".into(),
+            body: "Action=ListRoles".into(),
         };
         assert!(fault_for(&shared, &info).is_some());
         assert!(fault_for(&shared, &info).is_none());

@@ -326,3 +326,102 @@ fn the_workflows_and_the_action_are_schema_valid_and_clean_under_zizmor() {
     let out = schema("vendor.github-workflows", &[bad_workflow]);
     assert!(!out.status.success(), "a workflow without runs-on or steps is not schema-valid");
 }
+
+/// The action's drift (a snapshot kept from the previous run) and merge (sharded jobs' reports)
+/// modes, against the fake AWS.
+#[test]
+fn the_action_writes_the_drift_since_the_previous_snapshot_and_merges_shards() {
+    let moto = bbscan_tests::Moto::start();
+    let work = tempfile::tempdir().expect("temp dir");
+    let work = work.path();
+    let binary = bbscan_tests::bbscan_path().display().to_string();
+    let run = |save: &str, output: &str| {
+        action_step(
+            "action-audit",
+            work,
+            &[
+                ("BBSCAN", binary.as_str()),
+                ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+                ("REGION", "us-east-1"),
+                ("SAVE_SNAPSHOT", save),
+                ("PREVIOUS_SNAPSHOT", "baseline/snapshot.json"),
+                ("FAIL_ON", "none"),
+                ("FORMATS", "markdown"),
+                ("OUTPUT", output),
+            ],
+        )
+    };
+    // A first run: no previous snapshot, no drift.
+    let (out, found) = run("first/snapshot.json", "first");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("no previous snapshot"), "{}", text(&out));
+    assert!(!found.contains_key("drift"));
+    assert!(work.join("first/snapshot.json").is_file());
+    std::fs::create_dir_all(work.join("baseline")).expect("mkdir");
+    std::fs::copy(work.join("first/snapshot.json"), work.join("baseline/snapshot.json")).expect("copy");
+
+    // Something changes in the account; the next run says what.
+    let made = Command::new(bbscan_tests::moto_python())
+        .args(["-c", "import boto3,sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='t', aws_secret_access_key='t').create_bucket(Bucket='drifted-in')", &moto.endpoint])
+        .output()
+        .expect("python");
+    assert!(made.status.success(), "{}", text(&made));
+    let _ = std::fs::remove_file(work.join("summary.md"));
+    let (out, found) = run("second/snapshot.json", "second");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(found.get("drift").map(String::as_str), Some("second/drift/drift.md"));
+    let drift: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("second/drift/drift.json")).expect("drift"))
+            .expect("JSON");
+    let added: Vec<&str> =
+        drift["resources"]["added"].as_array().expect("added").iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(added, vec!["drifted-in"]);
+    let summary = std::fs::read_to_string(work.join("summary.md")).expect("summary");
+    assert!(summary.contains("## Drift since") && summary.contains("drifted-in"), "{summary}");
+
+    // Shards' JSON reports merged by the action: one report, the step failing on its findings.
+    let shards = work.join("shards");
+    std::fs::create_dir_all(shards.join("report-a")).expect("mkdir");
+    let out = bbscan()
+        .args(["audit", "--demo", "--format", "json", "-o"])
+        .arg(shards.join("report-a/report.json"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // Another account's shard, as the organisation workflow's matrix job writes it.
+    let out = bbscan()
+        .args(["audit", "--accounts", "210987654321", "--usage-days", "0", "--fail-on", "none", "--format", "json"])
+        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1", "-o"])
+        .arg(shards.join("b.json"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out));
+    let (out, found) = action_step(
+        "action-audit",
+        work,
+        &[
+            ("BBSCAN", binary.as_str()),
+            ("MERGE", "shards"),
+            ("FAIL_ON", "high"),
+            ("FORMATS", "sarif"),
+            ("OUTPUT", "merged"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "the demo account's findings fail the merged run: {}", text(&out));
+    let merged: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("merged/report.json")).expect("merged")).expect("JSON");
+    assert_eq!(merged["totals"]["accounts"], 2);
+    let failed = merged["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .flat_map(|a| a["report"]["findings"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["status"] == "fail")
+        .count();
+    assert!(failed > 0);
+    assert_eq!(found.get("findings"), Some(&failed.to_string()));
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("merged/report.sarif")).expect("sarif")).expect("JSON");
+    bbscan_tests::assert_valid_sarif(&sarif);
+    assert_eq!(sarif["runs"].as_array().map(Vec::len), Some(2));
+}

@@ -260,6 +260,36 @@ fn round_trip(
         let changed = differences(before, &after).remove(arn).unwrap_or_default();
         assert!(!changed.is_empty(), "step {} changed nothing on {arn}", step["id"]);
     }
+    // `bbscan diff` of the two snapshots says the same: nothing added or removed, and exactly
+    // the resources the steps changed, in planned fields only.
+    let drift = bbscan()
+        .args(["diff", "--no-findings", "--format", "json"])
+        .arg(account.path("before.json"))
+        .arg(account.path("after.json"))
+        .output()
+        .expect("run bbscan diff");
+    assert!(drift.status.success(), "{}", String::from_utf8_lossy(&drift.stderr));
+    let drift: Value = serde_json::from_slice(&drift.stdout).expect("drift JSON");
+    let resources = &drift["resources"];
+    assert_eq!(resources["added"], serde_json::json!([]), "{resources}");
+    assert_eq!(resources["removed"], serde_json::json!([]), "{resources}");
+    let mut drifted = BTreeSet::new();
+    for change in resources["changed"].as_array().expect("changed") {
+        let arn = change["resource"]["arn"].as_str().expect("arn");
+        let kind = change["resource"]["kind"].as_str().expect("kind");
+        for field in change["fields"].as_array().expect("fields") {
+            let pointer = field["pointer"].as_str().expect("pointer");
+            let incidental = INCIDENTAL.iter().any(|i| pointer == *i || pointer.starts_with(&format!("{i}/")))
+                || INCIDENTAL_OF_KIND.iter().any(|(k, i)| *k == kind && pointer == *i);
+            if !incidental {
+                assert!(planned(plan, arn, pointer, false), "diff: {arn} changed {pointer}, which no step planned");
+                assert_ne!(field["old"], field["new"], "{field}");
+                drifted.insert(arn.to_string());
+            }
+        }
+    }
+    let changed: BTreeSet<String> = differences(before, &after).into_keys().collect();
+    assert_eq!(drifted, changed, "bbscan diff names exactly the resources the plan changed");
 
     // Rollback puts back everything reversible, exactly.
     let out = account.run(&["rollback", journal.to_str().expect("path"), "--yes"], &account.moto.endpoint);
@@ -324,7 +354,16 @@ fn every_planned_action_applies_fixes_its_findings_and_rolls_back() {
     let i = step_of(&plan, "s3.put_public_access_block");
     let bucket = plan["steps"][i]["params"]["bucket"].as_str().expect("bucket");
     assert!(shown.contains(&format!("param bucket = \"{bucket}\"")), "{shown}");
-    assert_eq!(shown.matches("   param ").count(), plan["steps"].as_array().expect("steps").iter().map(|s| s["params"].as_object().map_or(0, |p| p.len())).sum::<usize>(), "{shown}");
+    assert_eq!(
+        shown.matches("   param ").count(),
+        plan["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .map(|s| s["params"].as_object().map_or(0, |p| p.len()))
+            .sum::<usize>(),
+        "{shown}"
+    );
     round_trip(&account, &before, &plan, "plan.json", Some("dev"), None);
 }
 
@@ -468,7 +507,9 @@ fn stale_plans_other_accounts_and_dry_runs_change_nothing() {
     std::fs::write(&other_path, serde_json::to_vec(&other).expect("JSON")).expect("write");
     let out = account.run(&["apply", other_path.to_str().expect("path"), "--yes"], &account.moto.endpoint);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("targets account 123456789012, the plan is for 210987654321"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("targets account 123456789012, the plan is for 210987654321")
+    );
     let steps = other["steps"].as_array_mut().expect("steps");
     steps.retain(|s| s["kind"] == "s3.bucket");
     for (i, s) in steps.iter_mut().enumerate() {
@@ -614,8 +655,22 @@ fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
     new["Statement"].as_array_mut().expect("statements").push(serde_json::json!({
         "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"
     }));
-    refused(&edited, "widened.json", &["is not what was reviewed", &format!("/config/policy/Statement after the step is \"{} items\" in the plan, but the action makes it \"{reviewed} items\"", reviewed + 1), "was changed after bbscan wrote it"]);
-    assert!(!String::from_utf8_lossy(&apply_edited(&account, &edited, "widened-again.json").stderr).contains("applying"), "nothing is written before every step is checked");
+    refused(
+        &edited,
+        "widened.json",
+        &[
+            "is not what was reviewed",
+            &format!(
+                "/config/policy/Statement after the step is \"{} items\" in the plan, but the action makes it \"{reviewed} items\"",
+                reviewed + 1
+            ),
+            "was changed after bbscan wrote it",
+        ],
+    );
+    assert!(
+        !String::from_utf8_lossy(&apply_edited(&account, &edited, "widened-again.json").stderr).contains("applying"),
+        "nothing is written before every step is checked"
+    );
 
     // Params that name another resource than the step's target.
     let mut edited = plan.clone();
@@ -629,7 +684,11 @@ fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
         .expect("a second bucket in the plan")
         .to_string();
     edited["steps"][i]["params"]["bucket"] = Value::from(other.clone());
-    refused(&edited, "other-bucket.json", &["refused on the live resource", &format!("parameter bucket is \"{other}\"")]);
+    refused(
+        &edited,
+        "other-bucket.json",
+        &["refused on the live resource", &format!("parameter bucket is \"{other}\"")],
+    );
 
     // A step moved to a resource of another stage (the plan is for dev): refused by the
     // resource's own tags, whatever its state.
@@ -640,7 +699,11 @@ fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
     step["target"] = Value::from(prod["arn"].as_str().expect("arn"));
     step["name"] = prod["name"].clone();
     step["params"]["bucket"] = prod["name"].clone();
-    refused(&edited, "other-stage.json", &["tagged for app brainbytes stage production", "the plan is for app brainbytes stage dev"]);
+    refused(
+        &edited,
+        "other-stage.json",
+        &["tagged for app brainbytes stage production", "the plan is for app brainbytes stage dev"],
+    );
 
     // A step that changes nothing, another bbscan's plan, a region the plan does not cover.
     let mut edited = plan.clone();
@@ -655,7 +718,10 @@ fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
     refused(&edited, "other-region.json", &["region eu-west-3, not one of the plan's"]);
 
     // None of it wrote anything, and no refused plan left a journal behind.
-    assert!(differences(&before, &account.snapshot("after-refusals.json")).is_empty(), "an edited plan changed the account");
+    assert!(
+        differences(&before, &account.snapshot("after-refusals.json")).is_empty(),
+        "an edited plan changed the account"
+    );
     for name in ["no-change", "old-bbscan", "other-region"] {
         assert!(!account.path(&format!("{name}.journal")).exists(), "{name}: refused before a journal was started");
     }
@@ -671,14 +737,21 @@ fn an_edited_plan_applies_nothing_it_was_not_reviewed_for() {
         &account.moto.endpoint,
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the journal records plan"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the journal records plan"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&journal).expect("journal");
     let (first, rest) = text.split_once('\n').expect("lines");
     let mut start: Value = serde_json::from_str(first).expect("JSON");
     start["plan"]["steps"][0]["params"]["bucket"] = Value::from("someone-elses-bucket");
     let tampered = account.path("tampered.journal");
     std::fs::write(&tampered, format!("{}\n{rest}", serde_json::to_string(&start).expect("JSON"))).expect("write");
-    let out = bbscan().args(["rollback", tampered.to_str().expect("path"), "--yes", "--endpoint-url", &account.moto.endpoint]).output().expect("run");
+    let out = bbscan()
+        .args(["rollback", tampered.to_str().expect("path"), "--yes", "--endpoint-url", &account.moto.endpoint])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("it was edited"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod drift;
 pub mod findings;
 pub mod kinds;
+pub mod organization;
 
 pub use kinds::*;
 

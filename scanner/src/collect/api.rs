@@ -60,6 +60,7 @@ ops! {
     IamGetPolicyVersion => "iam", "GetPolicyVersion", absent: ["NoSuchEntity"];
     // Organizations (the account's place and the control policies that apply to it)
     OrganizationsDescribeOrganization => "organizations", "DescribeOrganization", absent: ["AWSOrganizationsNotInUseException"];
+    OrganizationsListAccounts => "organizations", "ListAccounts", absent: [];
     OrganizationsListRoots => "organizations", "ListRoots", absent: [];
     OrganizationsListParents => "organizations", "ListParents", absent: [];
     OrganizationsListPoliciesForTarget => "organizations", "ListPoliciesForTarget", absent: [];
@@ -211,6 +212,8 @@ impl<T> Read<T> {
 /// Call counting, concurrency bound and gap recording for one collection run.
 pub struct Api {
     permits: Semaphore,
+    /// A bound shared with other accounts' collections (`--organization`).
+    global: Option<std::sync::Arc<Semaphore>>,
     calls: Mutex<BTreeMap<Op, u64>>,
     total: AtomicU64,
     gaps: Mutex<Vec<Gap>>,
@@ -220,10 +223,27 @@ impl Api {
     pub fn new(concurrency: usize) -> Self {
         Api {
             permits: Semaphore::new(concurrency.max(1)),
+            global: None,
             calls: Mutex::new(BTreeMap::new()),
             total: AtomicU64::new(0),
             gaps: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Also bounded by `global`, shared with other collections.
+    pub fn with_global(mut self, global: Option<std::sync::Arc<Semaphore>>) -> Self {
+        self.global = global;
+        self
+    }
+
+    async fn permits(&self) -> (Option<tokio::sync::SemaphorePermit<'_>>, Option<tokio::sync::SemaphorePermit<'_>>) {
+        // The semaphores are never closed, so acquiring cannot fail.
+        let own = self.permits.acquire().await.ok();
+        let global = match &self.global {
+            Some(g) => g.acquire().await.ok(),
+            None => None,
+        };
+        (own, global)
     }
 
     /// Make one call (or fetch one page) under the concurrency bound.
@@ -233,8 +253,7 @@ impl Api {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let result = {
-            // The semaphore is never closed, so acquiring cannot fail.
-            let _permit = self.permits.acquire().await.ok();
+            let _permits = self.permits().await;
             self.count(op);
             request.await
         };
@@ -261,7 +280,7 @@ impl Api {
         let mut all = Vec::new();
         loop {
             let page = {
-                let _permit = self.permits.acquire().await.ok();
+                let _permits = self.permits().await;
                 self.count(op);
                 stream.next_page().await
             };
