@@ -844,9 +844,8 @@ fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -
                 dir.display()
             );
         }
-        let read = collect_organization(&args.collect, &args.org, config, verbosity)?;
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the directory {}", dir.display()))?;
-        let index = crate::organization::write(dir, &read)?;
+        let index = collect_organization(&args.collect, &args.org, config, verbosity, dir)?;
         if verbosity != Verbosity::Quiet {
             for a in &index.accounts {
                 match &a.error {
@@ -951,11 +950,18 @@ fn build_policy(dir: &Path, cache_dir: Option<&Path>, verbosity: Verbosity) -> a
 fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     let index = args.source.snapshot.as_deref().and_then(crate::organization::index_path);
     if args.org.enabled() || index.is_some() {
-        let read = match &index {
-            Some(index) => crate::organization::read(index)?,
-            None => collect_organization(&args.collect, &args.org, config, verbosity)?,
+        return match index {
+            Some(index) => audit_accounts(&args, &index, config, verbosity),
+            None => {
+                // Read live into a private temporary directory, audited account by account.
+                let dir = tempfile::Builder::new()
+                    .prefix("bbscan-organization-")
+                    .tempdir()
+                    .context("cannot create a temporary directory for the accounts' snapshots")?;
+                collect_organization(&args.collect, &args.org, config, verbosity, dir.path())?;
+                audit_accounts(&args, &dir.path().join(bbscan_model::organization::INDEX_FILE), config, verbosity)
+            }
         };
-        return audit_accounts(&args, read, config, verbosity);
     }
     let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
     let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
@@ -1300,7 +1306,16 @@ fn live_options(args: &CollectArgs, config: &Config) -> (AwsOptions, CollectOpti
             .or(config.collect.concurrency)
             .unwrap_or(config::DEFAULT_CONCURRENCY),
         usage: collect::usage::UsageOptions { days: args.usage_days, from_dir: args.usage_from.clone() },
-        expected_account: expected_account.map(|account| (args.stage.clone().unwrap_or_default(), account)),
+        expected_account: expected_account.map(|account| {
+            let stage = args.stage.clone().unwrap_or_default();
+            collect::ExpectedAccount {
+                account,
+                hint: format!(
+                    "bbscan.toml puts stage {stage} in that account: use the stage's credentials (its profile or \
+                     role_arn under [stages.{stage}]) or fix its account"
+                ),
+            }
+        }),
         global_permits: None,
     };
     (options, collect_options)
@@ -1312,7 +1327,8 @@ fn collect_organization(
     org: &OrgArgs,
     config: &Config,
     verbosity: Verbosity,
-) -> anyhow::Result<crate::organization::OrganizationSnapshots> {
+    dir: &Path,
+) -> anyhow::Result<bbscan_model::organization::SnapshotIndex> {
     let organization = org.options(config)?;
     let (mut options, mut collect_options) = live_options(args, config);
     // Each account is reached through the organisation's role, not a stage's.
@@ -1322,30 +1338,29 @@ fn collect_organization(
     let progress = TerminalProgress { show: verbosity == Verbosity::Verbose };
     Ok(runtime.block_on(async {
         let aws = AwsSetup::load(&options).await?;
-        anyhow::Ok(crate::organization::collect(&aws, &collect_options, &organization, &progress).await?)
+        anyhow::Ok(crate::organization::collect(&aws, &collect_options, &organization, &progress, dir).await?)
     })?)
 }
 
 /// Audit each account's snapshot with the same policies: one report with a section per account.
-fn audit_accounts(
-    args: &AuditArgs,
-    read: crate::organization::OrganizationSnapshots,
-    config: &Config,
-    verbosity: Verbosity,
-) -> anyhow::Result<Exit> {
+fn audit_accounts(args: &AuditArgs, index_file: &Path, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     use bbscan_model::organization::{AccountReport, MultiAccountReport};
     let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
     if let Some(path) = &args.baseline {
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
+    let index = crate::organization::read_index(index_file)?;
     let mut accounts = Vec::new();
-    for a in read.accounts {
-        accounts.push(match a.outcome {
-            Ok(snapshot) => {
+    // One account's snapshot in memory at a time.
+    for a in index.accounts {
+        accounts.push(match a.status {
+            bbscan_model::organization::AccountStatus::Collected => {
+                let snapshot = crate::organization::load(index_file, &a)?;
                 report_gaps(&snapshot, verbosity);
                 AccountReport::collected(a.name, crate::audit::audit(&snapshot, &options)?)
             }
-            Err(error) => {
+            bbscan_model::organization::AccountStatus::Unreachable => {
+                let error = a.error.unwrap_or_else(|| "not collected".to_string());
                 eprintln!("warning: account {} was not assessed: {}", a.account_id, safe_line(&error));
                 AccountReport::unreachable(a.account_id, a.name, error)
             }

@@ -40,9 +40,9 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// What principals did, from CloudTrail log files.
     pub usage: usage::UsageOptions,
-    /// (stage, account): the credentials must belong to this account (`[stages.NAME] account`),
-    /// checked before any other call.
-    pub expected_account: Option<(String, String)>,
+    /// The credentials must belong to this account (`[stages.NAME] account`, or the account
+    /// `--organization` assumed a role in), checked before any other call.
+    pub expected_account: Option<ExpectedAccount>,
     /// A bound on calls in flight shared with other accounts' collections (`--organization`).
     pub global_permits: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
@@ -56,12 +56,20 @@ pub enum CollectError {
     )]
     Identity { message: String },
     #[error(
-        "the AWS credentials belong to account {actual} ({caller}), but bbscan.toml puts stage {stage} in account {expected}: \
-         nothing was read. Use the stage's credentials (its profile or role_arn under [stages.{stage}]) or fix its account"
+        "the AWS credentials belong to account {actual} ({caller}), not account {}: nothing was read. {}",
+        expected.account, expected.hint
     )]
-    WrongAccount { stage: String, expected: String, actual: String, caller: String },
+    WrongAccount { expected: ExpectedAccount, actual: String, caller: String },
     #[error(transparent)]
     Scope(#[from] ScopeError),
+}
+
+/// The account a collection must land in, and what to tell the user when it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAccount {
+    pub account: String,
+    /// Why that account, and what to do (one sentence or two).
+    pub hint: String,
 }
 
 /// Something that wants to hear how collection is going (a terminal progress display).
@@ -135,15 +143,10 @@ pub async fn collect(
     let account = caller.account.clone();
     let caller_arn = caller.arn.clone();
     let partition = caller.partition.clone();
-    if let Some((stage, expected)) = &options.expected_account
-        && *expected != account
+    if let Some(expected) = &options.expected_account
+        && expected.account != account
     {
-        return Err(CollectError::WrongAccount {
-            stage: stage.clone(),
-            expected: expected.clone(),
-            actual: account,
-            caller: caller_arn,
-        });
+        return Err(CollectError::WrongAccount { expected: expected.clone(), actual: account, caller: caller_arn });
     }
 
     let ctx = Ctx {

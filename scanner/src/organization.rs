@@ -45,23 +45,8 @@ pub enum OrganizationError {
     List { message: String },
     #[error("the organisation has no active account to audit")]
     Empty,
-}
-
-/// One account's outcome.
-pub struct AccountSnapshot {
-    pub account_id: String,
-    pub name: Option<String>,
-    pub outcome: Result<Snapshot, String>,
-}
-
-/// Everything one organisation-wide collection read.
-pub struct OrganizationSnapshots {
-    pub caller_account: String,
-    pub organization_id: Option<String>,
-    pub started_at: String,
-    pub finished_at: String,
-    pub role_name: String,
-    pub accounts: Vec<AccountSnapshot>,
+    #[error(transparent)]
+    Write(#[from] crate::snapshot::SnapshotFileError),
 }
 
 /// The accounts to read: the ones named, else every active account of the organisation.
@@ -119,13 +104,15 @@ async fn accounts(
     Ok((found, organization_id))
 }
 
-/// Read every account.
+/// Read every account into `dir`: each account's snapshot is written (`<account>.json`) as soon
+/// as it is read, so memory holds only the accounts in flight; `index.json` is written last.
 pub async fn collect(
     aws: &AwsSetup,
     options: &CollectOptions,
     org: &OrganizationOptions,
     progress: &(dyn Progress + Sync),
-) -> Result<OrganizationSnapshots, OrganizationError> {
+    dir: &Path,
+) -> Result<SnapshotIndex, OrganizationError> {
     let started_at = collect::now_rfc3339();
     let caller = collect::caller_identity(aws).await?;
     let (accounts, organization_id) = accounts(aws, org).await?;
@@ -138,7 +125,10 @@ pub async fn collect(
             let mut member = options.clone();
             member.global_permits = Some(global);
             // The credentials must land in the account asked for, whatever the role does.
-            member.expected_account = Some((format!("account {account_id}"), account_id.clone()));
+            member.expected_account = Some(collect::ExpectedAccount {
+                account: account_id.clone(),
+                hint: format!("The role {} in it answered for another account: check the role", org.role_name),
+            });
             let outcome = if account_id == caller.account {
                 collect::collect(aws, &member, progress).await
             } else {
@@ -149,30 +139,57 @@ pub async fn collect(
                 let assumed = aws.assuming(&role).await;
                 collect::collect(&assumed, &member, progress).await
             };
-            let outcome = match outcome {
+            match outcome {
                 Ok(mut snapshot) => {
                     // The organisation's view of this account, from the caller when it can read it.
                     if in_organization && account_id != caller.account {
                         collect::organization_view_from(aws, &account_id, &caller.partition, &mut snapshot).await;
                     }
-                    Ok(snapshot)
+                    let file = format!("{account_id}.json");
+                    crate::snapshot::write_atomic(
+                        &dir.join(&file),
+                        crate::snapshot::to_json(&snapshot).as_bytes(),
+                        crate::snapshot::Access::Private,
+                    )?;
+                    Ok(IndexedAccount {
+                        account_id,
+                        name,
+                        status: AccountStatus::Collected,
+                        snapshot: Some(file),
+                        resources: snapshot.resources.len(),
+                        gaps: snapshot.gaps.len(),
+                        error: None,
+                    })
                 }
-                Err(e) => Err(format!("{e}")),
-            };
-            AccountSnapshot { account_id, name, outcome }
+                Err(e) => Ok(IndexedAccount {
+                    account_id,
+                    name,
+                    status: AccountStatus::Unreachable,
+                    snapshot: None,
+                    resources: 0,
+                    gaps: 1,
+                    error: Some(e.to_string()),
+                }),
+            }
         }
     });
-    let mut read: Vec<AccountSnapshot> =
+    let read: Vec<Result<IndexedAccount, crate::snapshot::SnapshotFileError>> =
         futures::stream::iter(work).buffer_unordered(org.concurrency.max(1)).collect().await;
-    read.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    Ok(OrganizationSnapshots {
+    let mut accounts = read.into_iter().collect::<Result<Vec<_>, _>>()?;
+    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let index = SnapshotIndex {
+        schema_version: ORGANIZATION_SCHEMA_VERSION,
         caller_account: caller.account,
         organization_id,
         started_at,
         finished_at: collect::now_rfc3339(),
         role_name: org.role_name.clone(),
-        accounts: read,
-    })
+        accounts,
+    };
+    let mut text = serde_json::to_string_pretty(&index).unwrap_or_default();
+    text.push('\n');
+    crate::snapshot::write_atomic(&dir.join(INDEX_FILE), text.as_bytes(), crate::snapshot::Access::Private)?;
+    Ok(index)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,54 +212,6 @@ pub enum IndexError {
     Write(#[from] crate::snapshot::SnapshotFileError),
 }
 
-/// Write one snapshot per account (`<account>.json`) and the index into `dir`.
-pub fn write(dir: &Path, read: &OrganizationSnapshots) -> Result<SnapshotIndex, IndexError> {
-    let mut accounts = Vec::new();
-    for a in &read.accounts {
-        accounts.push(match &a.outcome {
-            Ok(snapshot) => {
-                let file = format!("{}.json", a.account_id);
-                crate::snapshot::write_atomic(
-                    &dir.join(&file),
-                    crate::snapshot::to_json(snapshot).as_bytes(),
-                    crate::snapshot::Access::Private,
-                )?;
-                IndexedAccount {
-                    account_id: a.account_id.clone(),
-                    name: a.name.clone(),
-                    status: AccountStatus::Collected,
-                    snapshot: Some(file),
-                    resources: snapshot.resources.len(),
-                    gaps: snapshot.gaps.len(),
-                    error: None,
-                }
-            }
-            Err(error) => IndexedAccount {
-                account_id: a.account_id.clone(),
-                name: a.name.clone(),
-                status: AccountStatus::Unreachable,
-                snapshot: None,
-                resources: 0,
-                gaps: 1,
-                error: Some(error.clone()),
-            },
-        });
-    }
-    let index = SnapshotIndex {
-        schema_version: ORGANIZATION_SCHEMA_VERSION,
-        caller_account: read.caller_account.clone(),
-        organization_id: read.organization_id.clone(),
-        started_at: read.started_at.clone(),
-        finished_at: read.finished_at.clone(),
-        role_name: read.role_name.clone(),
-        accounts,
-    };
-    let mut text = serde_json::to_string_pretty(&index).unwrap_or_default();
-    text.push('\n');
-    crate::snapshot::write_atomic(&dir.join(INDEX_FILE), text.as_bytes(), crate::snapshot::Access::Private)?;
-    Ok(index)
-}
-
 /// Whether `path` names an index: a directory holding `index.json`, or the index file itself.
 pub fn index_path(path: &Path) -> Option<PathBuf> {
     if path.is_dir() {
@@ -253,51 +222,40 @@ pub fn index_path(path: &Path) -> Option<PathBuf> {
     (value.get("accounts").is_some() && value.get("role_name").is_some()).then(|| path.to_path_buf())
 }
 
-/// Read an index and its snapshots back (an unreachable account keeps its error).
-pub fn read(index_file: &Path) -> Result<OrganizationSnapshots, IndexError> {
+/// Read an index (the account snapshots stay on disk until [`load`] reads each).
+pub fn read_index(index_file: &Path) -> Result<SnapshotIndex, IndexError> {
     let bytes =
         std::fs::read(index_file).map_err(|source| IndexError::Read { path: index_file.to_path_buf(), source })?;
-    let index: SnapshotIndex = serde_json::from_slice(&bytes)
-        .map_err(|e| IndexError::Invalid { path: index_file.to_path_buf(), message: e.to_string() })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| IndexError::Invalid { path: index_file.to_path_buf(), message: e.to_string() })
+}
+
+/// One collected account's snapshot, from beside its index; checked to be that account's.
+pub fn load(index_file: &Path, account: &IndexedAccount) -> Result<Snapshot, IndexError> {
     let dir = index_file.parent().unwrap_or(Path::new("."));
-    let mut accounts = Vec::new();
-    for a in &index.accounts {
-        let outcome = match (&a.status, &a.snapshot) {
-            (AccountStatus::Collected, Some(file)) => {
-                // The file name comes from the index: keep it inside the index's directory.
-                let file = Path::new(file);
-                if file.components().count() != 1 || file.is_absolute() {
-                    return Err(IndexError::Invalid {
-                        path: index_file.to_path_buf(),
-                        message: format!("snapshot {} is not a file name beside the index", file.display()),
-                    });
-                }
-                let path = dir.join(file);
-                let snapshot = crate::snapshot::read(&path).map_err(|e| IndexError::Snapshot {
-                    index: index_file.to_path_buf(),
-                    snapshot: path.clone(),
-                    message: e.to_string(),
-                })?;
-                if snapshot.metadata.account_id != a.account_id {
-                    return Err(IndexError::Mismatch {
-                        index: index_file.to_path_buf(),
-                        snapshot: path,
-                        listed: a.account_id.clone(),
-                        actual: snapshot.metadata.account_id.clone(),
-                    });
-                }
-                Ok(snapshot)
-            }
-            _ => Err(a.error.clone().unwrap_or_else(|| "not collected".to_string())),
-        };
-        accounts.push(AccountSnapshot { account_id: a.account_id.clone(), name: a.name.clone(), outcome });
+    let invalid = |message: String| IndexError::Invalid { path: index_file.to_path_buf(), message };
+    let file = account
+        .snapshot
+        .as_deref()
+        .ok_or_else(|| invalid(format!("account {} is collected but names no snapshot", account.account_id)))?;
+    // The file name comes from the index: keep it inside the index's directory.
+    let file = Path::new(file);
+    if file.components().count() != 1 || file.is_absolute() {
+        return Err(invalid(format!("snapshot {} is not a file name beside the index", file.display())));
     }
-    Ok(OrganizationSnapshots {
-        caller_account: index.caller_account,
-        organization_id: index.organization_id,
-        started_at: index.started_at,
-        finished_at: index.finished_at,
-        role_name: index.role_name,
-        accounts,
-    })
+    let path = dir.join(file);
+    let snapshot = crate::snapshot::read(&path).map_err(|e| IndexError::Snapshot {
+        index: index_file.to_path_buf(),
+        snapshot: path.clone(),
+        message: e.to_string(),
+    })?;
+    if snapshot.metadata.account_id != account.account_id {
+        return Err(IndexError::Mismatch {
+            index: index_file.to_path_buf(),
+            snapshot: path,
+            listed: account.account_id.clone(),
+            actual: snapshot.metadata.account_id.clone(),
+        });
+    }
+    Ok(snapshot)
 }
