@@ -301,6 +301,15 @@ fn the_workflows_and_the_action_are_schema_valid_and_clean_under_zizmor() {
             .output()
             .expect("run zizmor")
     };
+    // The action installs the release it was published with: this version.
+    let action = std::fs::read_to_string(root.join("action.yml")).expect("action.yml");
+    let default = action
+        .split("\n  version:")
+        .nth(1)
+        .and_then(|rest| rest.lines().find_map(|l| l.trim().strip_prefix("default: ")))
+        .expect("the version input's default");
+    assert_eq!(default.trim_matches('"'), version(), "action.yml's default version is the release it ships with");
+
     let mut everything = workflows.clone();
     everything.push(root.join("action.yml"));
     let out = zizmor(&everything);
