@@ -1,6 +1,7 @@
 //! Drift (`bbscan diff`) for people: a terminal table and Markdown for a job summary. Values are
 //! shown compactly (JSON, cut at [`VALUE_WIDTH`] characters); the JSON document has them whole.
 
+use crate::markdown::cell;
 use crate::terminal::safe_line;
 use bbscan_model::drift::{Drift, FieldChange, FindingId};
 use std::fmt::Write;
@@ -39,17 +40,21 @@ pub fn drift_table(drift: &Drift) -> String {
     if let Some(r) = &drift.resources {
         let _ = writeln!(
             out,
-            "\nResources: {} added, {} removed, {} changed, {} unchanged",
+            "\nResources: {} added, {} removed, {} changed, {} unchanged, {} unreadable on one side",
             r.added.len(),
             r.removed.len(),
             r.changed.len(),
-            r.unchanged
+            r.unchanged,
+            r.unreadable.len()
         );
         for a in &r.added {
             let _ = writeln!(out, "  + {} {}", a.kind, safe_line(&a.arn));
         }
         for a in &r.removed {
             let _ = writeln!(out, "  - {} {}", a.kind, safe_line(&a.arn));
+        }
+        for a in &r.unreadable {
+            let _ = writeln!(out, "  ? {} {} (its service could not be read on one side)", a.kind, safe_line(&a.arn));
         }
         for c in &r.changed {
             let _ = writeln!(out, "  ~ {} {}", c.resource.kind, safe_line(&c.resource.arn));
@@ -72,12 +77,12 @@ pub fn drift_table(drift: &Drift) -> String {
         for n in &f.fixed {
             let _ = writeln!(out, "  fixed  {}", safe_line(&finding_line(n)));
         }
+        for n in &f.not_assessed {
+            let _ =
+                writeln!(out, "  not assessed now (its service could not be read)  {}", safe_line(&finding_line(n)));
+        }
     }
     out
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;").replace('`', "'")
 }
 
 fn more(out: &mut String, total: usize) {
@@ -94,9 +99,14 @@ pub fn drift_markdown(drift: &Drift) -> String {
     if let Some(f) = &drift.findings {
         let _ =
             writeln!(out, "**Findings:** {} new, {} fixed, {} unchanged.\n", f.new.len(), f.fixed.len(), f.unchanged);
-        if !f.new.is_empty() || !f.fixed.is_empty() {
+        if !f.new.is_empty() || !f.fixed.is_empty() || !f.not_assessed.is_empty() {
             let _ = writeln!(out, "| | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |");
-            let rows = f.new.iter().map(|n| ("new", n)).chain(f.fixed.iter().map(|n| ("fixed", n)));
+            let rows = f
+                .new
+                .iter()
+                .map(|n| ("new", n))
+                .chain(f.fixed.iter().map(|n| ("fixed", n)))
+                .chain(f.not_assessed.iter().map(|n| ("not assessed", n)));
             for (what, n) in rows.clone().take(MARKDOWN_ITEMS) {
                 let _ = writeln!(
                     out,
@@ -114,11 +124,12 @@ pub fn drift_markdown(drift: &Drift) -> String {
     if let Some(r) = &drift.resources {
         let _ = writeln!(
             out,
-            "**Resources:** {} added, {} removed, {} changed, {} unchanged.\n",
+            "**Resources:** {} added, {} removed, {} changed, {} unchanged, {} unreadable on one side.\n",
             r.added.len(),
             r.removed.len(),
             r.changed.len(),
-            r.unchanged
+            r.unchanged,
+            r.unreadable.len()
         );
         let mut rows: Vec<String> = Vec::new();
         for a in &r.added {
@@ -126,6 +137,9 @@ pub fn drift_markdown(drift: &Drift) -> String {
         }
         for a in &r.removed {
             rows.push(format!("| removed | {} | `{}` | | | |", cell(&a.kind), cell(&a.arn)));
+        }
+        for a in &r.unreadable {
+            rows.push(format!("| unreadable | {} | `{}` | | | |", cell(&a.kind), cell(&a.arn)));
         }
         for c in &r.changed {
             for f in &c.fields {

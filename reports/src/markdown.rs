@@ -11,6 +11,12 @@ fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
 }
 
+/// Text for a Markdown table cell, also inside a code span: no pipe, line break or backtick
+/// can end the cell, the row or the span.
+pub(crate) fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ").replace('<', "&lt;").replace('`', "'")
+}
+
 fn label(f: &ReportFinding) -> String {
     let mut tags = Vec::new();
     match f.status {

@@ -1,9 +1,11 @@
 //! Reports over several accounts (`audit --organization`, `report merge`): the totals first, then
 //! one section per account. SARIF holds one run per account, each with its own
 //! `automationDetails.id` (`bbscan/<stage>/<account>/`), so code scanning keeps each account's
-//! alerts apart; an account that could not be reached is a run with a failed invocation.
+//! alerts apart; an account that could not be reached is a run with a failed invocation in a
+//! category of its own (`bbscan/not-assessed/<account>/`), so its open alerts are not closed.
 
 use crate::html::{STYLE, esc as html_esc};
+use crate::markdown::cell;
 use crate::terminal::safe_line;
 use bbscan_model::findings::Severity;
 use bbscan_model::organization::{AccountReport, AccountStatus, MultiAccountReport, Totals};
@@ -58,10 +60,6 @@ pub fn multi_table(report: &MultiAccountReport) -> String {
         }
     }
     out
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
 }
 
 /// Markdown for a job summary: a totals table with a row per account, then each account's
@@ -152,7 +150,9 @@ pub fn multi_sarif(report: &MultiAccountReport, tool_version: &str) -> String {
             }
             None => runs.push(json!({
                 "tool": { "driver": { "name": "bbscan", "version": tool_version, "informationUri": "https://github.com/brainbytes/bbscan" } },
-                "automationDetails": { "id": format!("bbscan/account/{}/", a.account_id) },
+                // A category of its own that never holds results: an empty run in the account's
+                // usual category would close all its open alerts as fixed.
+                "automationDetails": { "id": format!("bbscan/not-assessed/{}/", a.account_id) },
                 "invocations": [{
                     "executionSuccessful": false,
                     "toolExecutionNotifications": [{

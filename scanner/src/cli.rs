@@ -315,6 +315,13 @@ impl OrgArgs {
             }
         }
         let org = &config.organization;
+        if let Some(name) = &self.role_name
+            && !config::is_role_name(name)
+        {
+            anyhow::bail!(
+                "--role-name {name:?} is not an IAM role name (letters, digits and +=,.@_- with an optional /path/, not an ARN)"
+            );
+        }
         Ok(crate::organization::OrganizationOptions {
             accounts: if self.accounts.is_empty() { org.accounts.clone() } else { self.accounts.clone() },
             role_name: self
@@ -835,6 +842,9 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 
 fn snapshot_command(args: SnapshotArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     if args.org.enabled() {
+        if args.demo {
+            anyhow::bail!("--demo is one built-in account: it cannot be combined with --organization or --accounts");
+        }
         let Some(dir) = &args.output else {
             anyhow::bail!("--organization writes one snapshot per account: give the directory with -o DIR");
         };
@@ -949,6 +959,12 @@ fn build_policy(dir: &Path, cache_dir: Option<&Path>, verbosity: Verbosity) -> a
 
 fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyhow::Result<Exit> {
     let index = args.source.snapshot.as_deref().and_then(crate::organization::index_path);
+    if args.org.enabled() && (args.source.demo || args.source.snapshot.is_some()) {
+        anyhow::bail!(
+            "--organization and --accounts read the accounts live: to audit an organisation's snapshots, give \
+             --snapshot DIR (from `bbscan snapshot --organization -o DIR`) without them"
+        );
+    }
     if args.org.enabled() || index.is_some() {
         return match index {
             Some(index) => audit_accounts(&args, &index, config, verbosity),
@@ -1395,6 +1411,10 @@ fn multi_outcome(
             );
         }
     }
+    if t.accounts > 0 && t.unreachable == t.accounts {
+        eprintln!("error: no account could be assessed: nothing was audited");
+        return Ok(Exit::Error);
+    }
     Ok(if t.policy_errors > 0 {
         Exit::Error
     } else if fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {
@@ -1436,7 +1456,21 @@ fn report_merge(
             );
         }
     }
-    // Totals are recomputed from the accounts' own reports, never trusted from the inputs.
+    // Totals are recomputed from the accounts' own reports, never trusted from the inputs; a
+    // section must be the account its report is of.
+    for a in &accounts {
+        let consistent = match &a.report {
+            Some(r) => r.snapshot.account_id == a.account_id,
+            None => a.status == bbscan_model::organization::AccountStatus::Unreachable,
+        };
+        if !consistent {
+            anyhow::bail!(
+                "the section of account {} does not hold that account's report: the input was edited or damaged; \
+                 merge the reports as `audit --format json` wrote them",
+                a.account_id
+            );
+        }
+    }
     for a in &mut accounts {
         a.totals = match &a.report {
             Some(r) => bbscan_model::organization::Totals::of(r),

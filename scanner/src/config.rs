@@ -95,6 +95,19 @@ pub fn is_account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether `name` is an IAM role name, with an optional path (`bbscan`, `ops/bbscan`).
+pub fn is_role_name(name: &str) -> bool {
+    let (path, leaf) = name.rsplit_once('/').unwrap_or(("", name));
+    let ok = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    !leaf.is_empty()
+        && leaf.len() <= 64
+        && ok(leaf)
+        && !path.starts_with('/')
+        && path.split('/').all(|p| !p.is_empty() || path.is_empty())
+        && path.split('/').all(ok)
+        && !path.starts_with("role")
+}
+
 /// The account id of an IAM role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`).
 pub fn role_account(arn: &str) -> Option<&str> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
@@ -220,7 +233,7 @@ impl Config {
             }
         }
         if let Some(name) = &config.organization.role_name
-            && (name.is_empty() || name.contains(':'))
+            && !is_role_name(name)
         {
             return Err(format!(
                 "[organization] role_name = {name:?}: give the role's name (with its path), not an ARN"
@@ -260,6 +273,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.stages["production"].expected_account().as_deref(), Some("111122223333"));
         assert_eq!(c.stages["dev"].expected_account().as_deref(), Some("444455556666"));
+        assert!(is_role_name("bbscan") && is_role_name("ops/bbscan-scanner") && is_role_name("a+b=c,d.e@f_g-h"));
+        assert!(!is_role_name("") && !is_role_name("a b") && !is_role_name("x:y") && !is_role_name("ops//x"));
         for (bad, said) in [
             ("[stages.p]\naccount = \"12345\"\n", "not a 12-digit"),
             ("[stages.p]\nrole_arn = \"arn:aws:iam::111122223333:user/x\"\n", "not an IAM role ARN"),
@@ -270,6 +285,8 @@ mod tests {
             ("[stages.p]\nexternal_id = \"x\"\n", "needs role_arn"),
             ("[organization]\naccounts = [\"1234567890123\"]\n", "not a 12-digit"),
             ("[organization]\nrole_name = \"arn:aws:iam::1:role/x\"\n", "not an ARN"),
+            ("[organization]\nrole_name = \"role/x\"\n", "not an ARN"),
+            ("[organization]\nrole_name = \"/ops/x\"\n", "not an ARN"),
         ] {
             let err = Config::parse(bad).unwrap_err();
             assert!(err.contains(said), "{bad}: {err}");

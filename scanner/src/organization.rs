@@ -63,6 +63,8 @@ async fn accounts(
         Read::Found(d) => d.organization.and_then(|o| o.id),
         _ => None,
     };
+    // Not knowing the organisation's id is not a failure to list its accounts.
+    let _ = api.take_gaps();
     if !org.accounts.is_empty() {
         let mut named: Vec<(String, Option<String>)> = org.accounts.iter().map(|a| (a.clone(), None)).collect();
         named.sort();
@@ -90,8 +92,8 @@ async fn accounts(
     };
     let mut found: Vec<(String, Option<String>)> = listed
         .into_iter()
-        // Suspended and closed accounts cannot be assumed into; ACTIVE (or a status this SDK
-        // does not know yet) is audited.
+        // Suspended, closed and pending accounts cannot be assumed into: only ACTIVE ones are
+        // audited (a status missing from the answer counts as active).
         .filter(|a| {
             a.state().is_none_or(|s| s.as_str() == "ACTIVE") && a.status().is_none_or(|s| s.as_str() == "ACTIVE")
         })
@@ -161,15 +163,26 @@ pub async fn collect(
                         error: None,
                     })
                 }
-                Err(e) => Ok(IndexedAccount {
-                    account_id,
-                    name,
-                    status: AccountStatus::Unreachable,
-                    snapshot: None,
-                    resources: 0,
-                    gaps: 1,
-                    error: Some(e.to_string()),
-                }),
+                Err(e) => {
+                    let error = match e {
+                        // The credentials never worked: the role could not be assumed.
+                        CollectError::Identity { message } if account_id != caller.account => format!(
+                            "could not assume the role {} in account {account_id} (check its name and its trust \
+                             policy, which must trust account {}): {message}",
+                            org.role_name, caller.account
+                        ),
+                        other => other.to_string(),
+                    };
+                    Ok(IndexedAccount {
+                        account_id,
+                        name,
+                        status: AccountStatus::Unreachable,
+                        snapshot: None,
+                        resources: 0,
+                        gaps: 0,
+                        error: Some(error),
+                    })
+                }
             }
         }
     });
@@ -240,7 +253,7 @@ pub fn load(index_file: &Path, account: &IndexedAccount) -> Result<Snapshot, Ind
         .ok_or_else(|| invalid(format!("account {} is collected but names no snapshot", account.account_id)))?;
     // The file name comes from the index: keep it inside the index's directory.
     let file = Path::new(file);
-    if file.components().count() != 1 || file.is_absolute() {
+    if !matches!(file.components().collect::<Vec<_>>().as_slice(), [std::path::Component::Normal(_)]) {
         return Err(invalid(format!("snapshot {} is not a file name beside the index", file.display())));
     }
     let path = dir.join(file);

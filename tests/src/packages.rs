@@ -77,6 +77,8 @@ pub fn sdk_packages() -> SdkPackages {
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let cargo_target = dir.join("cargo-target");
+        // Only this version's crates (an older version's left there would be unpacked too).
+        let _ = std::fs::remove_dir_all(cargo_target.join("package"));
         // Built from these very files by the policy that depends on them: no separate verify.
         run(
             "cargo package",
@@ -185,32 +187,41 @@ pub fn serve_directory(dir: &Path) -> String {
 
 /// Answer GET requests from `routes` (path → content type, body); 404 for anything else.
 fn serve_on(listener: TcpListener, routes: std::collections::HashMap<String, (&'static str, Vec<u8>)>) {
+    let routes = std::sync::Arc::new(routes);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
-                continue;
-            }
-            // The headers: read and ignored.
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("");
-            let not_found = ("application/json", b"{\"error\":\"not found\"}".to_vec());
-            let (status, (kind, body)) = match routes.get(path) {
-                Some(found) => ("200 OK", found),
-                None => ("404 Not Found", &not_found),
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
+            let Ok(stream) = stream else { continue };
+            // A connection of its own each: an idle client never holds up the others.
+            let routes = std::sync::Arc::clone(&routes);
+            std::thread::spawn(move || answer(stream, &routes));
         }
     });
+}
+
+fn answer(mut stream: std::net::TcpStream, routes: &std::collections::HashMap<String, (&'static str, Vec<u8>)>) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+    let Ok(clone) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(clone);
+    let mut request = String::new();
+    if reader.read_line(&mut request).is_err() {
+        return;
+    }
+    // The headers: read and ignored.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request.split_whitespace().nth(1).unwrap_or("");
+    let not_found = ("application/json", b"{\"error\":\"not found\"}".to_vec());
+    let (status, (kind, body)) = match routes.get(path) {
+        Some(found) => ("200 OK", found),
+        None => ("404 Not Found", &not_found),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
 }
 
 fn base64(bytes: &[u8]) -> String {

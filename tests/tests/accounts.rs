@@ -227,6 +227,8 @@ fn named_accounts_and_bad_account_ids() {
     let accounts: Vec<&str> =
         report["accounts"].as_array().expect("accounts").iter().filter_map(|a| a["account_id"].as_str()).collect();
     assert_eq!(accounts, vec![bravo]);
+    assert_eq!(report["accounts"][0]["status"], "collected", "{}", report["accounts"][0]);
+    assert_eq!(report["accounts"][0]["report"]["snapshot"]["account_id"], bravo);
 
     for bad in ["12345", "1234567890123", "12345678901a"] {
         let out = bbscan().args(["snapshot", "--accounts", bad, "-o"]).arg(dir.path()).output().expect("run");

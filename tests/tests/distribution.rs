@@ -65,6 +65,14 @@ fn the_release_archive_and_cargo_install_give_a_binary_that_needs_no_repository(
         .output()
         .expect("run .ci/release-build");
     assert!(out.status.success(), "{}", text(&out));
+    // The script's `cargo build -p bbscan` is the build the tests already made: nothing compiled
+    // again (else the feature pins in scanner/Cargo.toml no longer match the workspace's).
+    let compiled: Vec<&str> = std::str::from_utf8(&out.stderr)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Compiling "))
+        .collect();
+    assert!(compiled.is_empty(), "the release script rebuilt what the test build had built: {compiled:?}");
     let name = format!("bbscan-{}-{}", version(), host());
     let archive = dist.path().join(format!("{name}.tar.gz"));
     let sums = std::fs::read_to_string(dist.path().join(format!("{name}.tar.gz.sha256"))).expect("the .sha256");

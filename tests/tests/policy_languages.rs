@@ -47,6 +47,15 @@ fn registries() -> Registries {
     Registries { packages, npm }
 }
 
+/// The SDK version the packages carry (the TypeScript package's; a unit test holds the three equal).
+fn manifest_version() -> String {
+    let package: Value = serde_json::from_str(
+        &std::fs::read_to_string(bbscan_tests::repo_root().join("policies/sdk-ts/package.json")).expect("package.json"),
+    )
+    .expect("JSON");
+    package["version"].as_str().expect("a version").to_string()
+}
+
 fn new_policy(lang: &str, root: &Path, registries: Option<&Registries>) -> PathBuf {
     let dir = root.join(lang);
     let out = bbscan().args(["policy", "new", NAME, "--lang", lang, "--dir"]).arg(&dir).output().expect("run bbscan");
@@ -61,7 +70,13 @@ fn new_policy(lang: &str, root: &Path, registries: Option<&Registries>) -> PathB
         .expect("a manifest");
     let checkout = bbscan_tests::repo_root().canonicalize().expect("the checkout");
     assert!(!manifest.contains(&*checkout.to_string_lossy()), "policy new named the checkout:\n{manifest}");
-    assert!(manifest.contains("0.2"), "no SDK version in:\n{manifest}");
+    let version = manifest_version();
+    let dependency = match lang {
+        "rust" => format!("bbscan-policy = \"{version}\""),
+        "typescript" => format!("\"@bbscan/policy\": \"^{version}\""),
+        _ => format!("bbscan-policy~={version}"),
+    };
+    assert!(manifest.contains(&dependency), "{lang}: no `{dependency}` in:\n{manifest}");
     let Some(registries) = registries else { return dir };
     match lang {
         "rust" => {
@@ -97,6 +112,42 @@ fn run_ok(what: &str, command: &mut Command) -> String {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{what} failed:\n{text}");
     text
+}
+
+/// The SDK the build used is the one packed from this checkout (not a package of that name
+/// from a public registry, not a link into the checkout).
+fn assert_packed_sdk(lang: &str, dir: &Path) {
+    let repo = bbscan_tests::repo_root();
+    let same = |installed: PathBuf, ours: PathBuf| {
+        let meta = std::fs::symlink_metadata(&installed).unwrap_or_else(|e| panic!("{}: {e}", installed.display()));
+        assert!(!meta.file_type().is_symlink(), "{} links into the checkout", installed.display());
+        assert_eq!(
+            std::fs::read(&installed).expect("installed file"),
+            std::fs::read(&ours).expect("our file"),
+            "{} is not the packed SDK",
+            installed.display()
+        );
+    };
+    match lang {
+        "typescript" => {
+            same(dir.join("node_modules/@bbscan/policy/src/report.ts"), repo.join("policies/sdk-ts/src/report.ts"))
+        }
+        "python" => {
+            let site = std::fs::read_dir(dir.join(".venv/lib"))
+                .expect("the virtualenv")
+                .filter_map(|e| e.ok().map(|e| e.path().join("site-packages/bbscan_policy")))
+                .find(|p| p.is_dir())
+                .expect("bbscan_policy installed");
+            assert!(!site.is_symlink());
+            same(site.join("report.py"), repo.join("policies/sdk-python/bbscan_policy/report.py"));
+        }
+        _ => {
+            // Patched to the unpacked crate: the lock entry has no registry source.
+            let lock = std::fs::read_to_string(dir.join("Cargo.lock")).expect("Cargo.lock");
+            let entry = lock.split("[[package]]").find(|p| p.contains("name = \"bbscan-policy\"")).expect("locked");
+            assert!(!entry.contains("source ="), "bbscan-policy came from a registry:\n{entry}");
+        }
+    }
 }
 
 /// The language's own test runner, as the policy's README says to run it.
@@ -185,6 +236,7 @@ fn one_rule_in_three_languages_gives_identical_findings_on_the_seeded_account() 
         let wasm = dir.join(format!("{NAME}.wasm"));
         assert!(wasm.is_file(), "policy build ({lang}) wrote no {NAME}.wasm:\n{stderr}");
         assert_eq!(String::from_utf8_lossy(&built.stdout).trim(), format!("./{NAME}.wasm"));
+        assert_packed_sdk(lang, &dir);
         native_tests(lang, &dir);
 
         // A mistake in the user's source: the build fails (exit 2) and says in which file.

@@ -52,6 +52,10 @@ pub struct ResourceDrift {
     pub changed: Vec<ResourceChange>,
     /// Resources present in both and equal.
     pub unchanged: usize,
+    /// On one side only, but the other side could not read their service (a gap): not known to
+    /// be added or removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<ResourceId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,6 +96,10 @@ pub struct FindingDrift {
     pub fixed: Vec<FindingId>,
     /// Failing in both.
     pub unchanged: usize,
+    /// Failing in the old document, absent from the new one because the new one could not read
+    /// the resource's service (a gap): not known to be fixed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_assessed: Vec<FindingId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,18 +159,28 @@ pub fn snapshot_drift(
             new: new.metadata.account_id.clone(),
         });
     }
+    // The services a side could not (fully) read: its resources there are not known to be gone.
+    let unread =
+        |s: &Snapshot| -> std::collections::BTreeSet<String> { s.gaps.iter().map(|g| g.service.clone()).collect() };
+    let (unread_old, unread_new) = (unread(old), unread(new));
+    let service = |r: &Resource| r.kind().split('.').next().unwrap_or_default().to_string();
     let key = |r: &Resource| (r.kind().to_string(), r.arn.clone());
     let before: BTreeMap<(String, String), &Resource> = old.resources.iter().map(|r| (key(r), r)).collect();
     let after: BTreeMap<(String, String), &Resource> = new.resources.iter().map(|r| (key(r), r)).collect();
     let mut drift = ResourceDrift::default();
     for (k, r) in &after {
         match before.get(k) {
+            None if unread_old.contains(&service(r)) => drift.unreadable.push(id(r)),
             None => drift.added.push(id(r)),
             Some(was) => {
                 let (a, b) =
                     (serde_json::to_value(was).unwrap_or_default(), serde_json::to_value(r).unwrap_or_default());
                 let mut fields = Vec::new();
                 compare(&mut String::new(), Some(&a), Some(&b), &mut fields);
+                // A field either side could not read is not a change.
+                let unknown: Vec<String> =
+                    was.unknown.iter().chain(&r.unknown).map(|f| format!("/config/{f}")).collect();
+                fields.retain(|f| !unknown.iter().any(|u| f.pointer == *u || f.pointer.starts_with(&format!("{u}/"))));
                 if fields.is_empty() {
                     drift.unchanged += 1;
                 } else {
@@ -171,7 +189,16 @@ pub fn snapshot_drift(
             }
         }
     }
-    drift.removed = before.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(_, r)| id(r)).collect();
+    for (k, r) in &before {
+        if after.contains_key(k) {
+            continue;
+        }
+        if unread_new.contains(&service(r)) {
+            drift.unreadable.push(id(r));
+        } else {
+            drift.removed.push(id(r));
+        }
+    }
     Ok(Drift {
         schema_version: DRIFT_SCHEMA_VERSION,
         account_id: new.metadata.account_id.clone(),
@@ -252,12 +279,18 @@ pub fn findings_drift(old: &AuditReport, new: &AuditReport) -> FindingDrift {
     };
     let mut new_findings: Vec<FindingId> =
         after.iter().filter(|(k, _)| !before.contains_key(*k)).map(|(_, f)| f.clone()).collect();
-    let mut fixed: Vec<FindingId> =
-        before.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(_, f)| f.clone()).collect();
+    // A finding gone where the new document could not read its service is not known to be fixed.
+    let unread: std::collections::BTreeSet<&str> = new.gaps.iter().map(|g| g.service.as_str()).collect();
+    let (mut not_assessed, mut fixed): (Vec<FindingId>, Vec<FindingId>) = before
+        .iter()
+        .filter(|(k, _)| !after.contains_key(*k))
+        .map(|(_, f)| f.clone())
+        .partition(|f| unread.contains(f.kind.split('.').next().unwrap_or_default()));
     order(&mut new_findings);
     order(&mut fixed);
+    order(&mut not_assessed);
     let unchanged = after.keys().filter(|k| before.contains_key(*k)).count();
-    FindingDrift { new: new_findings, fixed, unchanged }
+    FindingDrift { new: new_findings, fixed, unchanged, not_assessed }
 }
 
 /// Drift between two reports of one account: findings only.
@@ -296,6 +329,36 @@ mod tests {
         let mut out = Vec::new();
         compare(&mut String::new(), Some(&a), Some(&b), &mut out);
         out.into_iter().map(|c| (c.pointer, c.old, c.new)).collect()
+    }
+
+    #[test]
+    fn what_a_side_could_not_read_is_neither_removed_nor_added() {
+        let old = Snapshot::from_json(include_bytes!("../../demo/brainbytes-production.json")).unwrap();
+        let mut new = old.clone();
+        let buckets = new.resources.iter().filter(|r| r.kind() == "s3.bucket").count();
+        assert!(buckets > 0);
+        new.resources.retain(|r| r.kind() != "s3.bucket");
+        new.resources.retain(|r| r.kind() != "iam.user" || r.name != "dana");
+        new.gaps.push(crate::Gap {
+            service: "s3".into(),
+            operation: "ListBuckets".into(),
+            region: "global".into(),
+            resource: None,
+            field: None,
+            reason: crate::GapReason::AccessDenied,
+            error_code: Some("AccessDenied".into()),
+            message: "denied".into(),
+        });
+        let drift = snapshot_drift(("old", &old), ("new", &new)).unwrap();
+        let r = drift.resources.unwrap();
+        assert_eq!(r.unreadable.len(), buckets, "the buckets the new side could not list");
+        assert!(r.unreadable.iter().all(|u| u.kind == "s3.bucket"));
+        let removed: Vec<&str> = r.removed.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(removed, vec!["dana"], "a user of a service that was read is removed");
+        // The other way round, the buckets are not "added" either.
+        let back = snapshot_drift(("new", &new), ("old", &old)).unwrap().resources.unwrap();
+        assert_eq!(back.unreadable.len(), buckets);
+        assert!(back.added.iter().all(|a| a.kind != "s3.bucket"));
     }
 
     #[test]
