@@ -90,15 +90,8 @@ enum ReportCommand {
         /// The JSON reports.
         #[arg(required = true, num_args = 1..)]
         reports: Vec<PathBuf>,
-        /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
-        #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
-        fail_on: FailOn,
-        /// Output formats, repeatable or comma-separated: table, json, sarif, markdown, html.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
-        format: Vec<Format>,
-        /// Write the report here instead of stdout: a file for one format, a directory for several.
-        #[arg(short, long, value_name = "PATH")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
 }
 
@@ -366,16 +359,8 @@ struct AuditArgs {
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
     skip: Vec<String>,
-    /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
-    fail_on: FailOn,
-    /// Output formats, repeatable or comma-separated: table, json, sarif, markdown, html.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
-    format: Vec<Format>,
-    /// Write the report here (atomically) instead of stdout: a file for one format, a directory
-    /// (report.txt, report.json, report.sarif, report.md, report.html) for several.
-    #[arg(short, long, value_name = "PATH")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     /// A previous report (bbscan JSON or SARIF): only findings it does not have count for
     /// --fail-on; reports mark each finding new or existing.
     #[arg(long, value_name = "FILE")]
@@ -428,6 +413,21 @@ impl DriftFormat {
             DriftFormat::Markdown => bbscan_reports::drift_markdown(drift),
         }
     }
+}
+
+/// What a report fails on and where it goes (`audit`, `report merge`).
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Exit 1 when a finding is at or above this severity: info, low, medium, high, critical, or none.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// Output formats, repeatable or comma-separated: table, json, sarif, markdown, html.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    format: Vec<Format>,
+    /// Write the report here (atomically) instead of stdout: a file for one format, a directory
+    /// (report.txt, report.json, report.sarif, report.md, report.html) for several.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
 }
 
 /// Where policies come from and how they are run.
@@ -710,8 +710,8 @@ fn run(cli: Cli, verbosity: Verbosity) -> anyhow::Result<Exit> {
             let config = Config::load(cli.config.as_deref())?;
             audit_command(args, &config, verbosity)
         }
-        Command::Report(ReportCommand::Merge { reports, fail_on, format, output }) => {
-            report_merge(&reports, fail_on, &format, output.as_deref(), verbosity)
+        Command::Report(ReportCommand::Merge { reports, report }) => {
+            report_merge(&reports, report.fail_on, &report.format, report.output.as_deref(), verbosity)
         }
         Command::Diff(args) => {
             let config = Config::load(cli.config.as_deref())?;
@@ -986,10 +986,10 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     }
     let report = crate::audit::audit(&snapshot, &options)?;
     // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
-    let colour = args.output.is_none()
+    let colour = args.report.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let written = emit(args.output.as_deref(), &args.format, Format::file_name, |f| {
+    let written = emit(args.report.output.as_deref(), &args.report.format, Format::file_name, |f| {
         f.render(&report, colour && f == Format::Table)
     })?;
     if let Some(place) = written.filter(|_| verbosity != Verbosity::Quiet) {
@@ -1016,7 +1016,7 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     }
     Ok(if !report.policy_errors.is_empty() {
         Exit::Error
-    } else if args.fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {
+    } else if args.report.fail_on.0.is_some_and(|threshold| report.failing(threshold) > 0) {
         Exit::Findings
     } else {
         Exit::Clean
@@ -1383,8 +1383,9 @@ fn audit_accounts(args: &AuditArgs, index_file: &Path, config: &Config, verbosit
         });
     }
     let report = MultiAccountReport::new(accounts)?;
-    let written = emit(args.output.as_deref(), &args.format, Format::file_name, |f| f.render_multi(&report))?;
-    multi_outcome(&report, args.fail_on, written, verbosity)
+    let written =
+        emit(args.report.output.as_deref(), &args.report.format, Format::file_name, |f| f.render_multi(&report))?;
+    multi_outcome(&report, args.report.fail_on, written, verbosity)
 }
 
 fn multi_outcome(
