@@ -8,7 +8,8 @@ use bbscan_model::findings::{
 use bbscan_model::{Resource, Snapshot};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
@@ -34,6 +35,8 @@ pub struct AuditOptions {
     pub baseline: Option<(String, std::collections::BTreeSet<String>)>,
     /// Run the built-in policies too (`false`: only `policies`, as `policy test` of one policy).
     pub builtins: bool,
+    /// Where the audit's time goes (`--timings`), when asked.
+    pub timings: Option<Arc<Timings>>,
 }
 
 impl Default for AuditOptions {
@@ -48,8 +51,69 @@ impl Default for AuditOptions {
             waivers: Vec::new(),
             baseline: None,
             builtins: true,
+            timings: None,
         }
     }
+}
+
+/// Where an audit's wall-clock time went, phase by phase (`bbscan audit --timings`): to see what
+/// a large account costs without a profiler.
+#[derive(Debug, Default)]
+pub struct Timings {
+    phases: Mutex<Vec<Phase>>,
+}
+
+#[derive(Debug, Clone)]
+struct Phase {
+    label: String,
+    elapsed: Duration,
+    detail: String,
+    /// Part of the phase before it (one policy of the evaluation).
+    nested: bool,
+}
+
+impl Timings {
+    pub fn record(&self, label: impl Into<String>, elapsed: Duration, detail: impl Into<String>) {
+        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: false });
+    }
+
+    fn record_nested(&self, label: impl Into<String>, elapsed: Duration, detail: impl Into<String>) {
+        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: true });
+    }
+
+    fn push(&self, phase: Phase) {
+        if let Ok(mut phases) = self.phases.lock() {
+            phases.push(phase);
+        }
+    }
+
+    /// The phases, one a line, nested ones indented under theirs.
+    pub fn render(&self) -> String {
+        let phases = self.phases.lock().map(|p| p.clone()).unwrap_or_default();
+        let total: Duration = phases.iter().filter(|p| !p.nested).map(|p| p.elapsed).sum();
+        let mut out = String::from("timings (wall clock):\n");
+        for p in &phases {
+            let indent = if p.nested { "    " } else { "  " };
+            let width = 32 - indent.len();
+            let line = format!("{indent}{:<width$} {:>9.1} ms", p.label, p.elapsed.as_secs_f64() * 1000.0);
+            match p.detail.is_empty() {
+                true => out.push_str(&format!("{line}\n")),
+                false => out.push_str(&format!("{line}   {}\n", p.detail)),
+            }
+        }
+        out.push_str(&format!("  {:<30} {:>9.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        out
+    }
+}
+
+/// Run `f`, and record how long it took when timings are asked for.
+fn timed<R>(timings: Option<&Timings>, label: &str, f: impl FnOnce() -> R, detail: impl FnOnce(&R) -> String) -> R {
+    let start = Instant::now();
+    let value = f();
+    if let Some(t) = timings {
+        t.record(label, start.elapsed(), detail(&value));
+    }
+    value
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,9 +214,19 @@ pub fn load_policies(
 pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
     // Every age a rule judges counts from the snapshot's time: no time, no judgement.
     snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
-    let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
-        .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
-    let (policies, mut policy_errors) = load_policies(&host, &options.policies, options.builtins)?;
+    let timings = options.timings.as_deref();
+    let loaded = timed(
+        timings,
+        "load policies",
+        || -> Result<_, AuditError> {
+            let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
+                .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
+            let (policies, errors) = load_policies(&host, &options.policies, options.builtins)?;
+            Ok((host, policies, errors))
+        },
+        |r| r.as_ref().map(|(_, p, e)| format!("{} loaded, {} failed", p.len(), e.len())).unwrap_or_default(),
+    );
+    let (host, policies, mut policy_errors) = loaded?;
     check_rule_selection(&policies, options)?;
     // (When a policy failed to load its name is unknown: then its settings cannot be judged.)
     let unclaimed = options.settings.keys().find(|n| !policies.iter().any(|p| &p.info.name == *n));
@@ -164,18 +238,41 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         (options.only.is_empty() || options.only.iter().any(|r| r == rule)) && !options.skip.iter().any(|r| r == rule)
     };
 
-    let index = Arc::new(SnapshotIndex::new(snapshot));
+    let index = timed(
+        timings,
+        "index for policies",
+        || Arc::new(SnapshotIndex::new(snapshot)),
+        |_| format!("{} resources", snapshot.resources.len()),
+    );
     let empty = serde_json::Value::Object(Default::default());
+    let evaluation_start = Instant::now();
     let outcomes = parallel_map(&policies, |policy| {
+        let start = Instant::now();
         let settings = options.settings.get(&policy.info.name).unwrap_or(&empty);
-        host.validate_settings(policy, settings).and_then(|_| host.evaluate(policy, &index, settings))
+        let outcome = host.validate_settings(policy, settings).and_then(|_| host.evaluate(policy, &index, settings));
+        (outcome, start.elapsed())
     });
+    if let Some(t) = timings {
+        t.record(
+            "evaluate",
+            evaluation_start.elapsed(),
+            format!("{} policies on {} threads", policies.len(), workers(policies.len())),
+        );
+        for (policy, (outcome, elapsed)) in policies.iter().zip(&outcomes) {
+            let detail = match outcome {
+                Ok(o) => format!("{} resources handed, {} findings", o.resources, o.findings.len()),
+                Err(e) => format!("failed: {e}"),
+            };
+            t.record_nested(policy.info.name.as_str(), *elapsed, detail);
+        }
+    }
+    let gather_start = Instant::now();
 
     let resources: HashMap<&str, &Resource> = snapshot.resources.iter().map(|r| (r.arn.as_str(), r)).collect();
     let mut rules = Vec::new();
     let mut findings = Vec::new();
     let mut policy_logs = Vec::new();
-    for (policy, outcome) in policies.iter().zip(outcomes) {
+    for (policy, (outcome, _)) in policies.iter().zip(outcomes) {
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -262,6 +359,11 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         baseline: options.baseline.as_ref().map(|(path, _)| path.clone()),
     };
     report.compliance = report.compliance_summary();
+    if let Some(t) = timings {
+        t.record("gather findings", gather_start.elapsed(), format!("{} findings", report.findings.len()));
+    }
+    // Compiled code, instances' memory and the index are given back here, not after the report.
+    timed(timings, "release the policies", move || drop((index, policies, host)), |_| String::new());
     Ok(report)
 }
 
@@ -277,9 +379,14 @@ fn check_rule_selection(policies: &[Policy], options: &AuditOptions) -> Result<(
     Ok(())
 }
 
+/// Threads for `items` pieces of work: one a core, at most one a piece.
+fn workers(items: usize) -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(items).max(1)
+}
+
 /// Map over items on up to as many threads as there are cores, keeping the order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len()).max(1);
+    let workers = workers(items.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {

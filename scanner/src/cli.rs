@@ -365,6 +365,10 @@ struct AuditArgs {
     /// --fail-on; reports mark each finding new or existing.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Say on stderr where the time went: reading the snapshot, loading the policies, each
+    /// policy's evaluation, the reports.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -979,12 +983,24 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
             }
         };
     }
+    let timings = args.timings.then(|| std::sync::Arc::new(crate::audit::Timings::default()));
+    let start = Instant::now();
     let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
+    if let Some(t) = &timings {
+        let what = if args.source.snapshot.is_some() { "read snapshot" } else { "snapshot" };
+        t.record(
+            what,
+            start.elapsed(),
+            format!("{} resources, {} gaps", snapshot.resources.len(), snapshot.gaps.len()),
+        );
+    }
     let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
     if let Some(path) = &args.baseline {
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
+    options.timings = timings.clone();
     let report = crate::audit::audit(&snapshot, &options)?;
+    let start = Instant::now();
     // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
     let colour = args.report.output.is_none()
         && std::io::stdout().is_terminal()
@@ -992,6 +1008,16 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     let written = emit(args.report.output.as_deref(), &args.report.format, Format::file_name, |f| {
         f.render(&report, colour && f == Format::Table)
     })?;
+    if let Some(t) = &timings {
+        let formats: Vec<String> = args
+            .report
+            .format
+            .iter()
+            .filter_map(|f| clap::ValueEnum::to_possible_value(f).map(|v| v.get_name().to_string()))
+            .collect();
+        t.record("write reports", start.elapsed(), formats.join(", "));
+        eprint!("bbscan: {}", t.render());
+    }
     if let Some(place) = written.filter(|_| verbosity != Verbosity::Quiet) {
         let new =
             report.findings.iter().filter(|f| f.baseline == Some(bbscan_model::findings::BaselineState::New)).count();

@@ -135,6 +135,8 @@ pub struct Outcome {
     pub tallies: BTreeMap<String, Tally>,
     /// Lines the policy wrote to stdout and stderr.
     pub log: Vec<String>,
+    /// How many resources it was handed.
+    pub resources: usize,
 }
 
 impl PolicyHost {
@@ -238,7 +240,7 @@ impl PolicyHost {
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
-        Ok(Outcome { findings, tallies, log })
+        Ok(Outcome { findings, tallies, log, resources: resources.len() })
     }
 
     /// One call into a fresh instance, with the deadline, the memory limit and at most
@@ -386,11 +388,6 @@ fn gap_to_wit(g: &Gap) -> wit::Gap {
 }
 
 fn to_wit(r: &Resource) -> wit::Resource {
-    // The config alone, without the kind tag that wraps it in the snapshot.
-    let config = serde_json::to_value(&r.config)
-        .ok()
-        .and_then(|mut v| v.get_mut("config").map(std::mem::take))
-        .unwrap_or_default();
     wit::Resource {
         kind: r.kind().to_string(),
         arn: r.arn.clone(),
@@ -398,7 +395,7 @@ fn to_wit(r: &Resource) -> wit::Resource {
         account: r.account.clone(),
         region: r.region.clone(),
         tags: r.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        config: config.to_string(),
+        config: r.config.config_json(),
         unknown: r.unknown.clone(),
     }
 }

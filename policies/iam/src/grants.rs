@@ -152,6 +152,11 @@ struct Judge<'a> {
     window: Option<Window<'a>>,
     /// Managed policy ARN → its document.
     managed_docs: BTreeMap<&'a str, &'a Value>,
+    /// The same for every principal, expanded once: the `resource_star_actions` setting, and
+    /// the secret reads (with and without SSM's, which execution roles are judged on elsewhere).
+    star_exempt: ActionSet,
+    secret_reads: ActionSet,
+    secret_reads_but_ssm: ActionSet,
 }
 
 impl<'a> Judge<'a> {
@@ -241,6 +246,10 @@ pub(crate) fn evaluate(
         admin_equivalent: BTreeMap::new(),
         window: Window::find(settings, resources),
         managed_docs: usage::managed_documents(resources),
+        star_exempt: expand_all(settings.resource_star_actions.iter().map(String::as_str)),
+        secret_reads: expand_all(SECRET_READS.iter().copied()),
+        // LAMBDA_ROLE_SSM_SCOPE judges the parameter reads of execution roles.
+        secret_reads_but_ssm: expand_all(SECRET_READS.iter().copied().filter(|a| !a.starts_with("ssm:"))),
     };
 
     // Execution roles, by role ARN, with the functions that use them.
@@ -264,6 +273,7 @@ pub(crate) fn evaluate(
     for g in account.groups.values() {
         held.extend(g.attached.iter().map(String::as_str));
     }
+    let entities = account.entity_index();
     for r in resources {
         if !matches!(r.kind(), "iam.user" | "iam.group" | "iam.role" | "iam.policy") {
             continue;
@@ -271,7 +281,7 @@ pub(crate) fn evaluate(
         if r.kind() == "iam.policy" && boundaries.contains(r.arn.as_str()) && !held.contains(r.arn.as_str()) {
             continue;
         }
-        let entity = account.entity_by_arn(&r.arn);
+        let entity = entities.get(r.arn.as_str()).copied();
         if let Some(i) = entity
             && is_service_linked(&account.entities[i])
         {
@@ -722,14 +732,13 @@ fn at(d: &Document, s: &Statement) -> String {
 }
 
 fn service_wildcard(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], report: &mut Report) {
-    let c = Catalogue::get();
     let (mut items, mut evidence, mut high) = (Vec::new(), Vec::new(), false);
     for d in docs {
         let denied = denied_everywhere(judge, d);
         for s in d.policy.statements.iter().filter(|s| s.effect == Effect::Allow && s.problems.is_empty()) {
             let mut here = Vec::new();
             let patterns: Vec<(String, ActionSet)> = if s.not_actions.is_empty() {
-                s.actions.iter().map(|p| (p.clone(), c.expand(p))).collect()
+                s.actions.iter().map(|p| (p.clone(), judge.ex.pattern(p).clone())).collect()
             } else {
                 vec![(format!("NotAction [{}]", s.not_actions.join(", ")), judge.ex.actions(s).clone())]
             };
@@ -771,18 +780,6 @@ fn service_wildcard(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], rep
 
 fn wildcard_resource(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], lambda_role: bool, report: &mut Report) {
     let c = Catalogue::get();
-    let mut exempt = ActionSet::none();
-    for p in &judge.settings.resource_star_actions {
-        c.expand_into(p, &mut exempt);
-    }
-    let mut secrets = ActionSet::none();
-    for a in SECRET_READS {
-        if lambda_role && a.starts_with("ssm:") {
-            // LAMBDA_ROLE_SSM_SCOPE judges the parameter reads of execution roles.
-            continue;
-        }
-        c.expand_into(a, &mut secrets);
-    }
     let (mut items, mut evidence, mut high) = (Vec::new(), Vec::new(), false);
     for d in docs {
         let denied = denied_everywhere(judge, d);
@@ -796,7 +793,7 @@ fn wildcard_resource(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], la
                 format!("everything but {}", s.not_resources.join(", "))
             };
             let patterns: Vec<(String, ActionSet)> = if s.not_actions.is_empty() {
-                s.actions.iter().map(|p| (p.clone(), c.expand(p))).collect()
+                s.actions.iter().map(|p| (p.clone(), judge.ex.pattern(p).clone())).collect()
             } else {
                 vec![(format!("NotAction [{}]", s.not_actions.join(", ")), judge.ex.actions(s).clone())]
             };
@@ -807,7 +804,8 @@ fn wildcard_resource(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], la
                     // POLICY_SERVICE_WILDCARD reports it.
                     continue;
                 }
-                set.subtract(&exempt);
+                set.subtract(&judge.star_exempt);
+                let secrets = if lambda_role { &judge.secret_reads_but_ssm } else { &judge.secret_reads };
                 let mut secret: Vec<String> = Vec::new();
                 let mut writes: Vec<String> = Vec::new();
                 for id in set.iter() {
@@ -857,6 +855,16 @@ fn wildcard_resource(judge: &mut Judge<'_>, r: &Resource, docs: &[&Document], la
     for e in &evidence {
         finding.evidence(e);
     }
+}
+
+/// The actions any of `patterns` names.
+fn expand_all<'p>(patterns: impl Iterator<Item = &'p str>) -> ActionSet {
+    let c = Catalogue::get();
+    let mut set = ActionSet::empty(c.len());
+    for p in patterns {
+        c.expand_into(p, &mut set);
+    }
+    set
 }
 
 /// Up to three names, then how many more.

@@ -204,8 +204,9 @@ pub(crate) fn evaluate(
     let Some(window) = Window::find(settings, resources) else { return judged };
     let managed = managed_documents(resources);
     let mut ex = Expansions::new();
+    let entities = account.entity_index();
     for r in resources.iter().filter(|r| matches!(r.kind(), "iam.role" | "iam.user")) {
-        let Some(i) = account.entity_by_arn(&r.arn) else { continue };
+        let Some(&i) = entities.get(r.arn.as_str()) else { continue };
         let e = &account.entities[i];
         if is_service_linked(e) {
             continue;

@@ -358,6 +358,16 @@ impl Account {
         self.entities.iter().position(|e| e.principal.arn == arn)
     }
 
+    /// Every entity's index by ARN (the first, if an ARN repeats): for callers that look up
+    /// many, where [`Account::entity_by_arn`] would read the whole list each time.
+    pub fn entity_index(&self) -> std::collections::HashMap<&str, usize> {
+        let mut index = std::collections::HashMap::with_capacity(self.entities.len());
+        for (i, e) in self.entities.iter().enumerate() {
+            index.entry(e.principal.arn.as_str()).or_insert(i);
+        }
+        index
+    }
+
     /// The SCP levels, borrowed.
     pub fn scp_policies(&self) -> Vec<Vec<&Policy>> {
         self.scps.iter().map(|l| l.iter().map(|&i| &self.policies[i]).collect()).collect()

@@ -38,6 +38,7 @@ impl Effective {
 #[derive(Default)]
 pub struct Expansions {
     cache: HashMap<(bool, Vec<String>), ActionSet>,
+    patterns: HashMap<String, ActionSet>,
 }
 
 impl Expansions {
@@ -58,6 +59,11 @@ impl Expansions {
             }
             if not { set.complement() } else { set }
         })
+    }
+
+    /// The actions one pattern (`s3:Get*`) names.
+    pub fn pattern(&mut self, pattern: &str) -> &ActionSet {
+        self.patterns.entry(pattern.to_ascii_lowercase()).or_insert_with(|| Catalogue::get().expand(pattern))
     }
 }
 

@@ -17,7 +17,8 @@ use crate::evaluate::{Decision, Policies, Policy, Principal, Request, Source, ev
 use crate::policy::Effect;
 use bbscan_model::{ActionUse, UsageCoverage};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 /// Event sources whose IAM prefix is not the first label of the host name.
 const SOURCE_PREFIXES: &[(&str, &str)] = &[
@@ -223,7 +224,12 @@ fn source_of(prefix: &str) -> String {
 /// records for every resource, or a management event of a source, and of a kind (read or
 /// write), that it records. `false`: its use cannot be seen, so it is never called unused.
 pub fn observable(action: &str, coverage: &UsageCoverage) -> bool {
-    if NOT_RECORDED.iter().any(|p| crate::wildcard_match(p, action, true)) {
+    observable_at(action, Catalogue::get().level_of(action), coverage)
+}
+
+/// [`observable`] of an action whose access level is known.
+fn observable_at(action: &str, level: Option<AccessLevel>, coverage: &UsageCoverage) -> bool {
+    if patterns_of(action).any(|(kind, _)| kind.is_none()) {
         return false;
     }
     if let Some(kind) = data_event_type(action) {
@@ -236,7 +242,7 @@ pub fn observable(action: &str, coverage: &UsageCoverage) -> bool {
     if !coverage.only_sources.is_empty() && !coverage.only_sources.iter().any(|s| s.eq_ignore_ascii_case(&source)) {
         return false;
     }
-    let read = Catalogue::get().level_of(action).is_some_and(|l| matches!(l, AccessLevel::List | AccessLevel::Read));
+    let read = level.is_some_and(|l| matches!(l, AccessLevel::List | AccessLevel::Read));
     if read { coverage.management_reads == Some(true) } else { coverage.management_writes == Some(true) }
 }
 
@@ -275,7 +281,34 @@ pub fn coverage_problems(c: &UsageCoverage) -> Vec<String> {
 
 /// The data-event resource type an action is recorded as, if it is one.
 pub fn data_event_type(action: &str) -> Option<&'static str> {
-    DATA_EVENTS.iter().find(|(_, patterns)| patterns.iter().any(|p| crate::wildcard_match(p, action, true))).map(|(k, _)| *k)
+    // (The tables list every pattern of a type together: the first that matches names the type.)
+    patterns_of(action).find_map(|(kind, _)| kind)
+}
+
+/// The patterns of [`NOT_RECORDED`] (`None`) and [`DATA_EVENTS`] (the event's type) that can
+/// match an action of a service, in table order: asked for every action of the catalogue, most
+/// of them of services the tables never name.
+fn patterns_of(action: &str) -> impl Iterator<Item = (Option<&'static str>, &'static str)> {
+    type Table = (HashMap<String, Vec<(Option<&'static str>, &'static str)>>, Vec<(Option<&'static str>, &'static str)>);
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let (by_service, any_service) = TABLE.get_or_init(|| {
+        let all = NOT_RECORDED.iter().map(|p| (None, *p)).chain(
+            DATA_EVENTS.iter().flat_map(|(kind, patterns)| patterns.iter().map(move |p| (Some(*kind), *p))),
+        );
+        let mut table: Table = Default::default();
+        for (kind, pattern) in all {
+            match pattern.split_once(':') {
+                Some((service, _)) if !service.contains(['*', '?']) => {
+                    table.0.entry(service.to_ascii_lowercase()).or_default().push((kind, pattern))
+                }
+                _ => table.1.push((kind, pattern)),
+            }
+        }
+        table
+    });
+    let service = action.split_once(':').map_or("", |(s, _)| s).to_ascii_lowercase();
+    let named = by_service.get(&service).map(Vec::as_slice).unwrap_or_default();
+    named.iter().chain(any_service).copied().filter(move |(_, p)| crate::wildcard_match(p, action, true))
 }
 
 /// A generated least-privilege document and what it was made from.
@@ -424,7 +457,7 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
             if used_names.contains(&name.to_ascii_lowercase()) {
                 continue;
             }
-            if observable(&name, coverage) {
+            if observable_at(&name, Some(c.level(id)), coverage) {
                 dropped.insert(name);
             } else {
                 keep.insert(name);

@@ -422,8 +422,10 @@ impl AuditReport {
         use std::collections::BTreeMap;
         // (framework, control) → (evaluated anything, failed)
         let mut controls: BTreeMap<(&str, &str), (bool, bool)> = BTreeMap::new();
+        let failing: std::collections::HashSet<&str> =
+            self.findings.iter().filter(|f| f.counts_for_compliance()).map(|f| f.rule_id.as_str()).collect();
         for r in &self.rules {
-            let failed = self.findings.iter().any(|f| f.rule_id == r.rule.id && f.counts_for_compliance());
+            let failed = failing.contains(r.rule.id.as_str());
             for c in &r.rule.compliance {
                 let entry = controls.entry((c.framework.as_str(), c.control.as_str())).or_default();
                 entry.0 |= r.evaluated > 0;

@@ -86,6 +86,24 @@ pub const KINDS: &[&str] = &[
 ];
 
 impl ResourceConfig {
+    /// The configuration alone as JSON text (the snapshot's `config`, without the kind beside
+    /// it), written straight from the types.
+    pub fn config_json(&self) -> String {
+        // Written adjacently tagged, `{"kind":"…","config":…}`: kinds are plain ASCII names, so
+        // the configuration is what lies between that prefix and the closing brace.
+        let whole = serde_json::to_string(self).unwrap_or_default();
+        let prefix = format!("{{\"kind\":\"{}\",\"config\":", self.kind());
+        match whole.strip_prefix(prefix.as_str()).and_then(|rest| rest.strip_suffix('}')) {
+            Some(config) => config.to_string(),
+            // Not reached with serde's adjacent tagging; the slow, certain way otherwise.
+            None => serde_json::to_value(self)
+                .ok()
+                .and_then(|mut v| v.get_mut("config").map(std::mem::take))
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             ResourceConfig::IamAccount(_) => "iam.account",

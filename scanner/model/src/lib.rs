@@ -20,6 +20,7 @@ pub mod drift;
 pub mod findings;
 pub mod kinds;
 pub mod organization;
+mod resource_de;
 
 pub use kinds::*;
 
@@ -72,8 +73,8 @@ pub struct Metadata {
     pub api_calls_by_operation: BTreeMap<String, u64>,
 }
 
-/// One AWS resource (or account-level settings object).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One AWS resource (or account-level settings object). (Read by hand: `resource_de`.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resource {
     /// ARN, or an ARN-shaped identifier for account-level settings.
@@ -275,13 +276,20 @@ impl Snapshot {
     /// Parse a snapshot document, checking its version before its shape so that a
     /// document from another bbscan gets a useful message.
     pub fn from_json(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-        let value: Value = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
-        match value.get("schema_version").and_then(Value::as_u64) {
+        // The version first (a skim over the text), so that a snapshot of another version is
+        // named as such rather than as a shape error; then the snapshot, read straight into its
+        // types (no JSON tree of the whole file in between).
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<Value>,
+        }
+        let version: Version = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
+        match version.schema_version.as_ref().and_then(Value::as_u64) {
             Some(v) if v == u64::from(SCHEMA_VERSION) => {}
             Some(found) => return Err(SnapshotError::Version { found }),
             None => {}
         }
-        let snapshot: Snapshot = serde_json::from_value(value).map_err(SnapshotError::Json)?;
+        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
         snapshot.check_times()?;
         Ok(snapshot)
     }

@@ -254,7 +254,7 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
             // Pass B to a compute service.
             if passes
                 && !prepared.service_trusts[bi].is_empty()
-                && let Some(edge) = pass_role(a, b, &prepared.service_trusts[bi], &name(), account, &mut runs)
+                && let Some(edge) = pass_role(a, b, &prepared.service_trusts[bi], account, &mut runs)
             {
                 push(&mut out, target(bi, Level::Current), edge.0, edge.1);
                 become_.push(bi);
@@ -399,7 +399,6 @@ fn pass_role(
     a: &Asker<'_>,
     b: &Entity,
     services: &[usize],
-    name: &str,
     account: &crate::account::Account,
     runs: &mut [Option<Option<Vec<Step>>>],
 ) -> Option<(String, Vec<Step>)> {
@@ -433,7 +432,7 @@ fn pass_role(
             steps.push(create.step);
             steps.push(add.step);
         }
-        return Some((format!("pass {name} to {}", c.service), steps));
+        return Some((format!("pass {} to {}", account.describe(b), c.service), steps));
     }
     None
 }
