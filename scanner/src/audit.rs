@@ -2,11 +2,11 @@
 //! report. A policy that fails is a policy error in the report; the others still run.
 
 use crate::host::{Limits, Policy, PolicyHost, SnapshotIndex};
+use bbscan_model::Snapshot;
 use bbscan_model::findings::{
-    AUDIT_SCHEMA_VERSION, AuditReport, PolicyError, PolicyLog, ReportFinding, ResourceRef, RuleResult, SnapshotSummary,
+    AUDIT_SCHEMA_VERSION, AuditReport, PolicyError, PolicyLog, ReportFinding, RuleResult, SnapshotSummary,
 };
-use bbscan_model::{Resource, Snapshot};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -214,6 +214,37 @@ pub fn load_policies(
 pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
     // Every age a rule judges counts from the snapshot's time: no time, no judgement.
     snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
+    let index = timed(
+        options.timings.as_deref(),
+        "index for policies",
+        || SnapshotIndex::new(snapshot),
+        |_| format!("{} resources", snapshot.resources.len()),
+    );
+    audit_index(index, &snapshot.metadata, snapshot.gaps.clone(), options)
+}
+
+/// Run the audit on a snapshot the caller no longer needs: each resource's configuration is
+/// handed over to the policies' index and dropped from the snapshot as it goes, so that a large
+/// account is not held in memory twice.
+pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+    snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
+    let Snapshot { metadata, resources, gaps, .. } = snapshot;
+    let count = resources.len();
+    let index = timed(
+        options.timings.as_deref(),
+        "index for policies",
+        || SnapshotIndex::from_resources(resources, &gaps, &metadata),
+        |_| format!("{count} resources"),
+    );
+    audit_index(index, &metadata, gaps, options)
+}
+
+fn audit_index(
+    index: SnapshotIndex,
+    meta: &bbscan_model::Metadata,
+    gaps: Vec<bbscan_model::Gap>,
+    options: &AuditOptions,
+) -> Result<AuditReport, AuditError> {
     let timings = options.timings.as_deref();
     let loaded = timed(
         timings,
@@ -238,12 +269,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         (options.only.is_empty() || options.only.iter().any(|r| r == rule)) && !options.skip.iter().any(|r| r == rule)
     };
 
-    let index = timed(
-        timings,
-        "index for policies",
-        || Arc::new(SnapshotIndex::new(snapshot)),
-        |_| format!("{} resources", snapshot.resources.len()),
-    );
+    let index = Arc::new(index);
     let empty = serde_json::Value::Object(Default::default());
     let evaluation_start = Instant::now();
     let outcomes = parallel_map(&policies, |policy| {
@@ -268,7 +294,6 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
     }
     let gather_start = Instant::now();
 
-    let resources: HashMap<&str, &Resource> = snapshot.resources.iter().map(|r| (r.arn.as_str(), r)).collect();
     let mut rules = Vec::new();
     let mut findings = Vec::new();
     let mut policy_logs = Vec::new();
@@ -299,7 +324,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         }
         for f in outcome.findings.into_iter().filter(|f| selected(&f.rule_id)) {
             let rule = policy.info.rules.iter().find(|r| r.id == f.rule_id);
-            let Some(resource) = resources.get(f.resource_arn.as_str()) else { continue };
+            let Some(resource) = index.resource_ref(&f.resource_arn) else { continue };
             findings.push(ReportFinding {
                 fingerprint: bbscan_model::findings::fingerprint(&f.rule_id, &resource.arn),
                 severity: f
@@ -309,13 +334,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
                 rule_id: f.rule_id,
                 policy: policy.info.name.clone(),
                 status: f.status,
-                resource: ResourceRef {
-                    arn: resource.arn.clone(),
-                    kind: resource.kind().to_string(),
-                    name: resource.name.clone(),
-                    account: resource.account.clone(),
-                    region: resource.region.clone(),
-                },
+                resource,
                 message: f.message,
                 evidence: f.evidence,
                 actions: f.actions,
@@ -332,7 +351,6 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
     });
     rules.sort_by(|a, b| a.rule.id.cmp(&b.rule.id));
     policy_errors.sort_by(|a, b| a.origin.cmp(&b.origin));
-    let meta = &snapshot.metadata;
     let today = meta.finished_at.get(..10).unwrap_or_default();
     let waivers = crate::triage::apply_waivers(&mut findings, &options.waivers, today);
     if let Some((_, prints)) = &options.baseline {
@@ -347,11 +365,11 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
             app: meta.app.clone(),
             stage: meta.stage.clone(),
             taken_at: meta.finished_at.clone(),
-            resources: snapshot.resources.len(),
+            resources: index.resource_count(),
         },
         rules,
         findings,
-        gaps: snapshot.gaps.clone(),
+        gaps,
         policy_errors,
         policy_logs,
         compliance: Vec::new(),

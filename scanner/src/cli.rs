@@ -999,7 +999,7 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
     options.timings = timings.clone();
-    let report = crate::audit::audit(&snapshot, &options)?;
+    let report = crate::audit::audit_owned(snapshot, &options)?;
     let start = Instant::now();
     // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
     let colour = args.report.output.is_none()
@@ -1399,7 +1399,7 @@ fn audit_accounts(args: &AuditArgs, index_file: &Path, config: &Config, verbosit
             bbscan_model::organization::AccountStatus::Collected => {
                 let snapshot = crate::organization::load(index_file, &a)?;
                 report_gaps(&snapshot, verbosity);
-                AccountReport::collected(a.name, crate::audit::audit(&snapshot, &options)?)
+                AccountReport::collected(a.name, crate::audit::audit_owned(snapshot, &options)?)
             }
             bbscan_model::organization::AccountStatus::Unreachable => {
                 let error = a.error.unwrap_or_else(|| "not collected".to_string());
@@ -1464,17 +1464,18 @@ fn report_merge(
     let mut accounts = Vec::new();
     for path in paths {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+        let keys = bbscan_model::top_level_keys(&bytes).with_context(|| {
             format!("{} is not JSON: give bbscan JSON reports (`audit --format json`)", path.display())
         })?;
+        let has = |k: &str| keys.iter().any(|key| key == k);
         let invalid = |e: serde_json::Error| {
             anyhow::anyhow!("{} is not a bbscan JSON report ({e}): give `audit --format json` output", path.display())
         };
-        if value.get("accounts").is_some() && value.get("totals").is_some() {
-            let multi: MultiAccountReport = serde_json::from_value(value).map_err(invalid)?;
+        if has("accounts") && has("totals") {
+            let multi: MultiAccountReport = serde_json::from_slice(&bytes).map_err(invalid)?;
             accounts.extend(multi.accounts);
-        } else if value.get("findings").is_some() && value.get("rules").is_some() {
-            let single: AuditReport = serde_json::from_value(value).map_err(invalid)?;
+        } else if has("findings") && has("rules") {
+            let single: AuditReport = serde_json::from_slice(&bytes).map_err(invalid)?;
             accounts.push(AccountReport::collected(None, single));
         } else {
             anyhow::bail!(

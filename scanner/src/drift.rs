@@ -46,13 +46,14 @@ impl Document {
 
 fn read(path: &Path) -> Result<Document, DiffError> {
     let bytes = std::fs::read(path).map_err(|source| DiffError::Read { path: path.to_path_buf(), source })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
+    let keys = bbscan_model::top_level_keys(&bytes)
         .map_err(|e| DiffError::Unknown { path: path.to_path_buf(), message: format!("not JSON ({e})") })?;
+    let has = |k: &str| keys.iter().any(|key| key == k);
     let unknown = |message: String| DiffError::Unknown { path: path.to_path_buf(), message };
-    if value.get("metadata").is_some() && value.get("resources").is_some() {
+    if has("metadata") && has("resources") {
         Snapshot::from_json(&bytes).map(|s| Document::Snapshot(Box::new(s))).map_err(|e| unknown(e.to_string()))
-    } else if value.get("findings").is_some() && value.get("rules").is_some() {
-        serde_json::from_value(value).map(|r| Document::Report(Box::new(r))).map_err(|e| unknown(e.to_string()))
+    } else if has("findings") && has("rules") {
+        serde_json::from_slice(&bytes).map(|r| Document::Report(Box::new(r))).map_err(|e| unknown(e.to_string()))
     } else {
         Err(unknown("it has neither `metadata` and `resources` nor `findings` and `rules`".to_string()))
     }

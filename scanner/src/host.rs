@@ -17,8 +17,8 @@ mod sandbox;
 mod v1;
 mod validate;
 
-use bbscan_model::findings::{Finding, PolicyInfo, Tally};
-use bbscan_model::{Gap, Resource, Snapshot};
+use bbscan_model::findings::{Finding, PolicyInfo, ResourceRef, Tally};
+use bbscan_model::{Gap, Metadata, Resource, Snapshot};
 use sandbox::{Sandbox, State};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -335,24 +335,52 @@ pub struct SnapshotIndex {
     gaps: Vec<wit::Gap>,
     /// ARN → (kind, position in that kind's list).
     by_arn: HashMap<String, (String, usize)>,
+    count: usize,
     /// Seconds since the epoch that policies see as "now": when the snapshot was taken.
     pub(crate) now: u64,
 }
 
 impl SnapshotIndex {
     pub fn new(snapshot: &Snapshot) -> SnapshotIndex {
+        SnapshotIndex::build(snapshot.resources.iter().map(to_wit), &snapshot.gaps, &snapshot.metadata)
+    }
+
+    /// The same, taking the resources: each one's configuration is dropped once converted.
+    pub fn from_resources(resources: Vec<Resource>, gaps: &[Gap], metadata: &Metadata) -> SnapshotIndex {
+        SnapshotIndex::build(resources.into_iter().map(into_wit), gaps, metadata)
+    }
+
+    fn build(resources: impl Iterator<Item = wit::Resource>, gaps: &[Gap], metadata: &Metadata) -> SnapshotIndex {
         let mut by_kind: HashMap<String, Vec<wit::Resource>> = HashMap::new();
         let mut by_arn = HashMap::new();
-        for r in &snapshot.resources {
-            let list = by_kind.entry(r.kind().to_string()).or_default();
-            by_arn.insert(r.arn.clone(), (r.kind().to_string(), list.len()));
-            list.push(to_wit(r));
+        let mut count = 0;
+        for r in resources {
+            count += 1;
+            let list = by_kind.entry(r.kind.clone()).or_default();
+            by_arn.insert(r.arn.clone(), (r.kind.clone(), list.len()));
+            list.push(r);
         }
         // Checked when the snapshot was read (`Snapshot::from_json`) and by `audit` before it
         // gets here; a snapshot built in code without a time is judged as of the epoch.
-        let now = snapshot.taken_at().ok().and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
-        let gaps = snapshot.gaps.iter().map(gap_to_wit).collect();
-        SnapshotIndex { by_kind, gaps, by_arn, now }
+        let now = bbscan_model::epoch_seconds(&metadata.finished_at).and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
+        let gaps = gaps.iter().map(gap_to_wit).collect();
+        SnapshotIndex { by_kind, gaps, by_arn, count, now }
+    }
+
+    /// How many resources it holds.
+    pub fn resource_count(&self) -> usize {
+        self.count
+    }
+
+    /// What a report says of a resource, by ARN.
+    pub fn resource_ref(&self, arn: &str) -> Option<ResourceRef> {
+        self.by_arn(arn).map(|r| ResourceRef {
+            arn: r.arn.clone(),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            account: r.account.clone(),
+            region: r.region.clone(),
+        })
     }
 
     /// The gaps that concern any of `kinds`.
@@ -384,6 +412,19 @@ fn gap_to_wit(g: &Gap) -> wit::Gap {
         reason: g.reason.as_str().to_string(),
         kinds: g.kinds().into_iter().map(str::to_string).collect(),
         message: g.message.clone(),
+    }
+}
+
+fn into_wit(r: Resource) -> wit::Resource {
+    wit::Resource {
+        kind: r.kind().to_string(),
+        config: r.config.config_json(),
+        arn: r.arn,
+        name: r.name,
+        account: r.account,
+        region: r.region,
+        tags: r.tags.into_iter().collect(),
+        unknown: r.unknown,
     }
 }
 

@@ -231,8 +231,10 @@ pub fn index_path(path: &Path) -> Option<PathBuf> {
         return Some(path.join(INDEX_FILE)).filter(|p| p.is_file());
     }
     let bytes = std::fs::read(path).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    (value.get("accounts").is_some() && value.get("role_name").is_some()).then(|| path.to_path_buf())
+    // Skimmed, not read: the file is more often a (large) snapshot than an index.
+    let keys = bbscan_model::top_level_keys(&bytes).ok()?;
+    let has = |k: &str| keys.iter().any(|key| key == k);
+    (has("accounts") && has("role_name")).then(|| path.to_path_buf())
 }
 
 /// Read an index (the account snapshots stay on disk until [`load`] reads each).

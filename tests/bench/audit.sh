@@ -4,7 +4,8 @@
 # (c) 100,000 resources (BBSCAN_BENCH_HUGE), every resource of the demo cloned, with the peak
 # RSS to compare with the file's size, (d) a warm audit of a small snapshot (the demo), (e) the IAM judgement of a large account
 # (1,000 roles, 200 users, 1,500 managed policies; effective permissions and the escalation
-# graph inside the WebAssembly IAM policy). Usage: bash tests/bench/audit.sh [--release]
+# graph inside the WebAssembly IAM policy). (b) and (c) are followed by one run with
+# `audit --timings`: where the time goes. Usage: bash tests/bench/audit.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 profile=debug; build_flags=()
@@ -72,9 +73,17 @@ time_runs "(a) no cache at all (--no-cache), audit the demo" 3 \
   "$bin" audit --snapshot "$work/small.json" --fail-on none --no-cache
 time_runs "(b) 10,000 resources, all built-ins, warm cache" 5 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/big.json" --fail-on none --format json
+# Where the time goes: one more run with the phases and each policy's evaluation timed.
+breakdown() { # label, snapshot
+  echo "    where the time goes in $1 (one run, audit --timings):"
+  env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$2" --fail-on none --format json -o "$work/where.json" --timings 2>&1 \
+    | grep -v '^bbscan: [0-9]* findings' | sed 's/^/      /'
+}
+breakdown "(b)" "$work/big.json"
 huge_mb=$(( $(stat -c %s "$work/huge.json") / 1048576 ))
 time_runs "(c) $huge_count resources (${huge_mb} MiB), every kind, warm cache" 3 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/huge.json" --fail-on none --format json
+breakdown "(c)" "$work/huge.json"
 time_runs "(d) warm audit of a small snapshot (the demo, 43 resources)" 10 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/small.json" --fail-on none
 # The account of the escalation benchmark (scanner/iam/benches/escalation.rs), as a snapshot.

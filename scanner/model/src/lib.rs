@@ -22,6 +22,8 @@ pub mod kinds;
 pub mod organization;
 mod resource_de;
 
+pub use resource_de::top_level_keys;
+
 pub use kinds::*;
 
 /// The version of the snapshot document. Bump on any breaking change of its shape.
@@ -73,7 +75,8 @@ pub struct Metadata {
     pub api_calls_by_operation: BTreeMap<String, u64>,
 }
 
-/// One AWS resource (or account-level settings object). (Read by hand: `resource_de`.)
+/// One AWS resource (or account-level settings object).
+// Read by a hand-written `Deserialize` (`resource_de`): the derived one buffers every resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resource {

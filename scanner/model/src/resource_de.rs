@@ -195,6 +195,61 @@ impl<'de, D: Deserializer<'de>> MapAccess<'de> for TaggedMap<'_, D> {
     }
 }
 
+/// The keys of a JSON document's top-level object (none for any other JSON value), read without
+/// keeping the values: to tell which kind of document a file is before reading it into its type.
+pub fn top_level_keys(bytes: &[u8]) -> Result<Vec<String>, serde_json::Error> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                keys.push(key);
+            }
+            Ok(keys)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let keys = de.deserialize_any(Keys)?;
+    de.end()?;
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +292,17 @@ mod tests {
         let alone: serde_json::Value = serde_json::from_str(&r.config.config_json()).unwrap();
         assert_eq!(alone, whole["config"]);
         assert_eq!(alone["version"], 3);
+    }
+
+    #[test]
+    fn the_top_level_keys_of_any_json_document() {
+        assert_eq!(top_level_keys(br#"{"a": {"b": [1, 2]}, "c": null, "d": "x"}"#).unwrap(), ["a", "c", "d"]);
+        for other in [&b"[1, {\"a\": 2}]"[..], b"3", b"-1.5", b"\"s\"", b"null", b"true"] {
+            assert_eq!(top_level_keys(other).unwrap(), Vec::<String>::new());
+        }
+        for broken in [&b"{\"a\": }"[..], b"{} {}", b"", b"[1,"] {
+            assert!(top_level_keys(broken).is_err());
+        }
     }
 
     #[test]
