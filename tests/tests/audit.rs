@@ -258,3 +258,45 @@ fn policy_test_runs_the_fixture_cases_and_fails_on_a_wrong_expectation() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no test cases"));
 }
+
+#[test]
+fn timings_say_where_the_audit_spent_its_time_and_change_nothing_else() {
+    let plain = bbscan().args(["audit", "--demo", "--format", "json"]).output().expect("run");
+    let timed = bbscan().args(["audit", "--demo", "--format", "json", "--timings"]).output().expect("run");
+    assert_eq!(timed.status.code(), plain.status.code());
+    let (plain_report, timed_report) = (json_report(&plain), json_report(&timed));
+    assert_eq!(findings(&timed_report), findings(&plain_report), "the report is the same");
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("timings"), "only when asked");
+    // Every phase, in order, with a duration.
+    let phases =
+        ["snapshot", "index for policies", "load policies", "evaluate", "gather findings", "write reports", "total"];
+    let mut from = 0;
+    for phase in phases {
+        let at = stderr[from..].find(&format!("  {phase} ")).map(|i| i + from);
+        let Some(at) = at else { panic!("no {phase:?} after byte {from}: {stderr}") };
+        let line = stderr[at..].lines().next().unwrap_or_default();
+        assert!(line.contains(" ms"), "{line}");
+        from = at + 1;
+    }
+    // Each built-in policy's line says how many resources it was handed: together, the resources
+    // of the kinds their rules read.
+    let policies: Vec<&str> = stderr.lines().filter(|l| l.starts_with("    bbscan-")).collect();
+    assert_eq!(policies.len(), 8, "{stderr}");
+    let handed = |name: &str| -> u64 {
+        let line = policies.iter().find(|l| l.trim_start().starts_with(&format!("{name} "))).expect(name);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let i = words.iter().position(|w| *w == "resources").expect("resources handed");
+        words[i - 1].parse().expect("a count")
+    };
+    let resources = plain_report["snapshot"]["resources"].as_u64().expect("resources");
+    assert!(handed("bbscan-s3") > 0 && handed("bbscan-tags") <= resources, "{stderr}");
+    let findings_of = |name: &str| -> usize {
+        plain_report["findings"].as_array().expect("findings").iter().filter(|f| f["policy"] == name).count()
+    };
+    for line in &policies {
+        let name = line.split_whitespace().next().unwrap_or_default();
+        assert!(line.ends_with(&format!(", {} findings", findings_of(name))), "{line} vs the report");
+    }
+    assert!(findings_of("bbscan-iam") > 0);
+}
