@@ -203,6 +203,49 @@ impl<'a> Asker<'a> {
         outcome.decision.possible().then(|| Granted { step: step_from(&outcome, action, resource) })
     }
 
+    /// `action` on `resource` with context key `key` set to each of `values` in turn: the first
+    /// value allowed, with its grant. The values are asked one by one only when a statement
+    /// that could decide the action (identity, boundary, SCPs, RCPs) has a condition on `key`;
+    /// otherwise the key cannot change the answer and the first value's answer stands for all
+    /// (an account with hundreds of administrator policies is then asked once, not hundreds of
+    /// times, per principal).
+    pub fn can_with_any<'v>(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, Option<&str>)],
+        key: &str,
+        values: &'v [String],
+    ) -> Option<(&'v str, Granted)> {
+        if !self.may(action) {
+            return None;
+        }
+        let depends = self.decides_on(action, key);
+        let mut asked: Vec<(&str, Option<&str>)> = extra.to_vec();
+        asked.push((key, None));
+        for v in values {
+            *asked.last_mut().expect("the key was pushed") = (key, Some(v.as_str()));
+            if let Some(g) = self.can(action, resource, None, &asked) {
+                return Some((v.as_str(), g));
+            }
+            if !depends {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Whether a statement that could decide `action` for this principal has a condition on
+    /// context key `key`.
+    fn decides_on(&self, action: &str, key: &str) -> bool {
+        let p = &self.policies;
+        let mut all =
+            p.identity.iter().chain(p.boundary.iter()).chain(p.scps.iter().flatten()).chain(p.rcps.iter().flatten());
+        all.any(|policy| {
+            policy.statements.iter().any(|s| s.covers_action(action) && s.conditions.iter().any(|c| c.is_on(key)))
+        })
+    }
+
     /// Can the principal call `action` on some resource? Tries the resources its own
     /// statements name (wildcards filled in), then the action's resource-type format.
     pub fn can_somewhere(&self, action: &str, extra: &[(&str, Option<&str>)]) -> Option<Granted> {

@@ -130,6 +130,15 @@ fn path(resources: &[Resource], who: &str) -> Option<String> {
     })
 }
 
+/// What each edge of `who`'s path does (`attach X to user alice`); empty when it has none.
+fn hows(resources: &[Resource], who: &str) -> Vec<String> {
+    let account = Account::from_resources(ACCOUNT, resources);
+    let graph = Graph::build(&account);
+    let (kind, name) = who.split_once('/').unwrap();
+    let i = account.entity_by_arn(&arn(kind, name)).expect("the principal");
+    graph.path_to_admin(i).map(|p| p.edges.iter().map(|e| e.how.clone()).collect()).unwrap_or_default()
+}
+
 fn escalates(resources: &[Resource], who: &str, expect: &[&str]) {
     let got = path(resources, who).unwrap_or_else(|| panic!("{who} does not reach administrator"));
     for part in expect {
@@ -463,6 +472,57 @@ fn attach_restricted_to_a_named_read_only_policy_is_safe() {
         ],
         "user/alice",
     );
+}
+
+/// Many administrator policies: the one a condition allows is found wherever it stands among
+/// them, and one a deny singles out is passed over for another.
+#[test]
+fn attach_conditioned_on_the_policy_arn_is_judged_per_administrator_policy() {
+    let admins: Vec<Resource> = (0..40)
+        .map(|i| {
+            managed(&format!("arn:aws:iam::{ACCOUNT}:policy/admin-{i:02}"), doc(json!([allow(json!("*"), json!("*"))])))
+        })
+        .collect();
+    let only = format!("arn:aws:iam::{ACCOUNT}:policy/admin-37");
+    let alice = user(
+        "alice",
+        &[doc(json!([{"Effect": "Allow", "Action": "iam:AttachUserPolicy",
+            "Resource": format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"),
+            "Condition": {"ArnEquals": {"iam:PolicyARN": only}}}]))],
+        &[],
+        &[],
+    );
+    let mut account = admins.clone();
+    account.extend([alice, admin_policy()]);
+    assert_eq!(hows(&account, "user/alice"), ["attach admin-37 to user alice"]);
+
+    // Allowed any policy but AWS's AdministratorAccess: a customer-managed administrator policy.
+    let bob = user(
+        "bob",
+        &[doc(json!([
+            allow(json!("iam:AttachUserPolicy"), json!(format!("arn:aws:iam::{ACCOUNT}:user/bob"))),
+            {"Effect": "Deny", "Action": "iam:AttachUserPolicy", "Resource": "*",
+             "Condition": {"ArnEquals": {"iam:PolicyARN": ADMIN}}}
+        ]))],
+        &[],
+        &[],
+    );
+    let mut account = admins.clone();
+    account.extend([bob, admin_policy()]);
+    assert_eq!(hows(&account, "user/bob"), ["attach admin-00 to user bob"]);
+
+    // Only AWS's own read-only policy allowed: safe however many administrator policies exist.
+    let carol = user(
+        "carol",
+        &[doc(json!([{"Effect": "Allow", "Action": ["iam:AttachUserPolicy", "iam:AttachGroupPolicy"],
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}}]))],
+        &[],
+        &["devs"],
+    );
+    let mut account = admins;
+    account.extend([carol, group("devs", &[], &[]), admin_policy()]);
+    safe(&account, "user/carol");
 }
 
 #[test]

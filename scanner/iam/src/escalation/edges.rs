@@ -331,7 +331,7 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     }
 
     // Join an administrators' group.
-    if a.entity.is_user() {
+    if a.entity.is_user() && a.may("iam:AddUserToGroup") {
         for g in account.groups.values() {
             if a.entity.groups.contains(&g.name) {
                 continue;
@@ -452,15 +452,11 @@ fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, S
         found = Some((format!("put an inline policy on {name}"), g.step));
     }
     // An administrator policy attached.
-    if found.is_none() {
-        for policy in admin_policies {
-            if let Some(g) =
-                a.can(&format!("iam:Attach{kind}Policy"), arn, None, &[bkey, ("iam:PolicyARN", Some(policy))])
-            {
-                found = Some((format!("attach {} to {name}", short(policy)), g.step));
-                break;
-            }
-        }
+    if found.is_none()
+        && let Some((policy, g)) =
+            a.can_with_any(&format!("iam:Attach{kind}Policy"), arn, &[bkey], "iam:PolicyARN", admin_policies)
+    {
+        found = Some((format!("attach {} to {name}", short(policy)), g.step));
     }
     // A new default version of a customer-managed policy it holds.
     if found.is_none() {
@@ -479,11 +475,11 @@ fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, S
                 found = Some((format!("put an inline policy on group {gname}, which {name} is in"), g.step));
                 break;
             }
-            for policy in admin_policies {
-                if let Some(g) = a.can("iam:AttachGroupPolicy", &group.arn, None, &[("iam:PolicyARN", Some(policy))]) {
-                    found = Some((format!("attach {} to group {gname}, which {name} is in", short(policy)), g.step));
-                    break 'groups;
-                }
+            if let Some((policy, g)) =
+                a.can_with_any("iam:AttachGroupPolicy", &group.arn, &[], "iam:PolicyARN", admin_policies)
+            {
+                found = Some((format!("attach {} to group {gname}, which {name} is in", short(policy)), g.step));
+                break 'groups;
             }
         }
     }
@@ -495,19 +491,15 @@ fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, S
         if let Some(g) = a.can(&format!("iam:Delete{kind}PermissionsBoundary"), arn, None, &[bkey]) {
             steps.push(g.step);
             level = Level::Unbounded;
-        } else {
-            for policy in admin_policies {
-                if let Some(g) = a.can(
-                    &format!("iam:Put{kind}PermissionsBoundary"),
-                    arn,
-                    None,
-                    &[("iam:PermissionsBoundary", Some(policy))],
-                ) {
-                    steps.push(g.step);
-                    level = Level::Unbounded;
-                    break;
-                }
-            }
+        } else if let Some((_, g)) = a.can_with_any(
+            &format!("iam:Put{kind}PermissionsBoundary"),
+            arn,
+            &[],
+            "iam:PermissionsBoundary",
+            admin_policies,
+        ) {
+            steps.push(g.step);
+            level = Level::Unbounded;
         }
     }
     Some((level, how, steps))
@@ -578,17 +570,15 @@ fn create_principal(a: &Asker<'_>, admin_policies: &[String], ex: &mut Expansion
                 // Give it a policy.
                 let mut given = a.can(&format!("iam:Put{kind}Policy"), &resource, None, &[bkey]).map(|g| g.step);
                 if given.is_none() {
-                    for policy in admin_policies {
-                        if let Some(g) = a.can(
+                    given = a
+                        .can_with_any(
                             &format!("iam:Attach{kind}Policy"),
                             &resource,
-                            None,
-                            &[bkey, ("iam:PolicyARN", Some(policy))],
-                        ) {
-                            given = Some(g.step);
-                            break;
-                        }
-                    }
+                            &[bkey],
+                            "iam:PolicyARN",
+                            admin_policies,
+                        )
+                        .map(|(_, g)| g.step);
                 }
                 let Some(given) = given else { continue };
                 // Use it.
