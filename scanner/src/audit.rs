@@ -286,7 +286,14 @@ fn audit_index(
         );
         for (policy, (outcome, elapsed)) in policies.iter().zip(&outcomes) {
             let detail = match outcome {
-                Ok(o) => format!("{} resources handed, {} findings", o.resources, o.findings.len()),
+                Ok(o) => format!(
+                    "{} resources handed ({}), {} findings, memory {} of {}",
+                    o.resources,
+                    mib(o.handed_bytes),
+                    o.findings.len(),
+                    mib(o.memory_used),
+                    mib(o.memory_limit)
+                ),
                 Err(e) => format!("failed: {e}"),
             };
             t.record_nested(policy.info.name.as_str(), *elapsed, detail);
@@ -431,4 +438,9 @@ pub fn report_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Bytes as MiB with one decimal, for people.
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
 }

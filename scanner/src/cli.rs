@@ -441,10 +441,10 @@ struct PolicyArgs {
     /// (Rust, TypeScript or Python: built, then cached by its sources' hash) (repeatable).
     #[arg(long = "policy", value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Seconds one policy may run.
+    /// Seconds one policy may run, besides 250 ms for each MiB of resources it is handed.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
     policy_timeout: u64,
-    /// Memory one policy may use, in MiB.
+    /// Memory one policy may use, in MiB, besides 16 bytes for each byte of resources it is handed.
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=4096))]
     policy_memory: u64,
     /// Do not cache compiled policies on disk.

@@ -48,10 +48,19 @@ const TICK: Duration = Duration::from_millis(10);
 /// Bounds on what one policy may use and return.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Wall time for one call into a policy.
+    /// Wall time for one call into a policy, besides the time allowed for the data it is
+    /// handed (below).
     pub timeout: Duration,
-    /// Linear memory per policy instance.
+    /// Wall time an evaluation may take per MiB of resources it is handed, on top of `timeout`:
+    /// copying and decoding them grows with the account.
+    pub timeout_per_handed_mib: Duration,
+    /// Linear memory per policy instance, beyond what the data it is handed needs (below).
     pub memory_bytes: usize,
+    /// Linear memory an evaluation may use per byte of the resources it is handed, on top of
+    /// `memory_bytes`: the resources are copied into the policy's memory and decoded there, so
+    /// an account ten times larger needs ten times the memory. The limit guards against a
+    /// runaway policy, not against a large account.
+    pub memory_per_handed_byte: usize,
     /// Findings one evaluation may return.
     pub max_findings: usize,
     /// Bytes of one finding's message plus evidence plus action parameters.
@@ -67,7 +76,9 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: Duration::from_secs(5),
+            timeout_per_handed_mib: Duration::from_millis(250),
             memory_bytes: 256 << 20,
+            memory_per_handed_byte: 16,
             max_findings: 100_000,
             max_finding_bytes: 64 << 10,
             max_log_bytes: 64 << 10,
@@ -137,6 +148,37 @@ pub struct Outcome {
     pub log: Vec<String>,
     /// How many resources it was handed.
     pub resources: usize,
+    /// Bytes of those resources (their strings), and the linear memory the evaluation used and
+    /// was allowed.
+    pub handed_bytes: usize,
+    pub memory_used: usize,
+    pub memory_limit: usize,
+}
+
+/// The bytes of a resource's strings as handed to a policy.
+fn handed_bytes(r: &wit::Resource) -> usize {
+    r.kind.len()
+        + r.arn.len()
+        + r.name.len()
+        + r.account.len()
+        + r.region.len()
+        + r.config.len()
+        + r.tags.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+        + r.unknown.iter().map(String::len).sum::<usize>()
+}
+
+impl Limits {
+    /// The memory one evaluation handed `bytes` of resources may use: the base plus the
+    /// per-byte allowance, within what a 32-bit WebAssembly memory can address.
+    pub fn memory_for(&self, bytes: usize) -> usize {
+        self.memory_bytes.saturating_add(bytes.saturating_mul(self.memory_per_handed_byte)).min(4 << 30)
+    }
+
+    /// The wall time one evaluation handed `bytes` of resources may take.
+    pub fn timeout_for(&self, bytes: usize) -> Duration {
+        let mib = u32::try_from(bytes >> 20).unwrap_or(u32::MAX);
+        self.timeout.saturating_add(self.timeout_per_handed_mib.saturating_mul(mib))
+    }
 }
 
 impl PolicyHost {
@@ -181,9 +223,14 @@ impl PolicyHost {
             Pre::Current(PolicyPre::new(instance_pre).map_err(invalid)?)
         };
         let sandbox = Sandbox::empty();
+        let base = Budgets {
+            copy_bytes: DESCRIBE_BYTES,
+            memory_bytes: self.limits.memory_bytes,
+            timeout: self.limits.timeout,
+        };
         let info = match &pre {
-            Pre::Current(pre) => self.call(pre, &sandbox, DESCRIBE_BYTES, |p, store| p.call_describe(store))?.0,
-            Pre::V1(pre) => v1::info(self.call(pre, &sandbox, DESCRIBE_BYTES, |p, store| p.call_describe(store))?.0),
+            Pre::Current(pre) => self.call(pre, &sandbox, base, |p, store| p.call_describe(store))?.value,
+            Pre::V1(pre) => v1::info(self.call(pre, &sandbox, base, |p, store| p.call_describe(store))?.value),
         };
         let info = validate::policy_info(info)?;
         Ok(Policy { origin: origin.to_string(), info, pre })
@@ -193,15 +240,13 @@ impl PolicyHost {
     pub fn validate_settings(&self, policy: &Policy, settings: &serde_json::Value) -> Result<(), PolicyFailure> {
         let text = settings.to_string();
         let sandbox = Sandbox::empty();
-        let (result, _log) = match &policy.pre {
-            Pre::Current(pre) => {
-                self.call(pre, &sandbox, MESSAGE_BYTES, |p, store| p.call_validate_settings(store, &text))?
-            }
-            Pre::V1(pre) => {
-                self.call(pre, &sandbox, MESSAGE_BYTES, |p, store| p.call_validate_settings(store, &text))?
-            }
+        let base =
+            Budgets { copy_bytes: MESSAGE_BYTES, memory_bytes: self.limits.memory_bytes, timeout: self.limits.timeout };
+        let result = match &policy.pre {
+            Pre::Current(pre) => self.call(pre, &sandbox, base, |p, store| p.call_validate_settings(store, &text))?,
+            Pre::V1(pre) => self.call(pre, &sandbox, base, |p, store| p.call_validate_settings(store, &text))?,
         };
-        result.map_err(|message| PolicyFailure::Returned(bounded(message)))
+        result.value.map_err(|message| PolicyFailure::Returned(bounded(message)))
     }
 
     /// Evaluate a policy over the resources of the kinds its rules read.
@@ -225,22 +270,36 @@ impl PolicyHost {
         };
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
-        let budget = self.limits.max_result_bytes;
-        let (result, log) = match &policy.pre {
+        let handed: usize = resources.iter().map(handed_bytes).sum();
+        let budgets = Budgets {
+            copy_bytes: self.limits.max_result_bytes,
+            memory_bytes: self.limits.memory_for(handed),
+            timeout: self.limits.timeout_for(handed),
+        };
+        let called = match &policy.pre {
             Pre::Current(pre) => {
                 let gaps = index.gaps_of(&kinds);
-                self.call(pre, &sandbox, budget, |p, store| p.call_evaluate(store, resources, &gaps, &text))?
+                self.call(pre, &sandbox, budgets, |p, store| p.call_evaluate(store, resources, &gaps, &text))?
             }
             Pre::V1(pre) => {
                 let old: Vec<_> = resources.iter().map(v1::resource).collect();
-                let (result, log) = self.call(pre, &sandbox, budget, |p, store| p.call_evaluate(store, &old, &text))?;
-                (result.map(v1::evaluation), log)
+                let called = self.call(pre, &sandbox, budgets, |p, store| p.call_evaluate(store, &old, &text))?;
+                Called { value: called.value.map(v1::evaluation), log: called.log, memory_used: called.memory_used }
             }
         };
+        let Called { value: result, log, memory_used } = called;
         let evaluation = result.map_err(|message| PolicyFailure::Returned(bounded(message)))?;
         let given: std::collections::HashSet<&str> = resources.iter().map(|r| r.arn.as_str()).collect();
         let (findings, tallies) = validate::evaluation(evaluation, &policy.info, &given, &self.limits)?;
-        Ok(Outcome { findings, tallies, log, resources: resources.len() })
+        Ok(Outcome {
+            findings,
+            tallies,
+            log,
+            resources: resources.len(),
+            handed_bytes: handed,
+            memory_used,
+            memory_limit: budgets.memory_bytes,
+        })
     }
 
     /// One call into a fresh instance, with the deadline, the memory limit and at most
@@ -250,23 +309,25 @@ impl PolicyHost {
         &self,
         pre: &impl Instantiate<W>,
         sandbox: &Sandbox,
-        copy_bytes: usize,
+        budgets: Budgets,
         f: impl FnOnce(&W, &mut Store<State>) -> wasmtime::Result<R>,
-    ) -> Result<(R, Vec<String>), PolicyFailure> {
-        let mut store = Store::new(&self.engine, sandbox.state(&self.limits));
+    ) -> Result<Called<R>, PolicyFailure> {
+        let Budgets { copy_bytes, memory_bytes, timeout } = budgets;
+        let mut store = Store::new(&self.engine, sandbox.state(&self.limits, memory_bytes));
         store.limiter(|state| &mut state.limits);
         // wasmtime charges every string and list item it lifts from the guest against this
         // "hostcall fuel" before copying it: a result that points many times at the same bytes
         // cannot make the host allocate more than the budget.
         store.set_hostcall_fuel(copy_bytes);
-        let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        let ticks = (timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         let result = pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
         let log = store.data().log();
+        let memory_used = store.data().limits.used();
         match result {
-            Ok(value) => Ok((value, log)),
-            Err(err) => Err(match self.failure(err) {
+            Ok(value) => Ok(Called { value, log, memory_used }),
+            Err(err) => Err(match self.failure(err, budgets) {
                 // What the policy last said (a panic message, say) tells its author why.
                 PolicyFailure::Trap(cause) => {
                     let said: Vec<&str> = log.iter().rev().take(3).rev().map(String::as_str).collect();
@@ -281,9 +342,9 @@ impl PolicyHost {
         }
     }
 
-    fn failure(&self, err: wasmtime::Error) -> PolicyFailure {
+    fn failure(&self, err: wasmtime::Error, budgets: Budgets) -> PolicyFailure {
         if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) {
-            return PolicyFailure::Timeout(self.limits.timeout);
+            return PolicyFailure::Timeout(budgets.timeout);
         }
         let text = format!("{err:#}");
         if text.contains("fuel allocated for hostcalls has been exhausted") {
@@ -293,7 +354,7 @@ impl PolicyHost {
             );
         }
         if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") {
-            return PolicyFailure::Memory(self.limits.memory_bytes >> 20);
+            return PolicyFailure::Memory(budgets.memory_bytes >> 20);
         }
         // Say what trapped (the trap code, or the host error under it); the wasm backtrace
         // in the chain is for developers.
@@ -309,6 +370,21 @@ impl Drop for PolicyHost {
     fn drop(&mut self) {
         self.stop_ticker.store(true, Ordering::Relaxed);
     }
+}
+
+/// What one call into a policy may use: bytes copied out of its result, and linear memory.
+#[derive(Debug, Clone, Copy)]
+struct Budgets {
+    copy_bytes: usize,
+    memory_bytes: usize,
+    timeout: Duration,
+}
+
+/// What one call returned, what the policy printed, and the linear memory it used.
+struct Called<R> {
+    value: R,
+    log: Vec<String>,
+    memory_used: usize,
 }
 
 /// Either contract's pre-instantiated world.
@@ -479,4 +555,37 @@ pub fn check_results_json(bytes: &[u8]) -> Result<usize, String> {
     let (findings, _tallies) =
         validate::evaluation(results.evaluation, &info, &given, &Limits::default()).map_err(|e| e.to_string())?;
     Ok(findings.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policys_memory_grows_with_what_it_is_handed_up_to_what_wasm32_addresses() {
+        let limits = Limits {
+            memory_bytes: 64 << 20,
+            memory_per_handed_byte: 8,
+            timeout: Duration::from_secs(2),
+            timeout_per_handed_mib: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        assert_eq!(limits.memory_for(0), 64 << 20);
+        assert_eq!(limits.memory_for(10 << 20), (64 + 80) << 20);
+        assert_eq!(limits.timeout_for(0), Duration::from_secs(2));
+        assert_eq!(limits.timeout_for((10 << 20) + 5), Duration::from_secs(3));
+        assert_eq!(limits.memory_for(1 << 30), 4 << 30);
+        assert_eq!(limits.memory_for(usize::MAX), 4 << 30);
+        let r = wit::Resource {
+            kind: "s3.bucket".into(),
+            arn: "arn:aws:s3:::b".into(),
+            name: "b".into(),
+            account: "1".into(),
+            region: "eu".into(),
+            tags: vec![("k".into(), "vv".into())],
+            config: "{}".into(),
+            unknown: vec!["x".into()],
+        };
+        assert_eq!(handed_bytes(&r), 9 + 14 + 1 + 1 + 2 + 3 + 2 + 1);
+    }
 }

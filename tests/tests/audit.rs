@@ -296,7 +296,14 @@ fn timings_say_where_the_audit_spent_its_time_and_change_nothing_else() {
     };
     for line in &policies {
         let name = line.split_whitespace().next().unwrap_or_default();
-        assert!(line.ends_with(&format!(", {} findings", findings_of(name))), "{line} vs the report");
+        assert!(line.contains(&format!(", {} findings, ", findings_of(name))), "{line} vs the report");
+        // The linear memory it used, within its limit: the base (256 MiB) plus an allowance for
+        // the bytes it was handed.
+        let memory = line.split(", memory ").nth(1).expect("memory");
+        let mib: Vec<f64> =
+            memory.split(" MiB").filter_map(|w| w.trim_start_matches(" of ").trim().parse().ok()).collect();
+        assert_eq!(mib.len(), 2, "{line}");
+        assert!(mib[0] > 0.0 && mib[0] <= mib[1] && mib[1] >= 256.0, "{line}");
     }
     assert!(findings_of("bbscan-iam") > 0);
 }

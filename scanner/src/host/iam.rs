@@ -121,7 +121,8 @@ mod tests {
     use wit::Host;
 
     fn state() -> State {
-        super::super::sandbox::Sandbox::empty().state(&super::super::Limits::default())
+        let limits = super::super::Limits::default();
+        super::super::sandbox::Sandbox::empty().state(&limits, limits.memory_bytes)
     }
 
     #[test]

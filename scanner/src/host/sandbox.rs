@@ -33,7 +33,8 @@ impl Sandbox {
         Sandbox { index: Some(index), kinds: Arc::from(kinds) }
     }
 
-    pub fn state(&self, limits: &Limits) -> State {
+    /// The store's data, its memory limited to `memory_bytes`.
+    pub fn state(&self, limits: &Limits, memory_bytes: usize) -> State {
         let stdout = MemoryOutputPipe::new(limits.max_log_bytes);
         let stderr = MemoryOutputPipe::new(limits.max_log_bytes);
         let now = self.index.as_ref().map_or(0, |i| i.now);
@@ -54,7 +55,7 @@ impl Sandbox {
         State {
             wasi,
             table: ResourceTable::new(),
-            limits: Budget::new(limits.memory_bytes),
+            limits: Budget::new(memory_bytes),
             index: self.index.clone(),
             kinds: self.kinds.clone(),
             stdout,
@@ -82,6 +83,11 @@ pub(super) struct Budget {
 impl Budget {
     pub fn new(memory_bytes: usize) -> Budget {
         Budget { memory_left: memory_bytes, elements_left: MAX_TABLE_ELEMENTS, memory_bytes }
+    }
+
+    /// The linear memory granted so far (memories never shrink: the peak).
+    pub fn used(&self) -> usize {
+        self.memory_bytes - self.memory_left
     }
 }
 
