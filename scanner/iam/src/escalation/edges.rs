@@ -216,8 +216,21 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
         .collect();
     trusting.sort_unstable();
     trusting.dedup();
+    // Each permission that acts on others is asked only about the principals it can act on:
+    // roles for a trust rewrite, roles a compute service may assume for a pass, roles that
+    // functions run as for a code change, users for their credentials.
     let targets: Vec<usize> = if passes || rewrites_trust || changes_code || !user_actions.is_empty() {
-        (0..account.entities.len()).collect()
+        (0..account.entities.len())
+            .filter(|&bi| {
+                let b = &account.entities[bi];
+                trusting.binary_search(&bi).is_ok()
+                    || (b.is_role()
+                        && (rewrites_trust
+                            || (passes && !prepared.service_trusts[bi].is_empty())
+                            || !prepared.functions[bi].is_empty()))
+                    || (b.is_user() && !user_actions.is_empty())
+            })
+            .collect()
     } else {
         trusting.clone()
     };
