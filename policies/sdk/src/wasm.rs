@@ -71,12 +71,10 @@ fn parse_settings(settings: &str) -> Result<Value, String> {
 
 /// Decode a resource handed over by the host into the snapshot's own type.
 pub(crate) fn from_wit(r: wit::Resource) -> Result<Resource, String> {
-    // The kind tag in front of the config text, parsed once straight into the typed config:
-    // no intermediate JSON tree.
-    let kind = serde_json::to_string(&r.kind).map_err(|e| e.to_string())?;
-    let text = format!("{{\"kind\":{kind},\"config\":{}}}", r.config);
-    let config: ResourceConfig = serde_json::from_str(&text)
+    // Parsed once, straight into the kind's type: no JSON tree, no copy of the text.
+    let config = ResourceConfig::from_json(&r.kind, &r.config)
         .map_err(|e| format!("{}: not a resource this policy SDK understands: {e}", r.arn))?;
+    drop(r.config);
     Ok(Resource {
         arn: r.arn,
         name: r.name,

@@ -127,6 +127,17 @@ impl Visitor<'_> for FieldVisitor {
     }
 }
 
+impl ResourceConfig {
+    /// The configuration of `kind` from its JSON text (a snapshot resource's `config`), read
+    /// straight into its type.
+    pub fn from_json(kind: &str, text: &str) -> Result<ResourceConfig, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let config = ConfigOf { kind }.deserialize(&mut de)?;
+        de.end()?;
+        Ok(config)
+    }
+}
+
 /// Reads a `config` value as the configuration of `kind`.
 struct ConfigOf<'k> {
     kind: &'k str,
@@ -292,6 +303,14 @@ mod tests {
         let alone: serde_json::Value = serde_json::from_str(&r.config.config_json()).unwrap();
         assert_eq!(alone, whole["config"]);
         assert_eq!(alone["version"], 3);
+        // Read back alone, given its kind: the same configuration.
+        let back = ResourceConfig::from_json("ssm.parameter", &r.config.config_json()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&r.config).unwrap());
+        let refused = |kind: &str, text: &str| ResourceConfig::from_json(kind, text).unwrap_err().to_string();
+        assert!(refused("ssm.nothing", "{}").contains("unknown variant `ssm.nothing`"));
+        assert!(refused("ssm.parameter", &format!("{} {{}}", r.config.config_json())).contains("trailing characters"));
+        assert!(refused("ssm.parameter", "[1]").contains("invalid type"));
+        assert!(refused("ssm.parameter", r#"{"version": "three"}"#).contains("invalid type"));
     }
 
     #[test]
