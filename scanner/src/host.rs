@@ -155,35 +155,6 @@ pub struct Outcome {
     pub memory_limit: usize,
 }
 
-/// `convert` applied to every item, in order, on as many threads as the machine has (up to 8):
-/// writing each resource's configuration as JSON is independent per resource and is most of
-/// the work of indexing a large snapshot.
-fn in_parallel<T: Send>(mut items: Vec<T>, convert: impl Fn(T) -> wit::Resource + Sync) -> Vec<wit::Resource> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || items.len() < 1024 {
-        return items.into_iter().map(convert).collect();
-    }
-    let per = items.len().div_ceil(threads);
-    let mut chunks = Vec::with_capacity(threads);
-    while items.len() > per {
-        chunks.push(items.split_off(items.len() - per));
-    }
-    chunks.push(items);
-    chunks.reverse();
-    let convert = &convert;
-    std::thread::scope(|scope| {
-        let mut rest = chunks.into_iter();
-        let first = rest.next().unwrap_or_default();
-        let others: Vec<_> =
-            rest.map(|chunk| scope.spawn(move || chunk.into_iter().map(convert).collect::<Vec<_>>())).collect();
-        let mut out: Vec<wit::Resource> = first.into_iter().map(convert).collect();
-        for handle in others {
-            out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        }
-        out
-    })
-}
-
 /// The bytes of a resource's strings as handed to a policy.
 fn handed_bytes(r: &wit::Resource) -> usize {
     r.kind.len()
@@ -447,13 +418,12 @@ pub struct SnapshotIndex {
 
 impl SnapshotIndex {
     pub fn new(snapshot: &Snapshot) -> SnapshotIndex {
-        let resources: Vec<&Resource> = snapshot.resources.iter().collect();
-        SnapshotIndex::build(in_parallel(resources, to_wit).into_iter(), &snapshot.gaps, &snapshot.metadata)
+        SnapshotIndex::build(snapshot.resources.iter().map(to_wit), &snapshot.gaps, &snapshot.metadata)
     }
 
     /// The same, taking the resources: each one's configuration is dropped once converted.
     pub fn from_resources(resources: Vec<Resource>, gaps: &[Gap], metadata: &Metadata) -> SnapshotIndex {
-        SnapshotIndex::build(in_parallel(resources, into_wit).into_iter(), gaps, metadata)
+        SnapshotIndex::build(resources.into_iter().map(into_wit), gaps, metadata)
     }
 
     fn build(resources: impl Iterator<Item = wit::Resource>, gaps: &[Gap], metadata: &Metadata) -> SnapshotIndex {
@@ -617,23 +587,5 @@ mod tests {
             unknown: vec!["x".into()],
         };
         assert_eq!(handed_bytes(&r), 9 + 14 + 1 + 1 + 2 + 3 + 2 + 1);
-    }
-
-    #[test]
-    fn resources_converted_in_parallel_keep_their_order() {
-        for n in [0, 1, 1023, 1024, 1025, 5000, 9999] {
-            let arns: Vec<String> = (0..n).map(|i| format!("arn:{i}")).collect();
-            let out = in_parallel(arns.clone(), |arn| wit::Resource {
-                kind: "k".into(),
-                arn,
-                name: String::new(),
-                account: String::new(),
-                region: String::new(),
-                tags: Vec::new(),
-                config: "{}".into(),
-                unknown: Vec::new(),
-            });
-            assert_eq!(out.into_iter().map(|r| r.arn).collect::<Vec<_>>(), arns, "{n} resources");
-        }
     }
 }
