@@ -70,15 +70,21 @@ struct Phase {
     detail: String,
     /// Part of the phase before it (one policy of the evaluation).
     nested: bool,
+    /// Run at the same time as the main phases (on another thread): not part of the total.
+    alongside: bool,
 }
 
 impl Timings {
     pub fn record(&self, label: impl Into<String>, elapsed: Duration, detail: impl Into<String>) {
-        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: false });
+        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: false, alongside: false });
     }
 
     fn record_nested(&self, label: impl Into<String>, elapsed: Duration, detail: impl Into<String>) {
-        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: true });
+        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: true, alongside: false });
+    }
+
+    fn record_alongside(&self, label: impl Into<String>, elapsed: Duration, detail: impl Into<String>) {
+        self.push(Phase { label: label.into(), elapsed, detail: detail.into(), nested: false, alongside: true });
     }
 
     fn push(&self, phase: Phase) {
@@ -90,12 +96,13 @@ impl Timings {
     /// The phases, one a line, nested ones indented under theirs.
     pub fn render(&self) -> String {
         let phases = self.phases.lock().map(|p| p.clone()).unwrap_or_default();
-        let total: Duration = phases.iter().filter(|p| !p.nested).map(|p| p.elapsed).sum();
+        let total: Duration = phases.iter().filter(|p| !p.nested && !p.alongside).map(|p| p.elapsed).sum();
         let mut out = String::from("timings (wall clock):\n");
         for p in &phases {
             let indent = if p.nested { "    " } else { "  " };
             let width = 32 - indent.len();
-            let line = format!("{indent}{:<width$} {:>9.1} ms", p.label, p.elapsed.as_secs_f64() * 1000.0);
+            let label = if p.alongside { format!("({})", p.label) } else { p.label.clone() };
+            let line = format!("{indent}{label:<width$} {:>9.1} ms", p.elapsed.as_secs_f64() * 1000.0);
             match p.detail.is_empty() {
                 true => out.push_str(&format!("{line}\n")),
                 false => out.push_str(&format!("{line}   {}\n", p.detail)),
@@ -210,6 +217,71 @@ pub fn load_policies(
     Ok((policies, errors))
 }
 
+/// The policy engine with every policy loaded (and those that failed to load).
+pub struct Loaded {
+    host: PolicyHost,
+    policies: Vec<Policy>,
+    errors: Vec<PolicyError>,
+}
+
+/// Start the policy engine and load the policies of `options`: what an audit runs. Needs no
+/// snapshot, so a caller may do it while the snapshot is read ([`load_alongside`]).
+pub fn load(options: &AuditOptions) -> Result<Loaded, AuditError> {
+    let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
+        .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
+    let (policies, errors) = load_policies(&host, &options.policies, options.builtins)?;
+    Ok(Loaded { host, policies, errors })
+}
+
+/// [`load`] on a thread of its own: compiling or reading the cached policies overlaps with
+/// whatever the caller does meanwhile (reading or collecting the snapshot). Join it with
+/// [`Loading::wait`]; dropped unjoined, the thread finishes on its own.
+pub struct Loading {
+    thread: std::thread::JoinHandle<Result<Loaded, AuditError>>,
+    timings: Option<Arc<Timings>>,
+}
+
+pub fn load_alongside(options: &AuditOptions) -> Loading {
+    let options = AuditOptions {
+        policies: options.policies.clone(),
+        limits: options.limits.clone(),
+        cache_dir: options.cache_dir.clone(),
+        builtins: options.builtins,
+        timings: options.timings.clone(),
+        ..AuditOptions::default()
+    };
+    let timings = options.timings.clone();
+    let thread = std::thread::spawn(move || {
+        let start = Instant::now();
+        let loaded = load(&options);
+        if let Some(t) = &options.timings {
+            t.record_alongside("load policies", start.elapsed(), loaded_detail(&loaded));
+        }
+        loaded
+    });
+    Loading { thread, timings }
+}
+
+impl Loading {
+    pub fn wait(self) -> Result<Loaded, AuditError> {
+        let start = Instant::now();
+        let loaded =
+            self.thread.join().unwrap_or_else(|_| Err(AuditError::Engine("loading the policies failed".into())));
+        if let Some(t) = &self.timings {
+            t.record("wait for the policies", start.elapsed(), "");
+        }
+        loaded
+    }
+}
+
+fn loaded_detail(loaded: &Result<Loaded, AuditError>) -> String {
+    loaded.as_ref().map(|l| format!("{} loaded, {} failed", l.policies.len(), l.errors.len())).unwrap_or_default()
+}
+
+pub fn load_timed(options: &AuditOptions) -> Result<Loaded, AuditError> {
+    timed(options.timings.as_deref(), "load policies", || load(options), loaded_detail)
+}
+
 /// Run the audit.
 pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
     // Every age a rule judges counts from the snapshot's time: no time, no judgement.
@@ -220,13 +292,14 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         || SnapshotIndex::new(snapshot),
         |_| format!("{} resources", snapshot.resources.len()),
     );
-    audit_index(index, &snapshot.metadata, snapshot.gaps.clone(), options)
+    audit_index(index, &snapshot.metadata, snapshot.gaps.clone(), options, &load_timed(options)?)
 }
 
 /// Run the audit on a snapshot the caller no longer needs: each resource's configuration is
 /// handed over to the policies' index and dropped from the snapshot as it goes, so that a large
-/// account is not held in memory twice.
-pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions) -> Result<AuditReport, AuditError> {
+/// account is not held in memory twice. The policies are the caller's ([`load`],
+/// [`load_alongside`]): one loading serves every account of an organisation.
+pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions, loaded: &Loaded) -> Result<AuditReport, AuditError> {
     snapshot.check_times().map_err(|e| AuditError::Snapshot(e.to_string()))?;
     let Snapshot { metadata, resources, gaps, .. } = snapshot;
     let count = resources.len();
@@ -236,7 +309,7 @@ pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions) -> Result<AuditRe
         || SnapshotIndex::from_resources(resources, &gaps, &metadata),
         |_| format!("{count} resources"),
     );
-    audit_index(index, &metadata, gaps, options)
+    audit_index(index, &metadata, gaps, options, loaded)
 }
 
 fn audit_index(
@@ -244,20 +317,10 @@ fn audit_index(
     meta: &bbscan_model::Metadata,
     gaps: Vec<bbscan_model::Gap>,
     options: &AuditOptions,
+    loaded: &Loaded,
 ) -> Result<AuditReport, AuditError> {
     let timings = options.timings.as_deref();
-    let loaded = timed(
-        timings,
-        "load policies",
-        || -> Result<_, AuditError> {
-            let host = PolicyHost::new(options.limits.clone(), options.cache_dir.clone())
-                .map_err(|e| AuditError::Engine(format!("{e:#}")))?;
-            let (policies, errors) = load_policies(&host, &options.policies, options.builtins)?;
-            Ok((host, policies, errors))
-        },
-        |r| r.as_ref().map(|(_, p, e)| format!("{} loaded, {} failed", p.len(), e.len())).unwrap_or_default(),
-    );
-    let (host, policies, mut policy_errors) = loaded?;
+    let (host, policies, mut policy_errors) = (&loaded.host, &loaded.policies, loaded.errors.clone());
     check_rule_selection(&policies, options)?;
     // (When a policy failed to load its name is unknown: then its settings cannot be judged.)
     let unclaimed = options.settings.keys().find(|n| !policies.iter().any(|p| &p.info.name == *n));
@@ -387,8 +450,8 @@ fn audit_index(
     if let Some(t) = timings {
         t.record("gather findings", gather_start.elapsed(), format!("{} findings", report.findings.len()));
     }
-    // Compiled code, instances' memory and the index are given back here, not after the report.
-    timed(timings, "release the policies", move || drop((index, policies, host)), |_| String::new());
+    // The index is given back here, not after the report (the compiled policies are the caller's).
+    timed(timings, "release the index", move || drop(index), |_| String::new());
     Ok(report)
 }
 

@@ -984,6 +984,13 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
         };
     }
     let timings = args.timings.then(|| std::sync::Arc::new(crate::audit::Timings::default()));
+    let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
+    if let Some(path) = &args.baseline {
+        options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
+    }
+    options.timings = timings.clone();
+    // The policies load (or compile, the first time) while the snapshot is read or collected.
+    let loading = crate::audit::load_alongside(&options);
     let start = Instant::now();
     let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
     if let Some(t) = &timings {
@@ -994,12 +1001,9 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
             format!("{} resources, {} gaps", snapshot.resources.len(), snapshot.gaps.len()),
         );
     }
-    let mut options = audit_options(&args.policies, &args.only, &args.skip, config, verbosity)?;
-    if let Some(path) = &args.baseline {
-        options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
-    }
-    options.timings = timings.clone();
-    let report = crate::audit::audit_owned(snapshot, &options)?;
+    let loaded = loading.wait()?;
+    let report = crate::audit::audit_owned(snapshot, &options, &loaded)?;
+    drop(loaded);
     let start = Instant::now();
     // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
     let colour = args.report.output.is_none()
@@ -1392,6 +1396,8 @@ fn audit_accounts(args: &AuditArgs, index_file: &Path, config: &Config, verbosit
         options.baseline = Some((path.display().to_string(), crate::triage::load_baseline(path)?));
     }
     let index = crate::organization::read_index(index_file)?;
+    // The policies are loaded once for every account.
+    let loaded = crate::audit::load_timed(&options)?;
     let mut accounts = Vec::new();
     // One account's snapshot in memory at a time.
     for a in index.accounts {
@@ -1399,7 +1405,7 @@ fn audit_accounts(args: &AuditArgs, index_file: &Path, config: &Config, verbosit
             bbscan_model::organization::AccountStatus::Collected => {
                 let snapshot = crate::organization::load(index_file, &a)?;
                 report_gaps(&snapshot, verbosity);
-                AccountReport::collected(a.name, crate::audit::audit_owned(snapshot, &options)?)
+                AccountReport::collected(a.name, crate::audit::audit_owned(snapshot, &options, &loaded)?)
             }
             bbscan_model::organization::AccountStatus::Unreachable => {
                 let error = a.error.unwrap_or_else(|| "not collected".to_string());

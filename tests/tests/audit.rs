@@ -268,9 +268,40 @@ fn timings_say_where_the_audit_spent_its_time_and_change_nothing_else() {
     assert_eq!(findings(&timed_report), findings(&plain_report), "the report is the same");
     let stderr = String::from_utf8_lossy(&timed.stderr);
     assert!(!String::from_utf8_lossy(&plain.stderr).contains("timings"), "only when asked");
-    // Every phase, in order, with a duration.
-    let phases =
-        ["snapshot", "index for policies", "load policies", "evaluate", "gather findings", "write reports", "total"];
+    // Every phase, in order, with a duration. The policies load on another thread while the
+    // snapshot is read: their line is in parentheses (anywhere before the wait) and not counted
+    // in the total, which is the sum of the main phases.
+    let phases = [
+        "snapshot",
+        "wait for the policies",
+        "index for policies",
+        "evaluate",
+        "gather findings",
+        "write reports",
+        "total",
+    ];
+    let ms = |line: &str| -> f64 {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let i = words.iter().position(|w| *w == "ms").expect("a duration");
+        words[i - 1].parse().expect("milliseconds")
+    };
+    let alongside: Vec<&str> = stderr.lines().filter(|l| l.starts_with("  (")).collect();
+    assert!(
+        alongside.len() == 1
+            && alongside[0].starts_with("  (load policies) ")
+            && alongside[0].contains("8 loaded, 0 failed"),
+        "{stderr}"
+    );
+    let main: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.contains("timings"))
+        .skip(1)
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && !l.starts_with("  ("))
+        .collect();
+    let (total, parts) = main.split_last().expect("phases");
+    assert!(total.starts_with("  total "), "{stderr}");
+    let sum: f64 = parts.iter().map(|l| ms(l)).sum();
+    assert!((sum - ms(total)).abs() < 0.1 * parts.len() as f64, "total {} vs the phases' {sum}: {stderr}", ms(total));
     let mut from = 0;
     for phase in phases {
         let at = stderr[from..].find(&format!("  {phase} ")).map(|i| i + from);

@@ -211,6 +211,7 @@ fn self_escalation(p: &Policy) -> Option<String> {
             instance_profiles: Vec::new(),
             login_profile: None,
             unread: Vec::new(),
+            context: Default::default(),
         }],
         ..Account::default()
     };

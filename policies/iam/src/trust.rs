@@ -227,7 +227,17 @@ fn stranger_may_assume(r: &Resource, trust: &Policy) -> Option<(Vec<String>, Vec
                     .any(|p| p.aws.iter().any(|v| v.contains(text)))
         })
     };
-    let stranger_account = STRANGER_ACCOUNTS.iter().copied().find(|a| !mentioned(a)).unwrap_or(STRANGER_ACCOUNTS[0]);
+    let unmentioned = STRANGER_ACCOUNTS.iter().copied().find(|a| !mentioned(a));
+    // Principals are compared exactly (an ARN, an account, never a pattern), and nothing names
+    // the stranger's: only a statement that allows anyone, or everyone outside a NotPrincipal,
+    // can let it in. Most trust policies have none and need no evaluation.
+    let may_let_anyone_in = trust.statements.iter().any(|s| {
+        s.effect == Effect::Allow && (s.not_principal.is_some() || s.principal.as_ref().is_none_or(|p| p.anyone))
+    });
+    if unmentioned.is_some() && !may_let_anyone_in {
+        return None;
+    }
+    let stranger_account = unmentioned.unwrap_or(STRANGER_ACCOUNTS[0]);
     let org = ["o-stranger0000", "o-stranger0001"].into_iter().find(|o| !mentioned(o)).unwrap_or("o-stranger0000");
     let arn = format!("arn:{partition}:iam::{stranger_account}:role/stranger");
     let mut stranger = Principal::from_arn(&arn);

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::evaluate::{Policies, Policy, Principal, Source};
 use bbscan_model::{Resource, ResourceConfig};
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// A user or role.
@@ -37,6 +38,8 @@ pub struct Entity {
     pub login_profile: Option<bool>,
     /// What could not be read about the entity's permissions.
     pub unread: Vec<String>,
+    /// Its request context, made on first use by [`Account::context_of`] (set it empty).
+    pub context: OnceCell<Context>,
 }
 
 impl Entity {
@@ -286,6 +289,7 @@ impl Account {
             instance_profiles: Vec::new(),
             login_profile: None,
             unread,
+            context: OnceCell::new(),
         }
     }
 
@@ -385,16 +389,19 @@ impl Account {
 
     /// The context of an analysis of what `e` could do: every key AWS derives from the
     /// principal is known (ARN, account, type, user name and id, every tag, the organisation);
-    /// everything else is unknown.
-    pub fn context_of(&self, e: &Entity) -> Context {
-        let mut ctx = Context::open();
-        e.principal.describe_into(&mut ctx);
-        match &self.organization {
-            Some(org) => ctx.set("aws:PrincipalOrgID", org.clone()),
-            None => ctx.set_absent("aws:PrincipalOrgID"),
-        };
-        ctx.set("aws:PrincipalIsAWSService", "false");
-        ctx
+    /// everything else is unknown. Made once per entity (every question about a principal
+    /// starts from it), after the account is built.
+    pub fn context_of<'e>(&self, e: &'e Entity) -> &'e Context {
+        e.context.get_or_init(|| {
+            let mut ctx = Context::open();
+            e.principal.describe_into(&mut ctx);
+            match &self.organization {
+                Some(org) => ctx.set("aws:PrincipalOrgID", org.clone()),
+                None => ctx.set_absent("aws:PrincipalOrgID"),
+            };
+            ctx.set("aws:PrincipalIsAWSService", "false");
+            ctx
+        })
     }
 
     /// A principal's kind as messages name it: `user alice`, `role ci`.

@@ -133,7 +133,7 @@ pub(crate) struct Asker<'a> {
     pub account: &'a Account,
     pub entity: &'a Entity,
     pub policies: EntityPolicies<'a>,
-    pub ctx: Context,
+    pub ctx: &'a Context,
     pub somewhere: &'a crate::ActionSet,
 }
 
@@ -180,7 +180,7 @@ impl<'a> Asker<'a> {
         }
         let mut ctx;
         let ctx_ref = if extra.is_empty() {
-            &self.ctx
+            self.ctx
         } else {
             ctx = self.ctx.clone();
             for (k, v) in extra {

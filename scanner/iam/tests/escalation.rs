@@ -395,6 +395,30 @@ fn update_the_code_of_a_function_running_as_admin() {
 }
 
 #[test]
+fn a_function_policy_alone_can_hand_over_the_code_of_an_admin_function() {
+    // The principal holds no Lambda permission: the function's own policy grants the change.
+    let admin_fn = role("admin-fn", trusts_service("lambda.amazonaws.com"), &[], &[ADMIN]);
+    let granting = |principal: &str| {
+        let f = function("nightly", "admin-fn");
+        with(
+            f,
+            "policy",
+            doc(json!([{"Effect": "Allow", "Principal": {"AWS": principal},
+                        "Action": "lambda:UpdateFunctionCode",
+                        "Resource": format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:nightly")}])),
+        )
+    };
+    let ci = role("ci", trusts_service("codebuild.amazonaws.com"), &[], &[]);
+    escalates(
+        &[admin_fn.clone(), granting(&arn("role", "ci")), ci.clone(), admin_policy()],
+        "role/ci",
+        &["lambda:UpdateFunctionCode", "role admin-fn"],
+    );
+    // A policy naming someone else grants nothing to ci.
+    safe(&[admin_fn, granting(&arn("role", "other")), ci, admin_policy()], "role/ci");
+}
+
+#[test]
 fn two_hops_user_assumes_a_role_that_can_raise_itself() {
     let deployer = role(
         "deployer",

@@ -115,12 +115,19 @@ pub(super) struct Prepared<'a> {
     /// `NotPrincipal`): who may be able to assume what, without asking every pair.
     pub trusting: std::collections::HashMap<&'a str, Vec<usize>>,
     pub trusting_anyone: Vec<usize>,
+    /// Every role; the roles a compute service may assume; the roles functions run as; those of
+    /// them with a function whose policy may let someone change its code; every user.
+    pub roles: Vec<usize>,
+    pub service_roles: Vec<usize>,
+    pub function_roles: Vec<usize>,
+    pub function_policy_roles: Vec<usize>,
+    pub users: Vec<usize>,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(account: &'a crate::account::Account, admin_policies: Vec<String>) -> Prepared<'a> {
         let ctx = Context::open();
-        let service_trusts = account
+        let service_trusts: Vec<Vec<usize>> = account
             .entities
             .iter()
             .map(|b| {
@@ -175,7 +182,36 @@ impl<'a> Prepared<'a> {
                 trusting_anyone.push(bi);
             }
         }
-        Prepared { admin_policies, service_trusts, functions, trusting, trusting_anyone }
+        let which = |keep: &dyn Fn(usize, &Entity) -> bool| -> Vec<usize> {
+            account.entities.iter().enumerate().filter(|&(i, e)| keep(i, e)).map(|(i, _)| i).collect()
+        };
+        let roles = which(&|_, e| e.is_role());
+        let service_roles = which(&|i, e| e.is_role() && !service_trusts[i].is_empty());
+        let function_roles = which(&|i, e| e.is_role() && !functions[i].is_empty());
+        let function_policy_roles = which(&|i, e| {
+            e.is_role()
+                && functions[i].iter().any(|f| {
+                    account.resource_policies.get(&f.arn).is_some_and(|&p| {
+                        may_grant_anyone(
+                            &account.policies[p],
+                            &["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"],
+                        )
+                    })
+                })
+        });
+        let users = which(&|_, e| e.is_user());
+        Prepared {
+            admin_policies,
+            service_trusts,
+            functions,
+            trusting,
+            trusting_anyone,
+            roles,
+            service_roles,
+            function_roles,
+            function_policy_roles,
+            users,
+        }
     }
 }
 
@@ -218,22 +254,20 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     trusting.dedup();
     // Each permission that acts on others is asked only about the principals it can act on:
     // roles for a trust rewrite, roles a compute service may assume for a pass, roles that
-    // functions run as for a code change, users for their credentials.
-    let targets: Vec<usize> = if passes || rewrites_trust || changes_code || !user_actions.is_empty() {
-        (0..account.entities.len())
-            .filter(|&bi| {
-                let b = &account.entities[bi];
-                trusting.binary_search(&bi).is_ok()
-                    || (b.is_role()
-                        && (rewrites_trust
-                            || (passes && !prepared.service_trusts[bi].is_empty())
-                            || !prepared.functions[bi].is_empty()))
-                    || (b.is_user() && !user_actions.is_empty())
-            })
-            .collect()
-    } else {
-        trusting.clone()
-    };
+    // functions run as for a code change (or whose function's policy may grant it), users for
+    // their credentials. The lists are the account's, made once.
+    let mut targets: Vec<usize> = trusting.clone();
+    if rewrites_trust {
+        targets.extend(&prepared.roles);
+    } else if passes {
+        targets.extend(&prepared.service_roles);
+    }
+    targets.extend(if changes_code { &prepared.function_roles } else { &prepared.function_policy_roles });
+    if !user_actions.is_empty() {
+        targets.extend(&prepared.users);
+    }
+    targets.sort_unstable();
+    targets.dedup();
     for bi in targets {
         let b = &account.entities[bi];
         if bi == from {
@@ -352,7 +386,7 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
             let Some(granted) = a.can("iam:AddUserToGroup", &g.arn, None, &[]) else { continue };
             let mut identity = a.policies.identity.clone();
             identity.extend(g.identity.iter().map(|&i| &account.policies[i]));
-            let eff = effective(&identity, a.policies.boundary, &a.policies.scps, &a.ctx, ex, false);
+            let eff = effective(&identity, a.policies.boundary, &a.policies.scps, a.ctx, ex, false);
             if eff.is_admin() || eff.is_admin_if() {
                 let how = format!("join group {}", g.name);
                 push(&mut out, Target::Admin { what: format!("member of group {}", g.name) }, how, vec![granted.step]);
@@ -403,8 +437,15 @@ fn may_grant(p: &crate::Policy, names: &[String; 4], actions: &[&str]) -> bool {
     })
 }
 
-/// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
-/// create-and-run actions.
+/// Whether a resource-based policy has an `Allow` for one of `actions` to some principal.
+fn may_grant_anyone(p: &crate::Policy, actions: &[&str]) -> bool {
+    p.statements.iter().any(|s| {
+        s.effect == crate::Effect::Allow
+            && actions.iter().any(|a| s.covers_action(a))
+            && (s.not_principal.is_some() || s.principal.is_some())
+    })
+}
+
 /// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
 /// create-and-run actions. `runs` remembers, per service, whether (and by which statements)
 /// the principal can create and run code there: that does not depend on the role passed.
