@@ -310,7 +310,7 @@ pub(crate) fn evaluate(
         }
     }
     let administrators: BTreeSet<&str> = reported.admin_attachments.keys().map(String::as_str).collect();
-    reported.usage_judged_roles = usage::evaluate(settings, &account, resources, &administrators, report).roles;
+    reported.usage_judged_roles = usage::evaluate(settings, &account, &judge.graph, resources, &administrators, report).roles;
     reported
 }
 

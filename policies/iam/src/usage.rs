@@ -15,8 +15,8 @@
 use crate::Settings;
 use crate::rules::*;
 use bbscan_policy::iam::account::{Account, Entity};
-use bbscan_policy::iam::effective::{Expansions, effective};
-use bbscan_policy::iam::usage::{coverage_problems, generate, observable};
+use bbscan_policy::iam::escalation::Graph;
+use bbscan_policy::iam::usage::{coverage_problems, generate, observable_actions};
 use bbscan_policy::iam::{AccessLevel, ActionSet, Catalogue};
 use bbscan_policy::model::{PrincipalUsage, ResourceConfig, UsageCoverage};
 use bbscan_policy::{Report, Resource, Severity, Value, json};
@@ -31,6 +31,8 @@ pub(crate) struct Window<'a> {
     pub problems: Vec<String>,
     /// Problems judged despite (`usage_accept_partial`): said in every message.
     pub accepted: Vec<String>,
+    /// The actions whose use these logs cannot show (data events not recorded, …).
+    pub unobservable: ActionSet,
 }
 
 impl<'a> Window<'a> {
@@ -57,7 +59,8 @@ impl<'a> Window<'a> {
                 settings.usage_min_days
             ));
         }
-        Some(Window { coverage, arn: &r.arn, problems, accepted })
+        let unobservable = observable_actions(coverage).complement();
+        Some(Window { coverage, arn: &r.arn, problems, accepted, unobservable })
     }
 
     pub fn judgeable(&self) -> bool {
@@ -196,6 +199,7 @@ pub(crate) struct Judged {
 pub(crate) fn evaluate(
     settings: &Settings,
     account: &Account,
+    graph: &Graph<'_>,
     resources: &[Resource],
     administrators: &BTreeSet<&str>,
     report: &mut Report,
@@ -203,7 +207,6 @@ pub(crate) fn evaluate(
     let mut judged = Judged { roles: BTreeSet::new() };
     let Some(window) = Window::find(settings, resources) else { return judged };
     let managed = managed_documents(resources);
-    let mut ex = Expansions::new();
     let entities = account.entity_index();
     for r in resources.iter().filter(|r| matches!(r.kind(), "iam.role" | "iam.user")) {
         let Some(&i) = entities.get(r.arn.as_str()) else { continue };
@@ -241,7 +244,7 @@ pub(crate) fn evaluate(
             // it did not use there proves nothing.
             continue;
         }
-        unused_permissions(&window, account, e, r, usage, &managed, &mut ex, report);
+        unused_permissions(&window, account, graph, i, e, r, usage, &managed, report);
     }
     judged
 }
@@ -372,11 +375,12 @@ fn describe_unused(unused: &ActionSet) -> String {
 fn unused_permissions(
     window: &Window<'_>,
     account: &Account,
+    graph: &Graph<'_>,
+    i: usize,
     e: &Entity,
     r: &Resource,
     usage: &PrincipalUsage,
     managed: &BTreeMap<&str, &Value>,
-    ex: &mut Expansions,
     report: &mut Report,
 ) {
     if !e.unread.is_empty() {
@@ -384,9 +388,7 @@ fn unused_permissions(
         return;
     }
     let c = Catalogue::get();
-    let policies = account.policies_of(e);
-    let ctx = account.context_of(e);
-    let allowed = effective(&policies.identity, policies.boundary, &policies.scps, &ctx, ex, false).somewhere;
+    let allowed = &graph.effective[i].somewhere;
     let mut used = ActionSet::none();
     for u in &usage.actions {
         if let Some(id) = c.find(&u.action) {
@@ -395,12 +397,8 @@ fn unused_permissions(
     }
     let mut unused = allowed.clone();
     unused.subtract(&used);
-    let mut unseen = ActionSet::none();
-    for id in unused.iter() {
-        if !observable(&c.name(id), window.coverage) {
-            unseen.insert(id);
-        }
-    }
+    let mut unseen = unused.clone();
+    unseen.intersect_with(&window.unobservable);
     unused.subtract(&unseen);
     if unused.is_empty() {
         report.pass(UNUSED_PERMISSIONS);

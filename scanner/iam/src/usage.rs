@@ -10,14 +10,16 @@
 //!   generated policy keeps it as the old policy granted it.
 //! - [`generate`]: the least-privilege document for a principal's policy.
 
-use crate::catalogue::{AccessLevel, ActionId, Catalogue};
+use crate::catalogue::{AccessLevel, ActionId, ActionSet, Catalogue};
 use crate::context::Context;
 use crate::effective::Expansions;
 use crate::evaluate::{Decision, Policies, Policy, Principal, Request, Source, evaluate};
 use crate::policy::Effect;
 use bbscan_model::{ActionUse, UsageCoverage};
 use serde_json::{Value, json};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// Event sources whose IAM prefix is not the first label of the host name.
@@ -227,6 +229,30 @@ pub fn observable(action: &str, coverage: &UsageCoverage) -> bool {
     observable_at(action, Catalogue::get().level_of(action), coverage)
 }
 
+/// The catalogue's actions whose use `coverage` can show ([`observable`]): worked out once per
+/// coverage (a snapshot has one) and shared, not once per principal.
+pub fn observable_actions(coverage: &UsageCoverage) -> Rc<ActionSet> {
+    thread_local! {
+        static LAST: RefCell<Option<(UsageCoverage, Rc<ActionSet>)>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((known, set)) = last.as_ref()
+            && known == coverage
+        {
+            return set.clone();
+        }
+        let c = Catalogue::get();
+        let mut set = ActionSet::none();
+        for id in c.full().iter().filter(|&id| observable_at(&c.name(id), Some(c.level(id)), coverage)) {
+            set.insert(id);
+        }
+        let set = Rc::new(set);
+        *last = Some((coverage.clone(), set.clone()));
+        set
+    })
+}
+
 /// [`observable`] of an action whose access level is known.
 fn observable_at(action: &str, level: Option<AccessLevel>, coverage: &UsageCoverage) -> bool {
     if patterns_of(action).any(|(kind, _)| kind.is_none()) {
@@ -408,7 +434,7 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
     // (scope, conditions) → actions
     let mut statements: BTreeMap<(Scope, String), BTreeSet<String>> = BTreeMap::new();
     let mut granted_elsewhere = Vec::new();
-    let mut used_names = BTreeSet::new();
+    let mut used_ids = ActionSet::none();
     let identity = [&old];
     let usable = |s: &crate::Statement| s.effect == Effect::Allow && s.problems.is_empty();
     for u in used {
@@ -428,7 +454,9 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
                 }
             },
         };
-        used_names.insert(u.action.to_ascii_lowercase());
+        if let Some(id) = c.find(&u.action) {
+            used_ids.insert(id);
+        }
         let conditions =
             if statement.conditions.is_empty() { String::new() } else { statement_conditions(statement).to_string() };
         let complete = u.without_resource == 0 && u.resources_total as usize == u.resources.len();
@@ -447,25 +475,20 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
         statements.entry((scope, conditions)).or_default().insert(u.action.clone());
     }
     // What the old document allowed that CloudTrail cannot show: kept as it was.
+    let observable = observable_actions(coverage);
     let mut kept_unobservable = Vec::new();
-    let mut dropped = BTreeSet::new();
+    let mut dropped = ActionSet::none();
     for s in old.statements.iter().filter(|s| usable(s)) {
-        let actions = ex.actions(s).clone();
-        let mut keep = BTreeSet::new();
-        for id in actions.iter() {
-            let name = c.name(id);
-            if used_names.contains(&name.to_ascii_lowercase()) {
-                continue;
-            }
-            if observable_at(&name, Some(c.level(id)), coverage) {
-                dropped.insert(name);
-            } else {
-                keep.insert(name);
-            }
-        }
-        if keep.is_empty() {
+        let mut unused = ex.actions(s).clone();
+        unused.subtract(&used_ids);
+        let mut kept = unused.clone();
+        kept.subtract(&observable);
+        unused.intersect_with(&observable);
+        dropped.union_with(&unused);
+        if kept.is_empty() {
             continue;
         }
+        let keep: BTreeSet<String> = kept.iter().map(|id| c.name(id)).collect();
         let conditions = if s.conditions.is_empty() { String::new() } else { statement_conditions(s).to_string() };
         kept_unobservable.extend(keep.iter().cloned());
         statements.entry((scope_of(s), conditions)).or_default().extend(keep);
@@ -506,7 +529,7 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
         document: json!({"Version": "2012-10-17", "Statement": out}),
         kept_unobservable,
         granted_elsewhere,
-        dropped: dropped.into_iter().collect(),
+        dropped: dropped.iter().map(|id| c.name(id)).collect::<BTreeSet<String>>().into_iter().collect(),
     }
 }
 
