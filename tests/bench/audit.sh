@@ -18,7 +18,9 @@ trap 'rm -rf "$work"' EXIT
 
 "$bin" snapshot --demo -o "$work/small.json" 2>/dev/null
 # clone SNAPSHOT OUT COUNT five|all: COUNT resources cloned from the demo's (of five kinds, or
-# of every kind so that every built-in has work), names and ARNs made unique.
+# of every kind so that every built-in has work), names and ARNs made unique. AWS-managed
+# policies (`arn:aws:iam::aws:policy/…`) are AWS's, one per ARN in any account: held once, not
+# cloned.
 clone() {
   python3 - "$@" <<'PY'
 import json, sys, copy
@@ -30,6 +32,8 @@ big["resources"] = []
 i = 0
 while len(big["resources"]) < want:
     for r in resources:
+        if i > 0 and r["arn"].startswith("arn:aws:iam::aws:policy/"):
+            continue
         c = copy.deepcopy(r)
         c["arn"] = f'{r["arn"]}-{i}'
         c["name"] = f'{r["name"]}-{i}'
