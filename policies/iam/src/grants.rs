@@ -9,6 +9,7 @@
 
 use crate::Settings;
 use crate::rules::*;
+use crate::usage::{self, Held, Window};
 use bbscan_policy::iam::account::{Account, Entity};
 use bbscan_policy::iam::effective::{Expansions, covers_every_resource, effective};
 use bbscan_policy::iam::escalation::{Graph, Path};
@@ -18,7 +19,6 @@ use bbscan_policy::iam::{
 };
 use bbscan_policy::model::{AttachedPolicy, InlinePolicy, ResourceConfig};
 use bbscan_policy::{Context as PolicyContext, Report, Resource, Severity, Value, json};
-use crate::usage::{self, Held, Window};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What this module reported, for the hygiene rules that must not repeat it.
@@ -227,21 +227,15 @@ fn self_escalation(p: &Policy) -> Option<String> {
 pub(crate) fn evaluate(
     _ctx: &PolicyContext<'_>,
     settings: &Settings,
+    account: &Account,
     resources: &[Resource],
     report: &mut Report,
 ) -> Reported {
     let mut reported = Reported::default();
-    let account_id = resources
-        .iter()
-        .filter(|r| r.kind().starts_with("iam.") && r.account.len() == 12)
-        .map(|r| r.account.clone())
-        .next()
-        .unwrap_or_default();
-    let account = Account::from_resources(&account_id, resources);
-    let graph = Graph::build(&account);
+    let graph = Graph::build(account);
     let mut judge = Judge {
         settings,
-        account: &account,
+        account,
         graph,
         ex: Expansions::new(),
         admin_equivalent: BTreeMap::new(),
@@ -290,7 +284,8 @@ pub(crate) fn evaluate(
             continue;
         }
         let docs = own_documents(r);
-        malformed(r, docs.as_deref(), report);
+        let trust = entity.and_then(|i| account.entities[i].trust).map(|t| &account.policies[t]);
+        malformed(r, docs.as_deref(), trust, report);
         let full_admin_docs = full_admin(&mut judge, r, entity, docs.as_deref(), report, &mut reported);
         admin_attached(&mut judge, r, entity, report, &mut reported);
         if let Some(i) = entity {
@@ -310,13 +305,16 @@ pub(crate) fn evaluate(
         }
     }
     let administrators: BTreeSet<&str> = reported.admin_attachments.keys().map(String::as_str).collect();
-    reported.usage_judged_roles = usage::evaluate(settings, &account, &judge.graph, resources, &administrators, report).roles;
+    reported.usage_judged_roles =
+        usage::evaluate(settings, account, &judge.graph, resources, &administrators, report).roles;
+    bbscan_policy::discard(judge);
     reported
 }
 
 // ---------------------------------------------------------------- malformed documents
 
-fn malformed(r: &Resource, docs: Option<&[Document]>, report: &mut Report) {
+/// `trust`: the role's trust policy as the account read it (a JSON object).
+fn malformed(r: &Resource, docs: Option<&[Document]>, trust: Option<&Policy>, report: &mut Report) {
     let mut problems: Vec<(String, String)> = Vec::new();
     for d in docs.unwrap_or_default() {
         for p in &d.policy.problems {
@@ -327,7 +325,15 @@ fn malformed(r: &Resource, docs: Option<&[Document]>, report: &mut Report) {
         && r.is_known("trust_policy")
         && !role.trust_policy.is_null()
     {
-        let trust = Policy::new(Source::new("the trust policy", &r.arn, "/config/trust_policy"), &role.trust_policy);
+        let parsed;
+        let trust = match trust {
+            Some(t) => t,
+            None => {
+                parsed =
+                    Policy::new(Source::new("the trust policy", &r.arn, "/config/trust_policy"), &role.trust_policy);
+                &parsed
+            }
+        };
         for p in &trust.problems {
             problems.push((format!("the trust policy: {p}"), "/config/trust_policy".to_string()));
         }

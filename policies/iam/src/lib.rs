@@ -42,6 +42,7 @@
 //! - `usage_accept_partial` (default false): judge usage even when days are missing or log
 //!   files could not be read (every message says so).
 
+use bbscan_policy::iam::account::Account;
 use bbscan_policy::{Context, Policy, PolicyInfo, Report, Resource, Value, settings};
 
 mod not_flagged;
@@ -164,9 +165,18 @@ impl Policy for Iam {
 
     fn evaluate(ctx: &Context<'_>, resources: &[Resource], report: &mut Report) -> Result<(), String> {
         let settings = Settings::read(ctx.settings)?;
-        let reported = grants::evaluate(ctx, &settings, resources, report);
-        trust::evaluate(&settings, resources, report);
+        // The account's IAM, its documents parsed once for every rule.
+        let account_id = resources
+            .iter()
+            .filter(|r| r.kind().starts_with("iam.") && r.account.len() == 12)
+            .map(|r| r.account.clone())
+            .next()
+            .unwrap_or_default();
+        let account = Account::from_resources(&account_id, resources);
+        let reported = grants::evaluate(ctx, &settings, &account, resources, report);
+        trust::evaluate(&settings, &account, resources, report);
         identities::evaluate(ctx, &settings, &reported, resources, report);
+        bbscan_policy::discard(account);
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::Settings;
 use crate::rules::*;
+use bbscan_policy::iam::account::Account;
 use bbscan_policy::iam::{
     Condition, Context, Effect, Policies, Policy, Principal, Request, Source, Statement, evaluate as decide,
 };
@@ -372,16 +373,16 @@ fn cross_account(settings: &Settings, r: &Resource, statements: &[Statement], re
     }
 }
 
-pub(crate) fn evaluate(settings: &Settings, resources: &[Resource], report: &mut Report) {
+/// `account`: the roles' trust policies, parsed.
+pub(crate) fn evaluate(settings: &Settings, account: &Account, resources: &[Resource], report: &mut Report) {
+    let entities = account.entity_index();
     for r in resources {
-        let ResourceConfig::IamRole(role) = &r.config else { continue };
-        if !r.is_known("trust_policy") || !role.trust_policy.is_object() {
-            continue;
-        }
-        let trust = Policy::new(Source::new("trust policy", &r.arn, "/config/trust_policy"), &role.trust_policy);
+        let ResourceConfig::IamRole(_) = &r.config else { continue };
+        let Some(trust) = entities.get(r.arn.as_str()).and_then(|&i| account.entities[i].trust) else { continue };
+        let trust = &account.policies[trust];
         let statements = &trust.statements;
         github_oidc(settings, r, statements, report);
-        any_principal(r, &trust, report);
+        any_principal(r, trust, report);
         cross_account(settings, r, statements, report);
     }
 }

@@ -136,7 +136,9 @@ pub(crate) fn replacement(
     let allows = generated.document["Statement"].as_array().is_some_and(|s| s.iter().any(|s| s["Effect"] == "Allow"));
     if !allows {
         return match held {
-            Held::Managed { arn, .. } => Some(("iam.detach_policy", json!({"principal_arn": r.arn, "policy_arn": arn}))),
+            Held::Managed { arn, .. } => {
+                Some(("iam.detach_policy", json!({"principal_arn": r.arn, "policy_arn": arn})))
+            }
             Held::Inline { .. } => None,
         };
     }
@@ -309,11 +311,17 @@ fn unused_principal(window: &Window<'_>, r: &Resource, usage: &PrincipalUsage, r
 
 // ---------------------------------------------------------------- unused permissions
 
-const LEVELS: &[AccessLevel] =
-    &[AccessLevel::PermissionsManagement, AccessLevel::Write, AccessLevel::Tagging, AccessLevel::Read, AccessLevel::List];
+const LEVELS: &[AccessLevel] = &[
+    AccessLevel::PermissionsManagement,
+    AccessLevel::Write,
+    AccessLevel::Tagging,
+    AccessLevel::Read,
+    AccessLevel::List,
+];
 
 /// Services whose actions reach identities, secrets or data: named first in examples.
-const NOTABLE: &[&str] = &["iam", "sts", "organizations", "kms", "secretsmanager", "ssm", "s3", "lambda", "dynamodb", "ec2"];
+const NOTABLE: &[&str] =
+    &["iam", "sts", "organizations", "kms", "secretsmanager", "ssm", "s3", "lambda", "dynamodb", "ec2"];
 
 fn notable_first(names: &mut [String]) {
     names.sort_by_key(|n| {
@@ -409,11 +417,7 @@ fn unused_permissions(
     let used_count = used_names.len();
     used_names.truncate(8);
     let used_text = match (used_names.is_empty(), usage.assumed > 0) {
-        (false, _) => format!(
-            "{}{}",
-            used_names.join(", "),
-            if used_count > used_names.len() { ", …" } else { "" }
-        ),
+        (false, _) => format!("{}{}", used_names.join(", "), if used_count > used_names.len() { ", …" } else { "" }),
         (true, true) => "nothing but being assumed".to_string(),
         (true, false) => "nothing (only refused or unrecognised calls)".to_string(),
     };
@@ -478,10 +482,6 @@ fn denied(r: &Resource, usage: &PrincipalUsage, report: &mut Report) {
     }
     let noun = if r.kind() == "iam.role" { "role" } else { "user" };
     report
-        .fail(
-            DENIED_ATTEMPTS,
-            r,
-            format!("{noun} {} was refused {total} time(s): {}", r.name, list.join("; ")),
-        )
+        .fail(DENIED_ATTEMPTS, r, format!("{noun} {} was refused {total} time(s): {}", r.name, list.join("; ")))
         .evidence("/config/usage/denied");
 }

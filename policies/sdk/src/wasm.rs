@@ -59,7 +59,11 @@ pub fn evaluate<P: Policy>(
     let lookup = Given::new(&resources);
     P::evaluate(&Context::new(&settings, now, &lookup).with_gaps(&gaps), &resources, &mut report)?;
     report.bound();
-    Ok(to_wit(report))
+    let evaluation = to_wit(report);
+    // The instance ends with this call: its memory goes whole, nothing need be freed.
+    crate::discard(lookup);
+    crate::discard(resources);
+    Ok(evaluation)
 }
 
 fn parse_settings(settings: &str) -> Result<Value, String> {

@@ -132,9 +132,19 @@ impl<'a> Prepared<'a> {
             .iter()
             .map(|b| {
                 let Some(trust) = b.trust.map(|t| &account.policies[t]) else { return Vec::new() };
+                // A service is let in by a statement naming it, or anyone (`*`, `NotPrincipal`).
+                let may_name = |service: &str| {
+                    trust.statements.iter().any(|s| {
+                        s.not_principal.is_some()
+                            || s.principal
+                                .as_ref()
+                                .is_none_or(|p| p.anyone || p.service.iter().any(|x| x.eq_ignore_ascii_case(service)))
+                    })
+                };
                 COMPUTE
                     .iter()
                     .enumerate()
+                    .filter(|(_, c)| may_name(c.service))
                     .filter(|(_, c)| {
                         let service = Principal::service(c.service);
                         let req = Request {
