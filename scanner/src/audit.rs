@@ -233,14 +233,15 @@ pub fn load(options: &AuditOptions) -> Result<Loaded, AuditError> {
     Ok(Loaded { host, policies, errors })
 }
 
-/// [`load`] on a thread of its own: compiling or reading the cached policies overlaps with
-/// whatever the caller does meanwhile (reading or collecting the snapshot). Join it with
-/// [`Loading::wait`]; dropped unjoined, the thread finishes on its own.
+/// Policies loading on a thread of their own ([`load_alongside`]).
 pub struct Loading {
     thread: std::thread::JoinHandle<Result<Loaded, AuditError>>,
     timings: Option<Arc<Timings>>,
 }
 
+/// [`load`] on a thread of its own: compiling or reading the cached policies overlaps with
+/// whatever the caller does meanwhile (reading or collecting the snapshot). Join it with
+/// [`Loading::wait`]; dropped unjoined, the thread finishes on its own.
 pub fn load_alongside(options: &AuditOptions) -> Loading {
     let options = AuditOptions {
         policies: options.policies.clone(),
@@ -263,6 +264,7 @@ pub fn load_alongside(options: &AuditOptions) -> Loading {
 }
 
 impl Loading {
+    /// The loaded policies, once the thread is done (the time waited is a phase of `--timings`).
     pub fn wait(self) -> Result<Loaded, AuditError> {
         let start = Instant::now();
         let loaded =
@@ -278,6 +280,7 @@ fn loaded_detail(loaded: &Result<Loaded, AuditError>) -> String {
     loaded.as_ref().map(|l| format!("{} loaded, {} failed", l.policies.len(), l.errors.len())).unwrap_or_default()
 }
 
+/// [`load`], timed as the phase "load policies".
 pub fn load_timed(options: &AuditOptions) -> Result<Loaded, AuditError> {
     timed(options.timings.as_deref(), "load policies", || load(options), loaded_detail)
 }
