@@ -186,6 +186,11 @@ impl PolicyHost {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.wasm_component_model(true);
+        // For people profiling a policy: `perf record` then names the policies' functions
+        // (wasmtime writes /tmp/perf-<pid>.map). Never set by bbscan itself.
+        if std::env::var_os("BBSCAN_PERF_MAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;

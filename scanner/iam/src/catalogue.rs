@@ -87,6 +87,8 @@ pub struct Catalogue {
     /// Sorted by prefix.
     services: Vec<Service>,
     actions: Vec<ActionEntry>,
+    /// Indexes into `services`, by their first action id.
+    by_first: Vec<u16>,
     /// The header's source line (package, version, date).
     pub source: &'static str,
 }
@@ -172,8 +174,10 @@ impl Catalogue {
             a.service = renumber[a.service as usize];
         }
         let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
-        let services = order.iter().map(|&i| slots[i].take().expect("each service once")).collect();
-        Catalogue { services, actions, source }
+        let services: Vec<Service> = order.iter().map(|&i| slots[i].take().expect("each service once")).collect();
+        let mut by_first: Vec<u16> = (0..services.len() as u16).collect();
+        by_first.sort_by_key(|&i| services[i as usize].first);
+        Catalogue { services, actions, by_first, source }
     }
 
     /// How many actions the catalogue knows.
@@ -322,11 +326,24 @@ impl Catalogue {
     /// The services every action of which is in `set` (`s3:*`, or a `NotAction` that leaves a
     /// service whole).
     pub fn whole_services(&self, set: &ActionSet) -> Vec<&'static str> {
-        self.services
-            .iter()
-            .filter(|s| s.end > s.first && (s.first..s.end).all(|i| set.contains(ActionId(i))))
-            .map(|s| s.prefix)
-            .collect()
+        // A whole service has its first action in the set: only the services that start in a
+        // word holding an action are asked.
+        let mut whole: Vec<u16> = Vec::new();
+        for (wi, &word) in set.words.iter().enumerate() {
+            if word == 0 {
+                continue;
+            }
+            let low = wi as u32 * 64;
+            let start = self.by_first.partition_point(|&i| self.services[i as usize].first < low);
+            for &i in self.by_first[start..].iter().take_while(|&&i| self.services[i as usize].first < low + 64) {
+                let s = &self.services[i as usize];
+                if s.end > s.first && set.contains_range(s.first, s.end) {
+                    whole.push(i);
+                }
+            }
+        }
+        whole.sort_unstable();
+        whole.into_iter().map(|i| self.services[i as usize].prefix).collect()
     }
 
     /// Every service prefix.
@@ -369,6 +386,21 @@ impl ActionSet {
 
     pub fn contains(&self, id: ActionId) -> bool {
         self.words.get((id.0 / 64) as usize).is_some_and(|w| w & (1 << (id.0 % 64)) != 0)
+    }
+
+    /// Whether every action of ids `first..end` is in the set: a word at a time.
+    pub fn contains_range(&self, first: u32, end: u32) -> bool {
+        let mut i = first;
+        while i < end {
+            let (word, bit) = ((i / 64) as usize, i % 64);
+            let width = (end - i).min(64 - bit);
+            let mask = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << bit };
+            match self.words.get(word) {
+                Some(w) if w & mask == mask => i += width,
+                _ => return false,
+            }
+        }
+        true
     }
 
     pub fn union_with(&mut self, other: &ActionSet) {
@@ -425,9 +457,15 @@ impl ActionSet {
 
     /// The actions, in catalogue order.
     pub fn iter(&self) -> impl Iterator<Item = ActionId> + '_ {
-        self.words.iter().enumerate().flat_map(|(wi, w)| {
-            let w = *w;
-            (0..64u32).filter(move |b| w & (1 << b) != 0).map(move |b| ActionId(wi as u32 * 64 + b))
+        // Only the set bits of each word are visited: most words of a set are empty.
+        self.words.iter().enumerate().flat_map(|(wi, &w)| {
+            let base = wi as u32 * 64;
+            let mut rest = w;
+            std::iter::from_fn(move || {
+                let bit = (rest != 0).then(|| rest.trailing_zeros())?;
+                rest &= rest - 1;
+                Some(ActionId(base + bit))
+            })
         })
     }
 }
@@ -435,6 +473,70 @@ impl ActionSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_services_are_the_services_every_action_of_which_is_in_the_set() {
+        let c = Catalogue::get();
+        let one_by_one = |set: &ActionSet| -> Vec<&'static str> {
+            c.services
+                .iter()
+                .filter(|s| s.end > s.first && (s.first..s.end).all(|i| set.contains(ActionId(i))))
+                .map(|s| s.prefix)
+                .collect()
+        };
+        for patterns in [
+            &["s3:*"][..],
+            &["*"],
+            &["s3:Get*"],
+            &["iam:*", "sts:*", "lambda:*", "ec2:Describe*"],
+            &["a*", "kms:*"],
+            &["*:List*"],
+        ] {
+            let mut set = ActionSet::none();
+            for p in patterns {
+                c.expand_into(p, &mut set);
+            }
+            assert_eq!(c.whole_services(&set), one_by_one(&set), "{patterns:?}");
+            // Less one action of each service: none whole.
+            let mut less = set.clone();
+            for s in &c.services {
+                if s.end > s.first {
+                    less.words[(s.end - 1) as usize / 64] &= !(1 << ((s.end - 1) % 64));
+                }
+            }
+            assert!(c.whole_services(&less).is_empty(), "{patterns:?}");
+        }
+        assert!(c.whole_services(&c.expand("*")).len() > 350);
+    }
+
+    #[test]
+    fn set_bits_and_ranges_agree_with_one_action_at_a_time() {
+        // Sets with runs crossing word boundaries, lone bits, a full last word and a partial one.
+        let len = 64 * 5 + 17;
+        let mut sets = vec![ActionSet::empty(len), ActionSet::empty(len)];
+        sets[1].fill();
+        for seed in 1..40u32 {
+            let mut set = ActionSet::empty(len);
+            for i in 0..len as u32 {
+                if (i.wrapping_mul(seed * 2 + 1) / (seed % 7 + 1)) % (seed % 5 + 2) != 0 {
+                    set.insert(ActionId(i));
+                }
+            }
+            set.insert_range(seed * 3, seed * 3 + 70);
+            sets.push(set);
+        }
+        for set in &sets {
+            let one_by_one: Vec<u32> = (0..len as u32).filter(|&i| set.contains(ActionId(i))).collect();
+            assert_eq!(set.iter().map(|a| a.0).collect::<Vec<_>>(), one_by_one);
+            for first in (0..len as u32).step_by(7) {
+                for end in [first, first + 1, first + 63, first + 64, first + 65, first + 130, len as u32] {
+                    let end = end.min(len as u32);
+                    let expected = (first..end).all(|i| set.contains(ActionId(i)));
+                    assert_eq!(set.contains_range(first, end), expected, "{first}..{end}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_catalogue_parses_and_knows_the_actions_bbscan_names() {
