@@ -27,6 +27,7 @@ mod report;
 pub mod settings;
 pub mod time;
 mod wasm;
+#[cfg(any(target_arch = "wasm32", test))]
 mod mem;
 
 pub use bbscan_model::findings::{Action, ComplianceRef, Finding, PolicyInfo, Rule, Severity, Status, Tally, few};

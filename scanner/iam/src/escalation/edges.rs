@@ -115,10 +115,11 @@ pub(super) struct Prepared<'a> {
     /// `NotPrincipal`): who may be able to assume what, without asking every pair.
     pub trusting: std::collections::HashMap<&'a str, Vec<usize>>,
     pub trusting_anyone: Vec<usize>,
-    /// Every role; the roles a compute service may assume; the roles functions run as; those of
-    /// them with a function whose policy may let someone change its code; every user.
+    /// Every role; per compute service (index into `COMPUTE`), the roles it may assume; the
+    /// roles functions run as; those of them with a function whose policy may let someone
+    /// change its code; every user.
     pub roles: Vec<usize>,
-    pub service_roles: Vec<usize>,
+    pub roles_of_service: Vec<Vec<usize>>,
     pub function_roles: Vec<usize>,
     pub function_policy_roles: Vec<usize>,
     pub users: Vec<usize>,
@@ -196,7 +197,12 @@ impl<'a> Prepared<'a> {
             account.entities.iter().enumerate().filter(|&(i, e)| keep(i, e)).map(|(i, _)| i).collect()
         };
         let roles = which(&|_, e| e.is_role());
-        let service_roles = which(&|i, e| e.is_role() && !service_trusts[i].is_empty());
+        let mut roles_of_service: Vec<Vec<usize>> = vec![Vec::new(); COMPUTE.len()];
+        for &i in roles.iter().filter(|&&i| !service_trusts[i].is_empty()) {
+            for &ci in &service_trusts[i] {
+                roles_of_service[ci].push(i);
+            }
+        }
         let function_roles = which(&|i, e| e.is_role() && !functions[i].is_empty());
         let function_policy_roles = which(&|i, e| {
             e.is_role()
@@ -217,7 +223,7 @@ impl<'a> Prepared<'a> {
             trusting,
             trusting_anyone,
             roles,
-            service_roles,
+            roles_of_service,
             function_roles,
             function_policy_roles,
             users,
@@ -243,8 +249,17 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
         p.account.clone(),
     ];
     // What the principal may do at all, asked once rather than per target.
-    let passes = a.may("iam:PassRole");
     let mut runs: Vec<Option<Option<Vec<Step>>>> = vec![None; COMPUTE.len()];
+    // A pass needs a compute service the principal can also create and run code in: the
+    // services it cannot run in are not asked about, nor the roles only they may assume.
+    let passes_to: Vec<usize> = if a.may("iam:PassRole") {
+        (0..COMPUTE.len())
+            .filter(|&ci| !prepared.roles_of_service[ci].is_empty() && run_in(a, ci, &mut runs).is_some())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let passes = !passes_to.is_empty();
     let rewrites_trust = a.may("iam:UpdateAssumeRolePolicy");
     let changes_code = a.may("lambda:UpdateFunctionCode") || a.may("lambda:UpdateFunctionConfiguration");
     let user_actions: Vec<&str> = ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
@@ -263,14 +278,16 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     trusting.sort_unstable();
     trusting.dedup();
     // Each permission that acts on others is asked only about the principals it can act on:
-    // roles for a trust rewrite, roles a compute service may assume for a pass, roles that
+    // roles for a trust rewrite, roles a service it can run code in may assume for a pass, roles that
     // functions run as for a code change (or whose function's policy may grant it), users for
     // their credentials. The lists are the account's, made once.
     let mut targets: Vec<usize> = trusting.clone();
     if rewrites_trust {
         targets.extend(&prepared.roles);
-    } else if passes {
-        targets.extend(&prepared.service_roles);
+    } else {
+        for &ci in &passes_to {
+            targets.extend(&prepared.roles_of_service[ci]);
+        }
     }
     targets.extend(if changes_code { &prepared.function_roles } else { &prepared.function_policy_roles });
     if !user_actions.is_empty() {
@@ -456,6 +473,22 @@ fn may_grant_anyone(p: &crate::Policy, actions: &[&str]) -> bool {
     })
 }
 
+/// How the principal can create and run code in compute service `ci` (the steps of the first
+/// way it can), remembered in `runs`: that does not depend on the role passed.
+fn run_in<'r>(a: &Asker<'_>, ci: usize, runs: &'r mut [Option<Option<Vec<Step>>>]) -> Option<&'r Vec<Step>> {
+    runs[ci]
+        .get_or_insert_with(|| {
+            COMPUTE[ci].runs.iter().find_map(|run| {
+                let mut steps = Vec::new();
+                for action in *run {
+                    steps.push(a.can_somewhere(action, &[])?.step);
+                }
+                Some(steps)
+            })
+        })
+        .as_ref()
+}
+
 /// `iam:PassRole` of role `b` to a compute service its trust allows, with the service's
 /// create-and-run actions. `runs` remembers, per service, whether (and by which statements)
 /// the principal can create and run code there: that does not depend on the role passed.
@@ -468,16 +501,7 @@ fn pass_role(
 ) -> Option<(String, Vec<Step>)> {
     for &ci in services {
         let c = &COMPUTE[ci];
-        let run = runs[ci].get_or_insert_with(|| {
-            c.runs.iter().find_map(|run| {
-                let mut steps = Vec::new();
-                for action in *run {
-                    steps.push(a.can_somewhere(action, &[])?.step);
-                }
-                Some(steps)
-            })
-        });
-        let Some(run) = run.clone() else { continue };
+        let Some(run) = run_in(a, ci, runs).cloned() else { continue };
         let Some(pass) = a.can("iam:PassRole", &b.principal.arn, None, &[("iam:PassedToService", Some(c.service))])
         else {
             continue;
