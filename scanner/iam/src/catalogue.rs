@@ -352,6 +352,20 @@ impl Catalogue {
     }
 }
 
+/// The ids `first..end` as (word index, bits of that word), a word at a time.
+fn masks(first: u32, end: u32) -> impl Iterator<Item = (usize, u64)> {
+    let mut i = first;
+    std::iter::from_fn(move || {
+        if i >= end {
+            return None;
+        }
+        let (word, bit) = ((i / 64) as usize, i % 64);
+        let width = (end - i).min(64 - bit);
+        i += width;
+        Some((word, if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << bit }))
+    })
+}
+
 /// A set of catalogue actions: one bit each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActionSet {
@@ -375,8 +389,8 @@ impl ActionSet {
     }
 
     fn insert_range(&mut self, from: u32, to: u32) {
-        for i in from..to {
-            self.words[(i / 64) as usize] |= 1 << (i % 64);
+        for (word, mask) in masks(from, to) {
+            self.words[word] |= mask;
         }
     }
 
@@ -390,17 +404,7 @@ impl ActionSet {
 
     /// Whether every action of ids `first..end` is in the set: a word at a time.
     pub fn contains_range(&self, first: u32, end: u32) -> bool {
-        let mut i = first;
-        while i < end {
-            let (word, bit) = ((i / 64) as usize, i % 64);
-            let width = (end - i).min(64 - bit);
-            let mask = if width == 64 { u64::MAX } else { ((1u64 << width) - 1) << bit };
-            match self.words.get(word) {
-                Some(w) if w & mask == mask => i += width,
-                _ => return false,
-            }
-        }
-        true
+        masks(first, end).all(|(word, mask)| self.words.get(word).is_some_and(|w| w & mask == mask))
     }
 
     pub fn union_with(&mut self, other: &ActionSet) {

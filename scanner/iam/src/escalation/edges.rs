@@ -278,9 +278,9 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     trusting.sort_unstable();
     trusting.dedup();
     // Each permission that acts on others is asked only about the principals it can act on:
-    // roles for a trust rewrite, roles a service it can run code in may assume for a pass, roles that
-    // functions run as for a code change (or whose function's policy may grant it), users for
-    // their credentials. The lists are the account's, made once.
+    // roles for a trust rewrite, roles a service it can run code in may assume for a pass,
+    // roles that functions run as for a code change (or whose function's policy may grant it),
+    // users for their credentials. The lists are the account's, made once.
     let mut targets: Vec<usize> = trusting.clone();
     if rewrites_trust {
         targets.extend(&prepared.roles);
