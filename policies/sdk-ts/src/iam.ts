@@ -1,8 +1,12 @@
-// IAM as AWS reads it, answered by the host (`bbscan:policy/iam`) with the code bbscan's
-// built-in rules use: a TypeScript policy reads documents and matches actions exactly as every
-// other policy does, without an IAM implementation of its own.
+// IAM as AWS reads it, with the code bbscan's built-in rules use: the host (`bbscan:policy/iam`)
+// reads each document into normalised statements and knows the access levels, so a TypeScript
+// policy reads documents exactly as every other policy does, without an IAM implementation of
+// its own. The `*` and `?` matching of a statement's lists is done here (`pattern.ts`, held to the
+// Rust code's answers by a shared table): a call into the host lowers the whole statement
+// through the bindings, which costs far more inside WebAssembly than the match itself.
 
 import { errorText, host } from "./host.ts";
+import { statementCoversAction, statementCoversResource, wildcardMatch } from "./pattern.ts";
 import type { Json } from "./snapshot.ts";
 import type { Statement } from "./wit.ts";
 
@@ -34,41 +38,25 @@ export function statements(document: Json): Statement[] {
  * (a lookup gives the same object each time). The arrays are shared: do not modify them.
  */
 const read = new WeakMap<object, Statement[]>();
-/** Answers of `coversAction` / `coversResource`, by statement, then by `a:` action or `r:` ARN. */
-const covered = new WeakMap<Statement, Map<string, boolean>>();
-
-function remembered(statement: Statement, key: string, ask: () => boolean): boolean {
-  let answers = covered.get(statement);
-  if (answers === undefined) {
-    answers = new Map();
-    covered.set(statement, answers);
-  }
-  let answer = answers.get(key);
-  if (answer === undefined) {
-    answer = ask();
-    answers.set(key, answer);
-  }
-  return answer;
-}
 
 /** Whether an action pattern (`s3:Get*`, `*`) covers an action: `*` and `?`, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
-  return host().actionMatches(pattern, action);
+  return wildcardMatch(pattern, action, true);
 }
 
 /** Whether a resource pattern covers an ARN: `*` and `?`, case-sensitive, variables unresolved. */
 export function resourceMatches(pattern: string, arn: string): boolean {
-  return host().resourceMatches(pattern, arn);
+  return wildcardMatch(pattern, arn, false);
 }
 
 /** Whether a statement's `Action` (or everything outside its `NotAction`) covers `action`. */
 export function coversAction(statement: Statement, action: string): boolean {
-  return remembered(statement, `a:${action}`, () => host().coversAction(statement, action));
+  return statementCoversAction(statement, action);
 }
 
 /** Whether a statement's `Resource` (or everything outside its `NotResource`) covers `arn`. */
 export function coversResource(statement: Statement, arn: string): boolean {
-  return remembered(statement, `r:${arn}`, () => host().coversResource(statement, arn));
+  return statementCoversResource(statement, arn);
 }
 
 /**
@@ -76,5 +64,11 @@ export function coversResource(statement: Statement, arn: string): boolean {
  * `permissions-management` or `tagging`; `undefined` for an action AWS does not define.
  */
 export function accessLevel(action: string): string | undefined {
-  return host().accessLevel(action);
+  if (levels.has(action)) return levels.get(action);
+  const level = host().accessLevel(action);
+  levels.set(action, level);
+  return level;
 }
+
+/** Access levels already asked, by action as written (the catalogue is the same for every host). */
+const levels = new Map<string, string | undefined>();

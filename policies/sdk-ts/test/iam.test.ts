@@ -26,6 +26,26 @@ test("wildcards match as pattern.rs wildcard_match", () => {
   assert.ok(!wildcardMatch(`${"*a".repeat(50)}b`, "a".repeat(10_000), false));
 });
 
+test("wildcards match as the Rust code does, on the table they share", () => {
+  // scanner/iam/tests/wildcard-cases.json, checked against bbscan_iam::wildcard_match by the Rust tests.
+  const table = JSON.parse(
+    readFileSync(new URL("../../../scanner/iam/tests/wildcard-cases.json", import.meta.url), "utf8"),
+  ) as { cases: Array<[string, string, boolean, boolean]> };
+  assert.ok(table.cases.length >= 30);
+  for (const [pattern, value, fold, expected] of table.cases) {
+    assert.equal(wildcardMatch(pattern, value, fold), expected, `${pattern} ${value} fold=${fold}`);
+    const statement = statements({ Statement: { Effect: "Allow", Action: pattern, Resource: pattern } })[0];
+    assert.ok(statement);
+    if (fold) {
+      assert.equal(actionMatches(pattern, value), expected);
+      assert.equal(coversAction(statement, value), expected);
+    } else {
+      assert.equal(resourceMatches(pattern, value), expected);
+      assert.equal(coversResource(statement, value), expected);
+    }
+  }
+});
+
 test("the helpers answer through the installed host", () => {
   assert.ok(actionMatches("S3:Get*", "s3:GetObject"));
   assert.ok(!actionMatches("s3:Get?", "s3:GetObject"));

@@ -1,15 +1,16 @@
 // The IAM helpers for native tests, where there is no host: a line-by-line port of bbscan's
-// Rust code — scanner/iam/src/pattern.rs `wildcard_match`, scanner/iam/src/policy.rs
-// `statements`, `covers_action`, `covers_resource` and scanner/iam/src/condition.rs
+// Rust code — scanner/iam/src/policy.rs `statements` and scanner/iam/src/condition.rs
 // `is_known_operator` — and of the host's `statements` (scanner/src/host/iam.rs: the document is
-// JSON text of at most 1 MiB). Used only by the test host; a component asks the host, which runs
-// the Rust code itself.
+// JSON text of at most 1 MiB); the wildcard matching is the SDK's own (`../pattern.ts`), which
+// components use too. Used only by the test host; a component asks the host for statements,
+// which runs the Rust code itself.
 //
 // The port reads the document the host reads: the one the SDK sends, as JavaScript writes it
 // (`JSON.stringify` of the parsed document). So an object's integer-like keys come first and a
 // number is JavaScript's (`1.0` arrives as `1`) on both sides; numbers in problems and
 // condition values are then written as serde_json writes them ({@link numberText}).
 
+import { statementCoversAction, statementCoversResource, wildcardMatch } from "../pattern.ts";
 import type { Json } from "../snapshot.ts";
 import { quote, utf8Length } from "../text.ts";
 import type { Condition, Effect, IamFunctions, Principals, Statement } from "../wit.ts";
@@ -27,39 +28,6 @@ function isObject(v: Json | undefined): v is JsonObject {
 /** serde_json's `Value::get(key)`: a member of an object, nothing for anything else. */
 function get(v: Json | undefined, key: string): Json | undefined {
   return isObject(v) && Object.hasOwn(v, key) ? v[key] : undefined;
-}
-
-/**
- * IAM wildcard matching: `*` any run, `?` one character. Case-insensitive when `foldCase`
- * (actions are; ARNs are not).
- */
-export function wildcardMatch(pattern: string, value: string, foldCase: boolean): boolean {
-  // Rust folds ASCII byte by byte when both are ASCII, and lowercases both (Unicode) otherwise;
-  // on ASCII text the two agree.
-  const p = Array.from(foldCase ? pattern.toLowerCase() : pattern);
-  const v = Array.from(foldCase ? value.toLowerCase() : value);
-  let pi = 0;
-  let vi = 0;
-  let lastStar = -1;
-  let mark = 0;
-  while (vi < v.length) {
-    if (pi < p.length && p[pi] !== "*" && (p[pi] === "?" || p[pi] === v[vi])) {
-      pi += 1;
-      vi += 1;
-    } else if (pi < p.length && p[pi] === "*") {
-      lastStar = pi;
-      mark = vi;
-      pi += 1;
-    } else if (lastStar >= 0) {
-      pi = lastStar + 1;
-      mark += 1;
-      vi = mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.length && p[pi] === "*") pi += 1;
-  return pi === p.length;
 }
 
 /**
@@ -293,18 +261,6 @@ export function statementsOf(document: Json): Statement[] {
   return [];
 }
 
-/** Whether the statement's action part covers `action` (`s3:GetObject`). */
-export function coversAction(s: Statement, action: string): boolean {
-  if (s.notActions.length > 0) return !s.notActions.some((p) => wildcardMatch(p, action, true));
-  return s.actions.some((p) => wildcardMatch(p, action, true));
-}
-
-/** Whether the statement's resource part covers `resource` (an ARN), variables unresolved. */
-export function coversResource(s: Statement, resource: string): boolean {
-  if (s.notResources.length > 0) return !s.notResources.some((p) => wildcardMatch(p, resource, false));
-  return s.resources.some((p) => wildcardMatch(p, resource, false));
-}
-
 /** The `bbscan:policy/iam` functions as the host answers them, for the test host. */
 export const nativeIam: IamFunctions = {
   statements(document: string): Statement[] {
@@ -322,7 +278,7 @@ export const nativeIam: IamFunctions = {
   },
   actionMatches: (pattern, action) => wildcardMatch(pattern, action, true),
   resourceMatches: (pattern, arn) => wildcardMatch(pattern, arn, false),
-  coversAction,
-  coversResource,
+  coversAction: statementCoversAction,
+  coversResource: statementCoversResource,
   accessLevel,
 };
