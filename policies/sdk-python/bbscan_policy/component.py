@@ -198,33 +198,6 @@ def statement_from_wit(s: Any) -> Statement:
     )
 
 
-def statement_to_wit(s: Statement, host: ModuleType) -> Any:
-    def principals(p: Principals | None) -> Any:
-        if p is None:
-            return None
-        return host.Principals(
-            anyone=p.anyone,
-            aws=list(p.aws),
-            service=list(p.service),
-            federated=list(p.federated),
-            canonical_user=list(p.canonical_user),
-        )
-
-    return host.Statement(
-        pointer=s.pointer,
-        sid=s.sid,
-        effect=host.Effect[s.effect.name],
-        actions=list(s.actions),
-        not_actions=list(s.not_actions),
-        resources=list(s.resources),
-        not_resources=list(s.not_resources),
-        principal=principals(s.principal),
-        not_principal=principals(s.not_principal),
-        conditions=[host.Condition(operator=c.operator, key=c.key, values=list(c.values)) for c in s.conditions],
-        problems=list(s.problems),
-    )
-
-
 def _err() -> Any:
     """componentize-py's `Err`: raising it returns the `result`'s error to the host."""
     from componentize_py_types import Err  # type: ignore[import-not-found, unused-ignore]
@@ -245,18 +218,6 @@ class HostIam:
         except Err as e:
             raise IamError(str(e.value)) from None
         return [statement_from_wit(s) for s in found]
-
-    def action_matches(self, pattern: str, action: str) -> bool:
-        return bool(self._host.action_matches(pattern, action))
-
-    def resource_matches(self, pattern: str, arn: str) -> bool:
-        return bool(self._host.resource_matches(pattern, arn))
-
-    def covers_action(self, statement: Statement, action: str) -> bool:
-        return bool(self._host.covers_action(statement_to_wit(statement, self._host), action))
-
-    def covers_resource(self, statement: Statement, arn: str) -> bool:
-        return bool(self._host.covers_resource(statement_to_wit(statement, self._host), arn))
 
     def access_level(self, action: str) -> str | None:
         level: str | None = self._host.access_level(action)

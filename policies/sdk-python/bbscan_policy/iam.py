@@ -1,13 +1,17 @@
 """IAM helpers: policy documents read into statements, and actions and ARNs matched, exactly as
-bbscan's built-in rules do. Inside a component they are answered by the host
-(`bbscan:policy/iam`); in native tests by the test host of `bbscan_policy.testing`."""
+bbscan's built-in rules do. Inside a component documents are read and access levels looked up by
+the host (`bbscan:policy/iam`), in native tests by the test host of `bbscan_policy.testing`; the
+`*` and `?` matching of patterns and statements is the SDK's own (`pattern`, held to the Rust
+code's answers by a shared table): a call into the host would hand the whole statement over."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+
+from .pattern import statement_covers_action, statement_covers_resource, wildcard_match
 
 
 class Effect(Enum):
@@ -65,14 +69,6 @@ class Backend(Protocol):
 
     def statements(self, document: str) -> list[Statement]: ...
 
-    def action_matches(self, pattern: str, action: str) -> bool: ...
-
-    def resource_matches(self, pattern: str, arn: str) -> bool: ...
-
-    def covers_action(self, statement: Statement, action: str) -> bool: ...
-
-    def covers_resource(self, statement: Statement, arn: str) -> bool: ...
-
     def access_level(self, action: str) -> str | None: ...
 
 
@@ -83,6 +79,7 @@ def use_backend(backend: Backend | None) -> Backend | None:
     """Install who answers the helpers (the test host does); returns the previous one."""
     global _backend
     previous, _backend = _backend, backend
+    _levels.clear()
     return previous
 
 
@@ -103,11 +100,11 @@ def _answer() -> Backend:
 
 
 # Statements already read, by document (a managed policy that many roles attach is read once: a
-# lookup gives the same object each time), and answers of covers_action / covers_resource, by
-# statement. Keyed by id(), each entry holding its key object so that the id stays its own. The
-# lists are shared: do not modify them.
+# lookup gives the same object each time), keyed by id(), each entry holding its document so that
+# the id stays its own. The lists are shared: do not modify them. And access levels already asked
+# of the installed backend, by action as written.
 _read: dict[int, tuple[Any, list[Statement]]] = {}
-_covered: dict[int, tuple[Statement, dict[str, bool]]] = {}
+_levels: dict[str, str | None] = {}
 
 
 def statements(document: Any) -> list[Statement]:
@@ -122,39 +119,30 @@ def statements(document: Any) -> list[Statement]:
     return found
 
 
-def _remembered(statement: Statement, key: str, ask: Callable[[], bool]) -> bool:
-    entry = _covered.get(id(statement))
-    if entry is None:
-        entry = (statement, {})
-        _covered[id(statement)] = entry
-    answers = entry[1]
-    if key not in answers:
-        answers[key] = ask()
-    return answers[key]
-
-
 def action_matches(pattern: str, action: str) -> bool:
     """Whether an action pattern (`s3:Get*`, `*`) covers an action: `*` and `?`, case-insensitive."""
-    return _answer().action_matches(pattern, action)
+    return wildcard_match(pattern, action, True)
 
 
 def resource_matches(pattern: str, arn: str) -> bool:
     """Whether a resource pattern covers an ARN: `*` and `?`, case-sensitive, policy variables
     (`${aws:username}`) left unresolved."""
-    return _answer().resource_matches(pattern, arn)
+    return wildcard_match(pattern, arn, False)
 
 
 def covers_action(statement: Statement, action: str) -> bool:
     """Whether the statement's `Action` covers `action` (or its `NotAction` leaves it out)."""
-    return _remembered(statement, "a:" + action, lambda: _answer().covers_action(statement, action))
+    return statement_covers_action(statement, action)
 
 
 def covers_resource(statement: Statement, arn: str) -> bool:
     """Whether the statement's `Resource` covers `arn` (or its `NotResource` leaves it out)."""
-    return _remembered(statement, "r:" + arn, lambda: _answer().covers_resource(statement, arn))
+    return statement_covers_resource(statement, arn)
 
 
 def access_level(action: str) -> str | None:
     """The action's access level in AWS's service authorization data (`list`, `read`, `write`,
     `permissions-management`, `tagging`); None for an action AWS does not define."""
-    return _answer().access_level(action)
+    if action not in _levels:
+        _levels[action] = _answer().access_level(action)
+    return _levels[action]

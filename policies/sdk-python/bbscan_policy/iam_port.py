@@ -1,56 +1,19 @@
-"""A port of bbscan's IAM reading (scanner/iam/src/pattern.rs `wildcard_match`,
-scanner/iam/src/policy.rs `statements` and `Statement::covers_*`, the operator check of
-scanner/iam/src/condition.rs), for the native test host only: inside a component the host answers
-with the Rust code itself. Same statements, pointers, principals, conditions (one per key) and
-problems, worded the same."""
+"""A port of bbscan's IAM reading (scanner/iam/src/policy.rs `statements`, the operator check of
+scanner/iam/src/condition.rs), for the native test host only: inside a component the host reads
+documents with the Rust code itself. Same statements, pointers, principals, conditions (one per
+key) and problems, worded the same. The wildcard matching is the SDK's own (`pattern`), which
+components use too; `wildcard_match`, `covers_action` and `covers_resource` are here as well for
+the test host."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .iam import Condition, Effect, Principals, Statement
+from .pattern import statement_covers_action, statement_covers_resource, wildcard_match
 from .text import debug_str, json_text, number
 
-
-def wildcard_match(pattern: str, value: str, fold_case: bool) -> bool:
-    """IAM wildcard matching: `*` any run, `?` one character; case-insensitive when `fold_case`
-    (ASCII folding for ASCII text, full lowercasing otherwise, as the Rust code does)."""
-    if pattern.isascii() and value.isascii():
-        if fold_case:
-            pattern, value = _ascii_lower(pattern), _ascii_lower(value)
-    elif fold_case:
-        pattern, value = pattern.lower(), value.lower()
-    return _matches(pattern, value)
-
-
-def _ascii_lower(s: str) -> str:
-    return s.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-
-
-def _matches(p: str, v: str) -> bool:
-    """Iterative matching with backtracking to the last `*`."""
-    pi = vi = mark = 0
-    last_star: int | None = None
-    while vi < len(v):
-        if pi < len(p) and p[pi] != "*" and (p[pi] == "?" or p[pi] == v[vi]):
-            pi += 1
-            vi += 1
-        elif pi < len(p) and p[pi] == "*":
-            last_star = pi
-            mark = vi
-            pi += 1
-        elif last_star is not None:
-            pi = last_star + 1
-            mark += 1
-            vi = mark
-        else:
-            return False
-    while pi < len(p) and p[pi] == "*":
-        pi += 1
-    return pi == len(p)
+__all__ = ["covers_action", "covers_resource", "is_known_operator", "statements", "wildcard_match"]
 
 
 _FAMILIES = {
@@ -231,13 +194,6 @@ def statements(document: Any) -> list[Statement]:
     return []
 
 
-def covers_action(statement: Statement, action: str) -> bool:
-    if statement.not_actions:
-        return not any(wildcard_match(p, action, True) for p in statement.not_actions)
-    return any(wildcard_match(p, action, True) for p in statement.actions)
-
-
-def covers_resource(statement: Statement, arn: str) -> bool:
-    if statement.not_resources:
-        return not any(wildcard_match(p, arn, False) for p in statement.not_resources)
-    return any(wildcard_match(p, arn, False) for p in statement.resources)
+# The matching is the SDK's own, which components use too.
+covers_action = statement_covers_action
+covers_resource = statement_covers_resource

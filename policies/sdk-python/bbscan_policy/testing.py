@@ -46,18 +46,6 @@ class NativeIam:
             raise iam.IamError(f"the document is not JSON: {e}") from None
         return iam_port.statements(value)
 
-    def action_matches(self, pattern: str, action: str) -> bool:
-        return iam_port.wildcard_match(pattern, action, True)
-
-    def resource_matches(self, pattern: str, arn: str) -> bool:
-        return iam_port.wildcard_match(pattern, arn, False)
-
-    def covers_action(self, statement: iam.Statement, action: str) -> bool:
-        return iam_port.covers_action(statement, action)
-
-    def covers_resource(self, statement: iam.Statement, arn: str) -> bool:
-        return iam_port.covers_resource(statement, arn)
-
     def access_level(self, action: str) -> str | None:
         prefix, sep, name = action.partition(":")
         if not sep:

@@ -1,7 +1,9 @@
 """The native port of bbscan's IAM reading, on the cases of scanner/iam's own tests and more."""
 
+import json
 import time
 import unittest
+from pathlib import Path
 
 from bbscan_policy import iam
 from bbscan_policy.iam import Condition, Effect, Principals
@@ -33,6 +35,26 @@ class WildcardTest(unittest.TestCase):
         start = time.monotonic()
         self.assertFalse(wildcard_match("*a" * 50 + "b", "a" * 10_000, False))
         self.assertLess(time.monotonic() - start, 5)
+
+
+class SharedTableTest(unittest.TestCase):
+    def test_the_wildcard_table_shared_with_the_rust_code(self) -> None:
+        # scanner/iam/tests/wildcard-cases.json, checked against bbscan_iam::wildcard_match by the
+        # Rust tests; the helpers match inside the policy, in components as in native tests.
+        table_path = Path(__file__).resolve().parents[3] / "scanner/iam/tests/wildcard-cases.json"
+        cases = json.loads(table_path.read_text(encoding="utf-8"))["cases"]
+        self.assertGreaterEqual(len(cases), 30)
+        with native_host():
+            for pattern, value, fold, expected in cases:
+                with self.subTest(pattern=pattern, value=value, fold=fold):
+                    self.assertEqual(wildcard_match(pattern, value, fold), expected)
+                    [s] = iam.statements({"Statement": {"Effect": "Allow", "Action": pattern, "Resource": pattern}})
+                    if fold:
+                        self.assertEqual(iam.action_matches(pattern, value), expected)
+                        self.assertEqual(iam.covers_action(s, value), expected)
+                    else:
+                        self.assertEqual(iam.resource_matches(pattern, value), expected)
+                        self.assertEqual(iam.covers_resource(s, value), expected)
 
 
 class StatementsTest(unittest.TestCase):
@@ -196,7 +218,11 @@ class TextTest(unittest.TestCase):
 class BackendTest(unittest.TestCase):
     def test_the_helpers_need_a_host(self) -> None:
         with self.assertRaisesRegex(RuntimeError, "answered by bbscan's host"):
-            iam.action_matches("s3:*", "s3:GetObject")
+            iam.statements({"Statement": []})
+        with self.assertRaisesRegex(RuntimeError, "answered by bbscan's host"):
+            iam.access_level("s3:GetObject")
+        # Matching needs no host: it is the SDK's own.
+        self.assertTrue(iam.action_matches("s3:*", "s3:GetObject"))
 
     def test_the_native_host_answers_the_helpers(self) -> None:
         with native_host():

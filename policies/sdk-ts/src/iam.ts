@@ -64,11 +64,17 @@ export function coversResource(statement: Statement, arn: string): boolean {
  * `permissions-management` or `tagging`; `undefined` for an action AWS does not define.
  */
 export function accessLevel(action: string): string | undefined {
-  if (levels.has(action)) return levels.get(action);
-  const level = host().accessLevel(action);
-  levels.set(action, level);
+  const h = host();
+  let known = levels.get(h);
+  if (known === undefined) {
+    known = new Map();
+    levels.set(h, known);
+  }
+  if (known.has(action)) return known.get(action);
+  const level = h.accessLevel(action);
+  known.set(action, level);
   return level;
 }
 
-/** Access levels already asked, by action as written (the catalogue is the same for every host). */
-const levels = new Map<string, string | undefined>();
+/** Access levels already asked, by host, then by action as written. */
+const levels = new WeakMap<object, Map<string, string | undefined>>();
