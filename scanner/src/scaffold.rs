@@ -104,8 +104,9 @@ pub fn new_policy(dir: &Path, name: &str, language: Language, sdk: &Sdk) -> Resu
         Sdk::Path(path) => {
             let no_sdk =
                 || ScaffoldError::NoSdk { language: language_name, path: path.clone(), dir: sdk_dir(language) };
-            // The SDK directory itself, or a checkout holding it.
-            let found = [path.clone(), path.join("policies").join(sdk_dir(language))]
+            // A checkout holding the SDK, or the SDK directory itself (in that order: a
+            // checkout's root has a Cargo.toml of its own, the workspace's).
+            let found = [path.join("policies").join(sdk_dir(language)), path.clone()]
                 .into_iter()
                 .find(|candidate| candidate.join(manifest).is_file())
                 .ok_or_else(no_sdk)?;
@@ -221,7 +222,11 @@ mod tests {
         assert_eq!(package["devDependencies"]["@bbscan/policy"], format!("file:{sdk}"));
         new_policy(&dir.path().join("r2"), "r2", Language::Rust, &Sdk::Path(checkout.join("policies/sdk"))).unwrap();
         let sdk = checkout.join("policies/sdk").display().to_string();
-        assert!(read("r2", "Cargo.toml").contains(&format!("bbscan-policy = {{ path = \"{sdk}\" }}")));
+        let wanted = format!("bbscan-policy = {{ path = \"{sdk}\" }}");
+        assert!(read("r2", "Cargo.toml").contains(&wanted));
+        // The checkout's root has a Cargo.toml too (the workspace's): the SDK's is the one named.
+        new_policy(&dir.path().join("r3"), "r3", Language::Rust, &Sdk::Path(checkout.clone())).unwrap();
+        assert!(read("r3", "Cargo.toml").contains(&wanted), "{}", read("r3", "Cargo.toml"));
         // A directory that is neither: refused, nothing written.
         let wrong = new_policy(&dir.path().join("p2"), "p2", Language::Python, &Sdk::Path(dir.path().to_path_buf()));
         assert!(matches!(wrong, Err(ScaffoldError::NoSdk { .. })), "{wrong:?}");

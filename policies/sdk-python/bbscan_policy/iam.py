@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from .pattern import statement_covers_action, statement_covers_resource, wildcard_match
 
@@ -105,6 +105,21 @@ def _answer() -> Backend:
 # of the installed backend, by action as written.
 _read: dict[int, tuple[Any, list[Statement]]] = {}
 _levels: dict[str, str | None] = {}
+# Answers of covers_action / covers_resource, by statement (keyed by id(), holding the statement):
+# a managed policy's statements are asked the same questions for every role that attaches it.
+_covered: dict[int, tuple[Statement, dict[str, bool]]] = {}
+
+
+def _remembered(statement: Statement, key: str, match: Callable[[Statement, str], bool], value: str) -> bool:
+    entry = _covered.get(id(statement))
+    if entry is None:
+        entry = (statement, {})
+        _covered[id(statement)] = entry
+    answers = entry[1]
+    answer = answers.get(key)
+    if answer is None:
+        answer = answers[key] = match(statement, value)
+    return answer
 
 
 def statements(document: Any) -> list[Statement]:
@@ -132,12 +147,12 @@ def resource_matches(pattern: str, arn: str) -> bool:
 
 def covers_action(statement: Statement, action: str) -> bool:
     """Whether the statement's `Action` covers `action` (or its `NotAction` leaves it out)."""
-    return statement_covers_action(statement, action)
+    return _remembered(statement, "a:" + action, statement_covers_action, action)
 
 
 def covers_resource(statement: Statement, arn: str) -> bool:
     """Whether the statement's `Resource` covers `arn` (or its `NotResource` leaves it out)."""
-    return statement_covers_resource(statement, arn)
+    return _remembered(statement, "r:" + arn, statement_covers_resource, arn)
 
 
 def access_level(action: str) -> str | None:

@@ -38,6 +38,25 @@ export function statements(document: Json): Statement[] {
  * (a lookup gives the same object each time). The arrays are shared: do not modify them.
  */
 const read = new WeakMap<object, Statement[]>();
+/**
+ * Answers of `coversAction` / `coversResource`, by statement, then by `a:` action or `r:` ARN: a
+ * managed policy's statements are asked the same questions for every role that attaches it.
+ */
+const covered = new WeakMap<Statement, Map<string, boolean>>();
+
+function remembered(statement: Statement, key: string, ask: () => boolean): boolean {
+  let answers = covered.get(statement);
+  if (answers === undefined) {
+    answers = new Map();
+    covered.set(statement, answers);
+  }
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = ask();
+    answers.set(key, answer);
+  }
+  return answer;
+}
 
 /** Whether an action pattern (`s3:Get*`, `*`) covers an action: `*` and `?`, case-insensitive. */
 export function actionMatches(pattern: string, action: string): boolean {
@@ -51,12 +70,12 @@ export function resourceMatches(pattern: string, arn: string): boolean {
 
 /** Whether a statement's `Action` (or everything outside its `NotAction`) covers `action`. */
 export function coversAction(statement: Statement, action: string): boolean {
-  return statementCoversAction(statement, action);
+  return remembered(statement, `a:${action}`, () => statementCoversAction(statement, action));
 }
 
 /** Whether a statement's `Resource` (or everything outside its `NotResource`) covers `arn`. */
 export function coversResource(statement: Statement, arn: string): boolean {
-  return statementCoversResource(statement, arn);
+  return remembered(statement, `r:${arn}`, () => statementCoversResource(statement, arn));
 }
 
 /**
