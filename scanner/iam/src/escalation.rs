@@ -350,42 +350,65 @@ impl<'a> Graph<'a> {
             admin: BTreeMap::new(),
             next: BTreeMap::new(),
         };
-        for (i, e) in account.entities.iter().enumerate() {
-            let admin = graph.effective[i].is_admin() || graph.effective[i].is_admin_if();
+        // Who is an administrator as it is, before any edge: a principal's edges stop at its first
+        // unconditional one into an administrator (see `edges::from`).
+        let admins: Vec<bool> = graph.effective.iter().map(|e| e.is_admin() || e.is_admin_if()).collect();
+        for (i, &admin) in admins.iter().enumerate() {
             graph.admin.insert(Node { entity: i, level: Level::Current }, admin);
-            if admin {
-                continue;
-            }
-            let asker = Asker {
-                account,
-                entity: e,
-                policies: account.policies_of(e),
-                ctx: account.context_of(e),
-                somewhere: &graph.effective[i].somewhere,
-            };
-            let found = edges::from(&asker, i, &prepared, &mut ex);
-            graph.edges.extend(found);
         }
-        // Which raised nodes are administrators.
-        let raised: Vec<Node> = graph
-            .edges
-            .iter()
-            .filter_map(|e| match e.to {
-                Target::Node(n) if n.level != Level::Current => Some(n),
-                _ => None,
-            })
-            .collect();
-        for n in raised {
-            if graph.admin.contains_key(&n) {
-                continue;
+        // An edge into a principal that leads to no administrator changes no path, and where
+        // principals may act on many (pass any role, assume any role) those edges are most of
+        // the graph. So the edges are found into the principals known to lead to an
+        // administrator, the graph solved, and again with those it found, until none is added:
+        // then every principal that leads to one is known (the last of its path's edges into
+        // one not yet known would have been found), and the edges are the whole graph's but
+        // those that lead nowhere. An account without escalations takes one round.
+        let mut leads = admins.clone();
+        loop {
+            graph.edges.clear();
+            graph.next.clear();
+            for (i, e) in account.entities.iter().enumerate() {
+                if admins[i] {
+                    continue;
+                }
+                let asker = Asker {
+                    account,
+                    entity: e,
+                    policies: account.policies_of(e),
+                    ctx: account.context_of(e),
+                    somewhere: &graph.effective[i].somewhere,
+                };
+                let found = edges::from(&asker, i, &prepared, &admins, &leads, &mut ex);
+                graph.edges.extend(found);
             }
-            let e = &account.entities[n.entity];
-            let p = account.policies_of(e);
-            let boundary = if n.level == Level::Unbounded { None } else { p.boundary };
-            let ceiling = effective(&p.identity, boundary, &p.scps, &account.context_of(e), &mut ex, true);
-            graph.admin.insert(n, ceiling.is_admin() || ceiling.is_admin_if());
+            // Which raised nodes are administrators.
+            let raised: Vec<Node> = graph
+                .edges
+                .iter()
+                .filter_map(|e| match e.to {
+                    Target::Node(n) if n.level != Level::Current => Some(n),
+                    _ => None,
+                })
+                .collect();
+            for n in raised {
+                if graph.admin.contains_key(&n) {
+                    continue;
+                }
+                let e = &account.entities[n.entity];
+                let p = account.policies_of(e);
+                let boundary = if n.level == Level::Unbounded { None } else { p.boundary };
+                let ceiling = effective(&p.identity, boundary, &p.scps, &account.context_of(e), &mut ex, true);
+                graph.admin.insert(n, ceiling.is_admin() || ceiling.is_admin_if());
+            }
+            graph.solve();
+            let reached: Vec<bool> = (0..admins.len())
+                .map(|i| admins[i] || graph.next.contains_key(&Node { entity: i, level: Level::Current }))
+                .collect();
+            if reached == leads {
+                break;
+            }
+            leads = reached;
         }
-        graph.solve();
         graph
     }
 

@@ -631,3 +631,63 @@ fn unread_service_control_policies_are_an_assumption_said() {
     let none = Account::from_resources(ACCOUNT, &[user("bob", &[], &[], &[])]);
     assert!(none.gaps.iter().any(|g| g.contains("assume no SCP")), "{:?}", none.gaps);
 }
+
+// ------------------------------------------------------------------ many principals, many roles
+
+/// Deployers that may pass any role to Lambda and run functions, and many function roles: the
+/// shape of an account where each stage's pipeline deploys many functions.
+fn deployers_and_function_roles(deployers: usize, function_roles: usize, admin_function_role: bool) -> Vec<Resource> {
+    let deploy = doc(json!([
+        allow(json!(["lambda:CreateFunction", "lambda:InvokeFunction"]), json!("*")),
+        allow(json!("iam:PassRole"), json!("*")),
+    ]));
+    let mut out = vec![admin_policy()];
+    for i in 0..deployers {
+        out.push(role(&format!("deploy-{i}"), trusts_service("codebuild.amazonaws.com"), &[deploy.clone()], &[]));
+    }
+    for i in 0..function_roles {
+        let logs = doc(json!([allow(json!(["logs:CreateLogStream", "logs:PutLogEvents"]), json!("*"))]));
+        out.push(role(&format!("fn-{i}"), trusts_service("lambda.amazonaws.com"), &[logs], &[]));
+    }
+    if admin_function_role {
+        out.push(role("zz-admin-fn", trusts_service("lambda.amazonaws.com"), &[], &[ADMIN]));
+    }
+    out
+}
+
+#[test]
+fn a_principal_that_may_act_on_every_role_is_not_asked_about_each_before_an_administrator() {
+    let resources = deployers_and_function_roles(40, 300, true);
+    let account = Account::from_resources(ACCOUNT, &resources);
+    let graph = Graph::build(&account);
+    for i in [0, 17, 39] {
+        let who = account.entity_by_arn(&arn("role", &format!("deploy-{i}"))).unwrap();
+        let p = graph.path_to_admin(who).expect("a deployer reaches the administrator function role");
+        assert_eq!(p.edges.len(), 1);
+        assert!(p.edges[0].how.contains("zz-admin-fn"), "{}", p.edges[0].how);
+        assert!(!p.conditional);
+    }
+    // One edge per deployer (its pass of the administrator role), not one per deployer and
+    // function role: the administrator, asked about first, ends the deployer's edges.
+    assert_eq!(graph.edges.len(), 40, "{} edges", graph.edges.len());
+}
+
+#[test]
+fn roles_that_lead_nowhere_are_not_edges() {
+    // No administrator to reach: passing a function role gains its permissions, which lead
+    // nowhere. The deployers are safe, and the graph holds no edge into those roles.
+    let resources = deployers_and_function_roles(40, 300, false);
+    let account = Account::from_resources(ACCOUNT, &resources);
+    let graph = Graph::build(&account);
+    for i in [0, 39] {
+        let who = account.entity_by_arn(&arn("role", &format!("deploy-{i}"))).unwrap();
+        assert!(graph.path_to_admin(who).is_none());
+    }
+    assert_eq!(graph.edges.len(), 0, "{} edges", graph.edges.len());
+    // A function role that can raise itself leads somewhere: the deployers pass it, then raise it.
+    let mut resources = resources;
+    let raise = doc(json!([allow(json!("iam:PutRolePolicy"), json!(arn("role", "fn-7")))]));
+    let at = resources.iter().position(|r| r.name == "fn-7").unwrap();
+    resources[at] = role("fn-7", trusts_service("lambda.amazonaws.com"), &[raise], &[]);
+    escalates(&resources, "role/deploy-3", &["iam:PassRole", "→ role fn-7 →", "iam:PutRolePolicy"]);
+}

@@ -231,7 +231,26 @@ impl<'a> Prepared<'a> {
     }
 }
 
-pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut Expansions) -> Vec<Edge> {
+/// The edges from principal `from` (as it is). `admins`: which principals are administrators as
+/// they are; `leads`: which are known to lead to an administrator (administrators among them).
+///
+/// A principal becomes another (assumes it, passes it, changes its function, makes its
+/// credentials) only where that one is known to lead somewhere, unless it may also raise the
+/// principals it becomes ([`ACTS_ON_OTHERS`]): then each one it can become is a way up.
+///
+/// The edges end at the first unconditional one into an administrator: that is the shortest
+/// path there is (one step, no condition undecided), and the one the search takes (the first of
+/// the principal's edges that does), so the edges after it change no path. The principals that
+/// are administrators are asked about first: where a principal may act on many (pass any role,
+/// assume any role), it is not asked about every other one before it reaches an administrator.
+pub(super) fn from(
+    a: &Asker<'_>,
+    from: usize,
+    prepared: &Prepared<'_>,
+    admins: &[bool],
+    leads: &[bool],
+    ex: &mut Expansions,
+) -> Vec<Edge> {
     let admin_policies = prepared.admin_policies.as_slice();
     let account = a.account;
     let me = Node { entity: from, level: Level::Current };
@@ -295,7 +314,22 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
     }
     targets.sort_unstable();
     targets.dedup();
+    if !ACTS_ON_OTHERS.iter().any(|action| a.may(action)) {
+        targets.retain(|&bi| leads[bi]);
+    }
+    // Administrators first, each group in the account's order (a stable sort).
+    targets.sort_by_key(|&bi| !admins[bi]);
+    let decisive = |e: &Edge| {
+        !e.conditional()
+            && match e.to {
+                Target::Admin { .. } => true,
+                Target::Node(n) => n.level == Level::Current && admins[n.entity],
+            }
+    };
     for bi in targets {
+        if out.last().is_some_and(decisive) {
+            return out;
+        }
         let b = &account.entities[bi];
         if bi == from {
             continue;
@@ -381,7 +415,12 @@ pub(super) fn from(a: &Asker<'_>, from: usize, prepared: &Prepared<'_>, ex: &mut
         }
     }
 
-    // Raise itself, or a principal it can become.
+    if out.last().is_some_and(decisive) {
+        return out;
+    }
+    // Raise itself, or a principal it can become (in the account's order, as the edges were
+    // before the administrators were asked about first).
+    become_.sort_unstable();
     let mut raise_targets = vec![from];
     raise_targets.extend(become_.iter().copied());
     for t in raise_targets {
@@ -524,6 +563,20 @@ fn pass_role(
     }
     None
 }
+
+/// The actions [`raise`] and [`old_version`] need, one of them at least, to raise a principal
+/// other than the caller: a principal that may none of them gains from becoming another only
+/// what that one can do.
+const ACTS_ON_OTHERS: &[&str] = &[
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreatePolicyVersion",
+    "iam:PutGroupPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:SetDefaultPolicyVersion",
+];
 
 /// Can `a` give entity `t` any identity policy? The level reached, how, and the steps.
 fn raise(a: &Asker<'_>, t: usize, admin_policies: &[String]) -> Option<(Level, String, Vec<Step>)> {
