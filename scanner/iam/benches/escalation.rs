@@ -2,7 +2,9 @@
 //! with the number of principals. Run: `cargo bench -p bbscan-iam --bench escalation`.
 //!
 //! The account: 1,000 roles, 200 users (in 20 groups), 1,500 managed policies (see
-//! `tests/support/synthetic.rs`), then a quarter, a half and twice that. Each size is built and
+//! `tests/support/synthetic.rs`), then a quarter, a half and twice that; then pipelines (many
+//! deployers that may pass any role, many function roles) at three sizes, with and without an
+//! administrator function role. Each size is built and
 //! solved several times after a warm-up (the action catalogue parsed once per process, as in a
 //! policy evaluation); the median is reported.
 
@@ -20,12 +22,24 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn run(roles: usize, users: usize, policies: usize, rounds: usize) {
     let resources = synthetic::account(roles, users, policies, 7);
+    measure(&format!("{roles:>5} roles {users:>4} users {policies:>5} policies"), &resources, rounds);
+}
+
+/// Pipelines (`synthetic::pipelines`): deployers that may pass any role to Lambda, many function
+/// roles, with or without an administrator among them — where the graph grew as their product.
+fn pipelines(deployers: usize, function_roles: usize, admin: bool, rounds: usize) {
+    let resources = synthetic::pipelines(deployers, function_roles, admin);
+    let what = if admin { "one administrator function role" } else { "no administrator" };
+    measure(&format!("{deployers:>5} deployers {function_roles:>5} function roles, {what}"), &resources, rounds);
+}
+
+fn measure(label: &str, resources: &[bbscan_model::Resource], rounds: usize) {
     let mut build = Vec::new();
     let mut total = Vec::new();
     let (mut edges, mut escalating, mut admins) = (0, 0, 0);
     for _ in 0..rounds {
         let start = Instant::now();
-        let account = Account::from_resources(synthetic::ACCOUNT, &resources);
+        let account = Account::from_resources(synthetic::ACCOUNT, resources);
         let built = start.elapsed();
         let graph = Graph::build(&account);
         escalating = (0..account.entities.len()).filter(|&i| graph.path_to_admin(i).is_some()).count();
@@ -35,10 +49,7 @@ fn run(roles: usize, users: usize, policies: usize, rounds: usize) {
         build.push(built);
     }
     println!(
-        "{:>5} roles {:>4} users {:>5} policies: {:>8.1} ms total (median of {rounds}; parse {:>6.1} ms), {edges} edges, {admins} administrators, {escalating} can escalate",
-        roles,
-        users,
-        policies,
+        "{label}: {:>8.1} ms total (median of {rounds}; parse {:>6.1} ms), {edges} edges, {admins} administrators, {escalating} can escalate",
         median(total).as_secs_f64() * 1e3,
         median(build).as_secs_f64() * 1e3,
     );
@@ -75,4 +86,8 @@ fn main() {
     run(500, 100, 750, 5);
     run(1000, 200, 1500, 5);
     run(2000, 400, 3000, 3);
+    for (deployers, roles) in [(250, 2500), (500, 5000), (1000, 10000)] {
+        pipelines(deployers, roles, true, 3);
+        pipelines(deployers, roles, false, 3);
+    }
 }

@@ -1,10 +1,13 @@
 //! Privilege escalation: every published method, each as a small account with one principal
 //! that escalates (the path asserted), and the safe designs that must not be reported.
 
+mod support;
+
 use bbscan_iam::account::Account;
 use bbscan_iam::escalation::Graph;
 use bbscan_model::Resource;
 use serde_json::{Value, json};
+use support::synthetic;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -634,30 +637,9 @@ fn unread_service_control_policies_are_an_assumption_said() {
 
 // ------------------------------------------------------------------ many principals, many roles
 
-/// Deployers that may pass any role to Lambda and run functions, and many function roles: the
-/// shape of an account where each stage's pipeline deploys many functions.
-fn deployers_and_function_roles(deployers: usize, function_roles: usize, admin_function_role: bool) -> Vec<Resource> {
-    let deploy = doc(json!([
-        allow(json!(["lambda:CreateFunction", "lambda:InvokeFunction"]), json!("*")),
-        allow(json!("iam:PassRole"), json!("*")),
-    ]));
-    let mut out = vec![admin_policy()];
-    for i in 0..deployers {
-        out.push(role(&format!("deploy-{i}"), trusts_service("codebuild.amazonaws.com"), &[deploy.clone()], &[]));
-    }
-    for i in 0..function_roles {
-        let logs = doc(json!([allow(json!(["logs:CreateLogStream", "logs:PutLogEvents"]), json!("*"))]));
-        out.push(role(&format!("fn-{i}"), trusts_service("lambda.amazonaws.com"), &[logs], &[]));
-    }
-    if admin_function_role {
-        out.push(role("zz-admin-fn", trusts_service("lambda.amazonaws.com"), &[], &[ADMIN]));
-    }
-    out
-}
-
 #[test]
 fn a_principal_that_may_act_on_every_role_is_not_asked_about_each_before_an_administrator() {
-    let resources = deployers_and_function_roles(40, 300, true);
+    let resources = synthetic::pipelines(40, 300, true);
     let account = Account::from_resources(ACCOUNT, &resources);
     let graph = Graph::build(&account);
     for i in [0, 17, 39] {
@@ -676,7 +658,7 @@ fn a_principal_that_may_act_on_every_role_is_not_asked_about_each_before_an_admi
 fn roles_that_lead_nowhere_are_not_edges() {
     // No administrator to reach: passing a function role gains its permissions, which lead
     // nowhere. The deployers are safe, and the graph holds no edge into those roles.
-    let resources = deployers_and_function_roles(40, 300, false);
+    let resources = synthetic::pipelines(40, 300, false);
     let account = Account::from_resources(ACCOUNT, &resources);
     let graph = Graph::build(&account);
     for i in [0, 39] {

@@ -181,3 +181,47 @@ pub fn account(roles: usize, users: usize, policies: usize, seed: u64) -> Vec<Re
     }
     out
 }
+
+/// Pipelines that deploy functions: `deployers` roles that may pass any role to Lambda and run
+/// functions, `function_roles` roles Lambda may assume (logs only), and, when asked, one more
+/// that is an administrator. Every deployer reaches that one in one step; without it, passing a
+/// function role leads nowhere. (The shape that made the escalation graph grow as deployers x
+/// roles.)
+pub fn pipelines(deployers: usize, function_roles: usize, admin_function_role: bool) -> Vec<Resource> {
+    let lambda_trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let role = |name: &str, trust: &Value, inline: Option<Value>, attached: &[&str]| {
+        let inline: Vec<Value> = inline.into_iter().map(|d| json!({"name": "p0", "document": d})).collect();
+        let attached: Vec<Value> =
+            attached.iter().map(|a| json!({"name": a.rsplit('/').next().unwrap_or(a), "arn": a})).collect();
+        resource(
+            "iam.role",
+            &format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+            name,
+            json!({"role_id": format!("AROA{}", name.to_uppercase()), "path": "/", "trust_policy": trust,
+                   "inline_policies": inline, "attached_policies": attached}),
+        )
+    };
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let mut out = vec![resource(
+        "iam.policy",
+        admin,
+        "AdministratorAccess",
+        json!({"aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+    )];
+    let build_trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let deploy = json!({"Statement": [
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+    ]});
+    for i in 0..deployers {
+        out.push(role(&format!("deploy-{i}"), &build_trust, Some(deploy.clone()), &[]));
+    }
+    let logs = json!({"Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]});
+    for i in 0..function_roles {
+        out.push(role(&format!("fn-{i}"), &lambda_trust, Some(logs.clone()), &[]));
+    }
+    if admin_function_role {
+        out.push(role("zz-admin-fn", &lambda_trust, None, &[admin]));
+    }
+    out
+}
