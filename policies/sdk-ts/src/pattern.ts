@@ -8,9 +8,6 @@
 
 import type { Statement } from "./wit.ts";
 
-const STAR = 42; // '*'
-const ONE = 63; // '?'
-
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 127) return false;
@@ -18,42 +15,11 @@ function isAscii(s: string): boolean {
   return true;
 }
 
-/** ASCII lower case of one UTF-16 unit (`A`–`Z` only), as Rust's `eq_ignore_ascii_case` folds. */
-function fold(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
-
-/** Iterative matching with backtracking to the last `*`, over UTF-16 units of ASCII text. */
-function matchAscii(p: string, v: string, foldCase: boolean): boolean {
-  let pi = 0;
-  let vi = 0;
-  let lastStar = -1;
-  let mark = 0;
-  const pl = p.length;
-  const vl = v.length;
-  while (vi < vl) {
-    const c = pi < pl ? p.charCodeAt(pi) : -1;
-    if (c === STAR) {
-      lastStar = pi;
-      mark = vi;
-      pi += 1;
-    } else if (c !== -1 && (c === ONE || (foldCase ? fold(c) === fold(v.charCodeAt(vi)) : c === v.charCodeAt(vi)))) {
-      pi += 1;
-      vi += 1;
-    } else if (lastStar >= 0) {
-      pi = lastStar + 1;
-      mark += 1;
-      vi = mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < pl && p.charCodeAt(pi) === STAR) pi += 1;
-  return pi === pl;
-}
-
-/** The same over code points, for text that is not all ASCII (`?` is one character). */
-function matchChars(p: string[], v: string[]): boolean {
+/**
+ * Iterative matching with backtracking to the last `*`, one character at a time: the UTF-16
+ * units of ASCII text, or the code points of other text (so that `?` is one character).
+ */
+function matches(p: ArrayLike<string>, v: ArrayLike<string>): boolean {
   let pi = 0;
   let vi = 0;
   let lastStar = -1;
@@ -80,13 +46,14 @@ function matchChars(p: string[], v: string[]): boolean {
 
 /**
  * IAM wildcard matching: `*` any run, `?` one character. Case-insensitive when `foldCase`
- * (actions are; ARNs are not): ASCII folded unit by unit when both are ASCII, both lowercased
- * (Unicode) otherwise — as Rust does.
+ * (actions are; ARNs are not): both lowercased first — on ASCII text that is Rust's ASCII folding,
+ * on other text Rust lowercases both as well.
  */
 export function wildcardMatch(pattern: string, value: string, foldCase: boolean): boolean {
-  if (isAscii(pattern) && isAscii(value)) return matchAscii(pattern, value, foldCase);
-  if (foldCase) return matchChars(Array.from(pattern.toLowerCase()), Array.from(value.toLowerCase()));
-  return matchChars(Array.from(pattern), Array.from(value));
+  const p = foldCase ? pattern.toLowerCase() : pattern;
+  const v = foldCase ? value.toLowerCase() : value;
+  if (isAscii(p) && isAscii(v)) return matches(p, v);
+  return matches(Array.from(p), Array.from(v));
 }
 
 function anyMatches(patterns: readonly string[], value: string, foldCase: boolean): boolean {
