@@ -109,6 +109,9 @@ pub struct Graph<'a> {
     pub account: &'a Account,
     /// Effective permissions per entity, as it is.
     pub effective: Vec<Effective>,
+    /// The edges on the way to an administrator: those into principals that lead to none, and
+    /// a principal's edges after its first unconditional one into an administrator, are left
+    /// out, as they are on no path ([`Graph::build_exhaustive`] keeps them).
     pub edges: Vec<Edge>,
     admin: BTreeMap<Node, bool>,
     /// Per node: (edge index of the first step on the shortest path, unconditional?).
@@ -333,6 +336,16 @@ pub(crate) fn trust_naming(principal: &Principal, holder: &str) -> Policy {
 impl<'a> Graph<'a> {
     /// Build the graph of an account.
     pub fn build(account: &'a Account) -> Graph<'a> {
+        Graph::build_with(account, false)
+    }
+
+    /// The same with every edge, none left out: the same paths, found the slow way (for
+    /// checking the pruned build, or for a tool that wants the whole graph).
+    pub fn build_exhaustive(account: &'a Account) -> Graph<'a> {
+        Graph::build_with(account, true)
+    }
+
+    fn build_with(account: &'a Account, exhaustive: bool) -> Graph<'a> {
         let mut ex = Expansions::new();
         let effective_sets: Vec<Effective> = account
             .entities
@@ -363,7 +376,8 @@ impl<'a> Graph<'a> {
         // then every principal that leads to one is known (the last of its path's edges into
         // one not yet known would have been found), and the edges are the whole graph's but
         // those that lead nowhere. An account without escalations takes one round.
-        let mut leads = admins.clone();
+        let mut leads = if exhaustive { vec![true; admins.len()] } else { admins.clone() };
+        let prune = edges::Prune { admins: &admins, stop_at_admin: !exhaustive };
         loop {
             graph.edges.clear();
             graph.next.clear();
@@ -378,7 +392,7 @@ impl<'a> Graph<'a> {
                     ctx: account.context_of(e),
                     somewhere: &graph.effective[i].somewhere,
                 };
-                let found = edges::from(&asker, i, &prepared, &admins, &leads, &mut ex);
+                let found = edges::from(&asker, i, &prepared, &prune, &leads, &mut ex);
                 graph.edges.extend(found);
             }
             // Which raised nodes are administrators.
@@ -404,7 +418,7 @@ impl<'a> Graph<'a> {
             let reached: Vec<bool> = (0..admins.len())
                 .map(|i| admins[i] || graph.next.contains_key(&Node { entity: i, level: Level::Current }))
                 .collect();
-            if reached == leads {
+            if exhaustive || reached == leads {
                 break;
             }
             leads = reached;
@@ -492,7 +506,7 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Every edge leaving an entity (as it is).
+    /// The edges leaving an entity (as it is): see [`Graph::edges`].
     pub fn edges_from(&self, entity: usize) -> impl Iterator<Item = &Edge> {
         self.edges.iter().filter(move |e| e.from == Node { entity, level: Level::Current })
     }

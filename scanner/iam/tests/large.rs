@@ -194,3 +194,34 @@ fn malformed_documents_never_panic_and_say_what_is_wrong() {
     }
     assert!(with_problems > 2000, "most junk is recognised as such: {with_problems}");
 }
+
+/// Every principal's way to administrator (described, with whether it is conditional), or none.
+fn paths(graph: &Graph<'_>, account: &Account) -> Vec<Option<(String, bool)>> {
+    (0..account.entities.len()).map(|i| graph.path_to_admin(i).map(|p| (p.describe(account), p.conditional))).collect()
+}
+
+#[test]
+fn the_pruned_graph_finds_the_paths_the_whole_graph_finds() {
+    // Random accounts (roles, users in groups, managed policies, trusts, boundaries) and
+    // pipelines: the graph that leaves out edges on no path gives every principal the same path
+    // as the graph with every edge, and leaves some out.
+    let mut accounts: Vec<Vec<bbscan_model::Resource>> =
+        [3, 7, 11, 19, 23].into_iter().map(|seed| synthetic::account(300, 60, 400, seed)).collect();
+    accounts.push(synthetic::pipelines(20, 150, true));
+    accounts.push(synthetic::pipelines(20, 150, false));
+    let (mut escalating, mut left_out) = (0, 0);
+    for resources in &accounts {
+        let account = Account::from_resources(ACCOUNT, resources);
+        let pruned = Graph::build(&account);
+        let whole = Graph::build_exhaustive(&account);
+        assert_eq!(paths(&pruned, &account), paths(&whole, &account));
+        for i in 0..account.entities.len() {
+            assert_eq!(pruned.is_admin_entity(i), whole.is_admin_entity(i));
+        }
+        escalating += paths(&pruned, &account).iter().flatten().count();
+        assert!(pruned.edges.len() <= whole.edges.len());
+        left_out += whole.edges.len() - pruned.edges.len();
+    }
+    assert!(escalating > 20, "only {escalating} principals escalate: the check would prove little");
+    assert!(left_out > 1000, "only {left_out} edges left out");
+}

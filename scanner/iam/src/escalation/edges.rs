@@ -231,8 +231,16 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// The edges from principal `from` (as it is). `admins`: which principals are administrators as
-/// they are; `leads`: which are known to lead to an administrator (administrators among them).
+/// What [`from`] may leave out.
+pub(super) struct Prune<'p> {
+    /// Which principals are administrators as they are.
+    pub admins: &'p [bool],
+    /// End a principal's edges at its first unconditional one into an administrator.
+    pub stop_at_admin: bool,
+}
+
+/// The edges from principal `from` (as it is). `leads`: which principals are known to lead to
+/// an administrator (administrators among them).
 ///
 /// A principal becomes another (assumes it, passes it, changes its function, makes its
 /// credentials) only where that one is known to lead somewhere, unless it may also raise the
@@ -247,10 +255,11 @@ pub(super) fn from(
     a: &Asker<'_>,
     from: usize,
     prepared: &Prepared<'_>,
-    admins: &[bool],
+    prune: &Prune<'_>,
     leads: &[bool],
     ex: &mut Expansions,
 ) -> Vec<Edge> {
+    let admins = prune.admins;
     let admin_policies = prepared.admin_policies.as_slice();
     let account = a.account;
     let me = Node { entity: from, level: Level::Current };
@@ -320,7 +329,8 @@ pub(super) fn from(
     // Administrators first, each group in the account's order (a stable sort).
     targets.sort_by_key(|&bi| !admins[bi]);
     let decisive = |e: &Edge| {
-        !e.conditional()
+        prune.stop_at_admin
+            && !e.conditional()
             && match e.to {
                 Target::Admin { .. } => true,
                 Target::Node(n) => n.level == Level::Current && admins[n.entity],
