@@ -118,10 +118,6 @@ export function componentExports(policy: Policy, imports: Imports): wit.PolicyEx
     },
     resourcesOfKind: (kind) => imports.snapshot.resourcesOfKind(kind).map(fromWit),
     statements: (document) => imports.iam.statements(document),
-    actionMatches: (pattern, action) => imports.iam.actionMatches(pattern, action),
-    resourceMatches: (pattern, arn) => imports.iam.resourceMatches(pattern, arn),
-    coversAction: (statement, action) => imports.iam.coversAction(statement, action),
-    coversResource: (statement, arn) => imports.iam.coversResource(statement, arn),
     accessLevel: (action) => imports.iam.accessLevel(action),
   });
   return {

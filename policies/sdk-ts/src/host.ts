@@ -6,8 +6,11 @@
 import type { Resource } from "./snapshot.ts";
 import type { IamFunctions } from "./wit.ts";
 
-/** The host a policy runs against. */
-export interface Host extends IamFunctions {
+/**
+ * The host a policy runs against: its lookups, and the IAM functions the SDK asks it (the
+ * reading of documents and access levels; wildcard matching is the SDK's own, `pattern.ts`).
+ */
+export interface Host extends Pick<IamFunctions, "statements" | "accessLevel"> {
   /** A resource of the kinds the policy's rules declare, by ARN. */
   resourceByArn(arn: string): Resource | undefined;
   /** Every resource of `kind` (nothing for a kind the rules do not declare). */
