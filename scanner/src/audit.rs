@@ -324,7 +324,7 @@ fn audit_index(
 ) -> Result<AuditReport, AuditError> {
     let timings = options.timings.as_deref();
     let (host, policies, mut policy_errors) = (&loaded.host, &loaded.policies, loaded.errors.clone());
-    check_rule_selection(&policies, options)?;
+    check_rule_selection(policies, options)?;
     // (When a policy failed to load its name is unknown: then its settings cannot be judged.)
     let unclaimed = options.settings.keys().find(|n| !policies.iter().any(|p| &p.info.name == *n));
     if let Some(name) = unclaimed.filter(|_| policy_errors.is_empty()) {
@@ -334,6 +334,11 @@ fn audit_index(
     let selected = |rule: &str| {
         (options.only.is_empty() || options.only.iter().any(|r| r == rule)) && !options.skip.iter().any(|r| r == rule)
     };
+    // A policy none of whose rules is selected (`--only`, `--skip`) is not run: nothing it could
+    // report would be kept, and its time, memory or failure would be the user's for nothing.
+    let choosing = !options.only.is_empty() || !options.skip.is_empty();
+    let policies: Vec<&Policy> =
+        policies.iter().filter(|p| !choosing || p.info.rules.iter().any(|r| selected(&r.id))).collect();
 
     let index = Arc::new(index);
     let empty = serde_json::Value::Object(Default::default());

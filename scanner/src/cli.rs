@@ -353,7 +353,7 @@ struct AuditArgs {
     source: SnapshotSource,
     #[command(flatten)]
     policies: PolicyArgs,
-    /// Run only this rule (repeatable).
+    /// Run only this rule (repeatable). A policy none of whose rules is chosen is not run.
     #[arg(long, value_name = "RULE")]
     only: Vec<String>,
     /// Do not run this rule (repeatable).

@@ -4,7 +4,8 @@
 # (N resources: the demo account's buckets and roles cloned, its managed policies kept), runs
 # alternating between the components; prints each run and the medians. The components come from
 # `bbscan policy build` (tests/bench/languages.sh builds the templates).
-# Only the rules named by --only run (the built-in policies' too otherwise, sharing the cores).
+# Only the policies that own a rule named by --only run (every built-in policy too otherwise,
+# sharing the cores).
 # Usage: bash tests/bench/languages-audit.sh LABEL=component.wasm… --only RULE… [--resources N] [--runs R]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,8 +47,8 @@ json.dump(out, open(sys.argv[2], "w"))
 PY
 # The compiled components are cached here, so that runs measure evaluation, not compilation.
 export XDG_CACHE_HOME="$work/cache"
-# The audit's status is not this bench's business (a built-in policy may fail on the cloned
-# account); the policy's own timing line is, and a run without it stops the bench.
+# The audit's status is not this bench's business (findings exit 1); the policy's own timing
+# line is, and a run without it stops the bench.
 one() {
   local ms
   ms=$({ "$bin" audit --snapshot "$work/snapshot.json" --policy "$1" "${only[@]}" --fail-on none --format json \

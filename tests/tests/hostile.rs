@@ -241,3 +241,39 @@ fn a_policy_built_against_the_previous_contract_still_runs() {
 fn demo_bucket_count(demo: &Value) -> u64 {
     demo["resources"].as_array().unwrap().iter().filter(|r| r["kind"] == "s3.bucket").count() as u64
 }
+
+/// `--only` and `--skip` choose rules; a policy none of whose rules is chosen is not run at all,
+/// so its failure (here a panic) cannot fail an audit that asked about other rules. A policy with
+/// a chosen rule runs, and fails as before.
+#[test]
+fn a_policy_none_of_whose_rules_is_chosen_is_not_run() {
+    let component = hostile_policy("panic");
+    let audit = |selection: &[&str]| {
+        let output = bbscan()
+            .args(["audit", "--demo", "--format", "json", "--policy"])
+            .arg(&component)
+            .args(selection)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run bbscan");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!("{selection:?}: no JSON report ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr))
+        });
+        (output.status.code(), report)
+    };
+    for selection in [&["--only", "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"][..], &["--skip", "HOSTILE.PROBE"]] {
+        let (status, report) = audit(selection);
+        assert_eq!(status, Some(1), "{selection:?}: findings, and no policy error");
+        assert_eq!(report["policy_errors"], serde_json::json!([]), "{selection:?}: the hostile policy did not run");
+        let findings = report["findings"].as_array().expect("findings");
+        assert!(findings.iter().any(|f| f["rule_id"] == "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"), "{selection:?}");
+    }
+    let (status, report) = audit(&["--only", "HOSTILE.PROBE", "--only", "CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"]);
+    assert_eq!(status, Some(2), "the hostile policy's rule is chosen: it runs and panics");
+    let errors = report["policy_errors"].as_array().expect("policy_errors");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]["error"].as_str().unwrap_or_default().contains("a hostile policy panics"), "{errors:#?}");
+    let rules: Vec<&str> =
+        report["rules"].as_array().unwrap().iter().filter_map(|r| r["rule"]["id"].as_str()).collect();
+    assert_eq!(rules, ["CLOUDFRONT.VIEWER_PROTOCOL_HTTPS"], "only the chosen rule of the policies that ran");
+}
