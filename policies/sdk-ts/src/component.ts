@@ -25,38 +25,47 @@ export interface Imports {
 /**
  * A resource as the host hands it over: tags a list of pairs, config JSON text. The config is
  * parsed when a rule first reads it (most rules read the configs of some kinds only: a tag rule
- * none), then kept.
+ * none), then kept as a plain property: later reads call no getter (inside a component every
+ * call is interpreted).
  */
 export function fromWit(r: wit.Resource): Resource {
   const text = r.config;
-  let config: Json | undefined;
   const resource = {
     kind: r.kind,
     arn: r.arn,
     name: r.name,
     account: r.account,
     region: r.region,
-    tags: Object.fromEntries(r.tags),
+    tags: tagObject(r.tags),
     unknown: r.unknown,
+  };
+  const keep = (value: Json): Json => {
+    Object.defineProperty(resource, "config", { value, enumerable: true, configurable: true, writable: true });
+    return value;
   };
   Object.defineProperty(resource, "config", {
     enumerable: true,
     configurable: true,
     get(): Json {
-      if (config === undefined) {
-        try {
-          config = JSON.parse(text) as Json;
-        } catch (e) {
-          throw new Error(`${r.arn}: not a resource this policy SDK understands: ${errorText(e)}`);
-        }
+      try {
+        return keep(JSON.parse(text) as Json);
+      } catch (e) {
+        throw new Error(`${r.arn}: not a resource this policy SDK understands: ${errorText(e)}`);
       }
-      return config;
     },
-    set(value: Json) {
-      config = value;
-    },
+    set: keep,
   });
   return resource as unknown as Resource;
+}
+
+/** Tags as an object; an index loop, since inside a component iteration protocols are interpreted. */
+function tagObject(pairs: Array<[string, string]>): { [key: string]: string } {
+  const tags: { [key: string]: string } = {};
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    tags[pair[0]] = pair[1];
+  }
+  return tags;
 }
 
 /** Settings as the host sends them: JSON text, `{}` when blank. */
@@ -89,20 +98,32 @@ export function describePolicy(policy: Policy): wit.PolicyInfo {
   };
 }
 
-/** A report as the contract has it: every finding in order, a tally per rule that reported. */
+/**
+ * A report as the contract has it: every finding in order, a tally per rule that reported. Index
+ * loops rather than `map` and spreads: inside a component this runs in the engine's interpreter,
+ * once per finding.
+ */
 export function evaluation(report: Report): wit.Evaluation {
-  return {
-    findings: report.findings.map((f) => ({
+  const findings: wit.Finding[] = new Array(report.findings.length);
+  for (let i = 0; i < report.findings.length; i++) {
+    const f = report.findings[i]!;
+    const actions: wit.Action[] = new Array(f.actions.length);
+    for (let j = 0; j < f.actions.length; j++) {
+      const a = f.actions[j]!;
+      actions[j] = { kind: a.kind, version: a.version, params: JSON.stringify(a.params) };
+    }
+    findings[i] = {
       ruleId: f.ruleId,
       resourceArn: f.resourceArn,
       status: f.status,
       severity: f.severity,
       message: f.message,
-      evidence: [...f.evidence],
-      actions: f.actions.map((a) => ({ kind: a.kind, version: a.version, params: JSON.stringify(a.params) })),
-    })),
-    tallies: report.sortedTallies().map(([ruleId, t]) => ({ ruleId, evaluated: t.evaluated, passed: t.passed })),
-  };
+      evidence: f.evidence.slice(),
+      actions,
+    };
+  }
+  const tallies = report.sortedTallies().map(([ruleId, t]) => ({ ruleId, evaluated: t.evaluated, passed: t.passed }));
+  return { findings, tallies };
 }
 
 /**

@@ -156,6 +156,8 @@ export function bound(f: Finding): void {
     f.evidence.length = MAX_EVIDENCE;
     f.message += ` [${dropped} more evidence pointers not listed]`;
   }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a short message needs no counting.
+  if (f.message.length * 3 <= MAX_MESSAGE_BYTES) return;
   const bytes = utf8Length(f.message);
   if (bytes > MAX_MESSAGE_BYTES) {
     const kept = utf8Prefix(f.message, MAX_MESSAGE_BYTES);

@@ -66,12 +66,28 @@ export function few(items: readonly string[], shown: number): string {
   return more > 0 ? `${listed} and ${more} more` : listed;
 }
 
-/** The length of `s` in UTF-8 bytes (what the host counts). */
+/** ASCII text, tested by the engine's regular expressions rather than a loop of interpreted code. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The length of `s` in UTF-8 bytes (what the host counts). Inside a component the policy's
+ * JavaScript is interpreted, so this walks UTF-16 units by index (no string iterator) and only
+ * when the text is not ASCII; a lone surrogate counts 3, as the host's replacement character.
+ */
 export function utf8Length(s: string): number {
+  if (ASCII.test(s)) return s.length;
   let n = 0;
-  for (const c of s) {
-    const cp = c.codePointAt(0)!;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u < 0x80) n += 1;
+    else if (u < 0x800) n += 2;
+    else if (u >= 0xd800 && u <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n += 4;
+        i += 1;
+      } else n += 3;
+    } else n += 3;
   }
   return n;
 }

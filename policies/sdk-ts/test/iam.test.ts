@@ -26,6 +26,29 @@ test("wildcards match as pattern.rs wildcard_match", () => {
   assert.ok(!wildcardMatch(`${"*a".repeat(50)}b`, "a".repeat(10_000), false));
 });
 
+test("wildcards agree with a regular expression on every short pattern and value", () => {
+  // Every pattern of up to 5 characters over `a`, `b`, `*`, `?` against every value of up to 6
+  // over `a`, `b`: the literal-run search (patterns without `?`) and the backtracking loop
+  // (patterns with one) must both say what an anchored regular expression says.
+  const words = (alphabet: string[], max: number): string[] => {
+    const out = [""];
+    for (let i = 0; i < out.length; i++) {
+      if (out[i]!.length < max) for (const c of alphabet) out.push(out[i]! + c);
+    }
+    return out;
+  };
+  const values = words(["a", "b"], 6);
+  let checked = 0;
+  for (const pattern of words(["a", "b", "*", "?"], 5)) {
+    const oracle = new RegExp(`^${pattern.replace(/\*/g, "[^]*").replace(/\?/g, "[^]")}$`);
+    for (const value of values) {
+      assert.equal(wildcardMatch(pattern, value, false), oracle.test(value), `${pattern} ${value}`);
+      checked += 1;
+    }
+  }
+  assert.ok(checked > 100_000);
+});
+
 test("wildcards match as the Rust code does, on the table they share", () => {
   // scanner/iam/tests/wildcard-cases.json, checked against bbscan_iam::wildcard_match by the Rust tests.
   const table = JSON.parse(

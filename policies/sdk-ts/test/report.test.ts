@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MAX_EVIDENCE, MAX_MESSAGE_BYTES, Report } from "../src/index.ts";
-import { evaluation } from "../src/component.ts";
+import { evaluation, fromWit } from "../src/component.ts";
+import { utf8Length } from "../src/text.ts";
 
 const bucket = { arn: "arn:aws:s3:::b" };
 
@@ -75,4 +76,52 @@ test("findings are bounded as Finding::bound bounds them", () => {
   const note = " [7 more evidence pointers not listed]";
   const cut = 6000 + note.length - MAX_MESSAGE_BYTES;
   assert.equal(finding.message, `${"é".repeat(2048)} … [${cut} more bytes cut]`);
+});
+
+test("UTF-8 lengths count as the host counts, whatever the text", () => {
+  const cases: Array<[string, number]> = [
+    ["", 0],
+    ["plain ascii", 11],
+    ["é", 2],
+    ["€", 3],
+    ["😀", 4],
+    ["a😀b", 6],
+    // A lone surrogate reaches the host as U+FFFD: 3 bytes, leading or trailing, alone or last.
+    ["\ud83d", 3],
+    ["\ude00x", 4],
+    ["x\ud83d", 4],
+  ];
+  for (const [text, bytes] of cases) {
+    assert.equal(utf8Length(text), bytes, JSON.stringify(text));
+    assert.equal(utf8Length(text), Buffer.byteLength(text, "utf8"), JSON.stringify(text));
+  }
+});
+
+test("a message just over the bound is cut, one at the bound is kept whole", () => {
+  const report = new Report();
+  report.fail("A.ONE", bucket, "a".repeat(MAX_MESSAGE_BYTES));
+  report.fail("A.ONE", bucket, `${"a".repeat(MAX_MESSAGE_BYTES - 1)}é`);
+  report.bound();
+  const [kept, cut] = report.findings;
+  assert.equal(kept?.message, "a".repeat(MAX_MESSAGE_BYTES));
+  assert.equal(cut?.message, `${"a".repeat(MAX_MESSAGE_BYTES - 1)} … [2 more bytes cut]`);
+});
+
+test("a handed-over resource parses its config once, on first read, and keeps it as data", () => {
+  const wit = { kind: "s3.bucket", arn: "arn:aws:s3:::b", name: "b", account: "1", region: "us-east-1", unknown: [] };
+  const r = fromWit({ ...wit, tags: [["a", "1"], ["b", "2"]], config: '{"versioning":"Enabled"}' });
+  assert.deepEqual(r.tags, { a: "1", b: "2" });
+  const first = r.config;
+  assert.deepEqual(first, { versioning: "Enabled" });
+  assert.equal(r.config, first, "the same object on every read");
+  assert.equal(Object.getOwnPropertyDescriptor(r, "config")?.get, undefined, "a data property once read");
+  assert.match(JSON.stringify(r), /"config":\{"versioning":"Enabled"\}/);
+  (r as { config: unknown }).config = { replaced: true };
+  assert.deepEqual(r.config, { replaced: true });
+  // Assigned before any read: the text is never parsed.
+  const unread = fromWit({ ...wit, tags: [], config: "not json" });
+  (unread as { config: unknown }).config = { set: 1 };
+  assert.deepEqual(unread.config, { set: 1 });
+  const broken = fromWit({ ...wit, tags: [], config: "not json" });
+  assert.throws(() => broken.config, /arn:aws:s3:::b: not a resource this policy SDK understands/);
 });
