@@ -5,7 +5,8 @@
 # RSS to compare with the file's size, (d) a warm audit of a small snapshot (the demo), (e) the IAM judgement of a large account
 # (1,000 roles, 200 users, 1,500 managed policies; effective permissions and the escalation
 # graph inside the WebAssembly IAM policy). (b) and (c) are followed by one run with
-# `audit --timings`: where the time goes. Usage: bash tests/bench/audit.sh [--release]
+# `audit --timings`: where the time goes; (f), with BBSCAN_BENCH_NATIVE=1, each built-in as
+# native Rust vs WebAssembly over (c). Usage: bash tests/bench/audit.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 profile=debug; build_flags=()
@@ -94,3 +95,9 @@ time_runs "(d) warm audit of a small snapshot (the demo, 43 resources)" 10 \
 cargo bench --locked --quiet -p bbscan-iam --bench escalation -- --snapshot "$work/iam.json" >/dev/null
 time_runs "(e) 1,000 roles, 200 users, 1,500 policies: IAM as WebAssembly" 5 \
   env XDG_CACHE_HOME="$warm" "$bin" audit --snapshot "$work/iam.json" --fail-on none --format json
+# (f) BBSCAN_BENCH_NATIVE=1: each built-in over the (c) snapshot as native Rust and as
+# WebAssembly, one after the other: the policy's own work vs what the boundary and the sandbox add.
+if [ "${BBSCAN_BENCH_NATIVE:-}" = 1 ]; then
+  echo "(f) each built-in over the (c) snapshot, native Rust vs WebAssembly:"
+  cargo bench --locked --quiet -p bbscan --bench builtins_native -- "$work/huge.json" | sed 's/^/    /'
+fi
