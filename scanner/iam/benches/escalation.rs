@@ -4,9 +4,11 @@
 //! The account: 1,000 roles, 200 users (in 20 groups), 1,500 managed policies (see
 //! `tests/support/synthetic.rs`), then a quarter, a half and twice that; then pipelines (many
 //! deployers that may pass any role, many function roles) at three sizes, with and without an
-//! administrator function role. Each size is built and
+//! administrator function role; then relays (roles that may only assume others: chains of
+//! several steps). Each size is built and
 //! solved several times after a warm-up (the action catalogue parsed once per process, as in a
-//! policy evaluation); the median is reported.
+//! policy evaluation); the median is reported. `-- --from SNAPSHOT.json` measures the account of
+//! a snapshot file instead.
 
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
@@ -73,8 +75,40 @@ fn write_snapshot(path: &str) {
     std::fs::write(path, serde_json::to_vec(&snapshot).expect("JSON")).expect("write the snapshot");
 }
 
+/// `--from SNAPSHOT.json`: the account of a snapshot file (e.g. `tests/bench/audit.sh`'s
+/// 100,000-resource one), read, built and solved a few times; each phase timed apart.
+fn from_snapshot(path: &str) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let snapshot = bbscan_model::Snapshot::from_json(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let resources = &snapshot.resources;
+    let (mut parse, mut build) = (Vec::new(), Vec::new());
+    let (mut edges, mut escalating, mut principals) = (0, 0, 0);
+    for _ in 0..3 {
+        let start = Instant::now();
+        let account = Account::from_resources(&snapshot.metadata.account_id, resources);
+        parse.push(start.elapsed());
+        let start = Instant::now();
+        let graph = Graph::build(&account);
+        build.push(start.elapsed());
+        principals = account.entities.len();
+        edges = graph.edges.len();
+        escalating = (0..principals).filter(|&i| graph.path_to_admin(i).is_some()).count();
+    }
+    println!(
+        "{path}: {} resources, {principals} principals; account {:.1} ms, graph {:.1} ms (median of 3), \
+         {edges} edges, {escalating} can escalate",
+        resources.len(),
+        median(parse).as_secs_f64() * 1e3,
+        median(build).as_secs_f64() * 1e3,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--from") {
+        from_snapshot(args.get(i + 1).expect("--from SNAPSHOT.json"));
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--snapshot") {
         write_snapshot(args.get(i + 1).expect("--snapshot PATH"));
         return;
@@ -89,5 +123,10 @@ fn main() {
     for (deployers, roles) in [(250, 2500), (500, 5000), (1000, 10000)] {
         pipelines(deployers, roles, true, 3);
         pipelines(deployers, roles, false, 3);
+    }
+    // Chains of assumptions, found over several rounds.
+    for roles in [1000, 4000] {
+        let resources = synthetic::relays(roles, 5, 1);
+        measure(&format!("{roles:>5} relay roles, 5 administrators"), &resources, 3);
     }
 }

@@ -375,14 +375,19 @@ impl<'a> Graph<'a> {
         // administrator, the graph solved, and again with those it found, until none is added:
         // then every principal that leads to one is known (the last of its path's edges into
         // one not yet known would have been found), and the edges are the whole graph's but
-        // those that lead nowhere. An account without escalations takes one round.
-        let mut leads = if exhaustive { vec![true; admins.len()] } else { admins.clone() };
+        // those that lead nowhere. An account without escalations takes one round; in a later
+        // round, only the principals that left out one now found to lead somewhere are asked
+        // again (the others' edges cannot change).
+        let n = account.entities.len();
+        let mut leads = if exhaustive { vec![true; n] } else { admins.clone() };
         let prune = edges::Prune { admins: &admins, stop_at_admin: !exhaustive };
+        // Per principal: its edges (between rounds), whom it left out, whether to ask again.
+        let mut own: Vec<Vec<Edge>> = (0..n).map(|_| Vec::new()).collect();
+        let mut left_out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut stale: Vec<bool> = admins.iter().map(|&admin| !admin).collect();
         loop {
-            graph.edges.clear();
-            graph.next.clear();
             for (i, e) in account.entities.iter().enumerate() {
-                if admins[i] {
+                if !stale[i] {
                     continue;
                 }
                 let asker = Asker {
@@ -392,8 +397,14 @@ impl<'a> Graph<'a> {
                     ctx: account.context_of(e),
                     somewhere: &graph.effective[i].somewhere,
                 };
-                let found = edges::from(&asker, i, &prepared, &prune, &leads, &mut ex);
-                graph.edges.extend(found);
+                own[i] = edges::from(&asker, i, &prepared, &prune, &leads, &mut left_out[i], &mut ex);
+            }
+            graph.edges.clear();
+            graph.next.clear();
+            let mut starts = Vec::with_capacity(n);
+            for edges in &mut own {
+                starts.push(graph.edges.len());
+                graph.edges.append(edges);
             }
             // Which raised nodes are administrators.
             let raised: Vec<Node> = graph
@@ -415,13 +426,21 @@ impl<'a> Graph<'a> {
                 graph.admin.insert(n, ceiling.is_admin() || ceiling.is_admin_if());
             }
             graph.solve();
-            let reached: Vec<bool> = (0..admins.len())
+            let reached: Vec<bool> = (0..n)
                 .map(|i| admins[i] || graph.next.contains_key(&Node { entity: i, level: Level::Current }))
                 .collect();
             if exhaustive || reached == leads {
                 break;
             }
+            for i in 0..n {
+                stale[i] = !admins[i] && left_out[i].iter().any(|&b| reached[b] && !leads[b]);
+            }
             leads = reached;
+            // Each principal takes its edges back, for the next round to keep or replace.
+            let mut all = std::mem::take(&mut graph.edges);
+            for (i, &start) in starts.iter().enumerate().rev() {
+                own[i] = all.split_off(start);
+            }
         }
         graph
     }

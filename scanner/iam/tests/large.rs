@@ -203,13 +203,15 @@ fn paths(graph: &Graph<'_>, account: &Account) -> Vec<Option<(String, bool)>> {
 #[test]
 fn the_pruned_graph_finds_the_paths_the_whole_graph_finds() {
     // Random accounts (roles, users in groups, managed policies, trusts, boundaries) and
-    // pipelines: the graph that leaves out edges on no path gives every principal the same path
+    // pipelines, and relays (chains of assumptions, found over several rounds): the graph that
+    // leaves out edges on no path gives every principal the same path
     // as the graph with every edge, and leaves some out.
     let mut accounts: Vec<Vec<bbscan_model::Resource>> =
         [3, 7, 11, 19, 23].into_iter().map(|seed| synthetic::account(300, 60, 400, seed)).collect();
     accounts.push(synthetic::pipelines(20, 150, true));
     accounts.push(synthetic::pipelines(20, 150, false));
-    let (mut escalating, mut left_out) = (0, 0);
+    accounts.extend([5, 13].into_iter().map(|seed| synthetic::relays(300, 3, seed)));
+    let (mut escalating, mut left_out, mut chains) = (0, 0, 0);
     for resources in &accounts {
         let account = Account::from_resources(ACCOUNT, resources);
         let pruned = Graph::build(&account);
@@ -219,9 +221,15 @@ fn the_pruned_graph_finds_the_paths_the_whole_graph_finds() {
             assert_eq!(pruned.is_admin_entity(i), whole.is_admin_entity(i));
         }
         escalating += paths(&pruned, &account).iter().flatten().count();
+        // A path of several steps is found over several rounds, each asking again only the
+        // principals that left out one found to lead somewhere in the round before.
+        chains += (0..account.entities.len())
+            .filter(|&i| pruned.path_to_admin(i).is_some_and(|p| p.edges.len() >= 2))
+            .count();
         assert!(pruned.edges.len() <= whole.edges.len());
         left_out += whole.edges.len() - pruned.edges.len();
     }
     assert!(escalating > 20, "only {escalating} principals escalate: the check would prove little");
     assert!(left_out > 1000, "only {left_out} edges left out");
+    assert!(chains > 100, "only {chains} paths of two steps or more: later rounds go untested");
 }

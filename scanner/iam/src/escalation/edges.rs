@@ -240,7 +240,9 @@ pub(super) struct Prune<'p> {
 }
 
 /// The edges from principal `from` (as it is). `leads`: which principals are known to lead to
-/// an administrator (administrators among them).
+/// an administrator (administrators among them). `left_out` is set to the principals not asked
+/// about because they were not known to lead anywhere: the edges can only change when one of
+/// them is found to.
 ///
 /// A principal becomes another (assumes it, passes it, changes its function, makes its
 /// credentials) only where that one is known to lead somewhere, unless it may also raise the
@@ -257,6 +259,7 @@ pub(super) fn from(
     prepared: &Prepared<'_>,
     prune: &Prune<'_>,
     leads: &[bool],
+    left_out: &mut Vec<usize>,
     ex: &mut Expansions,
 ) -> Vec<Edge> {
     let admins = prune.admins;
@@ -323,7 +326,9 @@ pub(super) fn from(
     }
     targets.sort_unstable();
     targets.dedup();
+    left_out.clear();
     if !ACTS_ON_OTHERS.iter().any(|action| a.may(action)) {
+        left_out.extend(targets.iter().copied().filter(|&bi| !leads[bi]));
         targets.retain(|&bi| leads[bi]);
     }
     // Administrators first, each group in the account's order (a stable sort).

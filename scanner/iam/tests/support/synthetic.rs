@@ -225,3 +225,56 @@ pub fn pipelines(deployers: usize, function_roles: usize, admin_function_role: b
     }
     out
 }
+
+/// Relays: roles whose only power is to assume other roles (each trusted by a few random
+/// others, some of those trusts under a condition the snapshot cannot decide), a few of them
+/// administrators, and a few that may also put a policy on one other role. The ways up are
+/// chains of several steps, which the pruned graph finds one round at a time.
+pub fn relays(roles: usize, admins: usize, seed: u64) -> Vec<Resource> {
+    let mut rng = Rng::new(seed);
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let mut out = vec![resource(
+        "iam.policy",
+        admin,
+        "AdministratorAccess",
+        json!({"aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+    )];
+    let arn = |i: usize| format!("arn:aws:iam::{ACCOUNT}:role/relay-{i}");
+    // Who may assume role i: a few others, chosen at random.
+    let mut trusted: Vec<Vec<usize>> = vec![Vec::new(); roles];
+    for (i, list) in trusted.iter_mut().enumerate() {
+        for _ in 0..1 + rng.below(2) {
+            let j = rng.below(roles);
+            if j != i && !list.contains(&j) {
+                list.push(j);
+            }
+        }
+    }
+    for (i, list) in trusted.iter().enumerate() {
+        let statements: Vec<Value> = list
+            .iter()
+            .map(|&j| {
+                let mut s = json!({"Effect": "Allow", "Principal": {"AWS": arn(j)}, "Action": "sts:AssumeRole"});
+                if rng.below(6) == 0 {
+                    s["Condition"] = json!({"StringEquals": {"sts:ExternalId": "relay"}});
+                }
+                s
+            })
+            .collect();
+        let mut allow = vec![json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})];
+        if rng.below(10) == 0 {
+            allow.push(json!({"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": arn(rng.below(roles))}));
+        }
+        let attached: Vec<Value> =
+            if i < admins { vec![json!({"name": "AdministratorAccess", "arn": admin})] } else { Vec::new() };
+        out.push(resource(
+            "iam.role",
+            &arn(i),
+            &format!("relay-{i}"),
+            json!({"role_id": format!("AROARELAY{i}"), "path": "/", "trust_policy": {"Statement": statements},
+                   "inline_policies": [{"name": "relay", "document": {"Statement": allow}}],
+                   "attached_policies": attached}),
+        ));
+    }
+    out
+}
