@@ -17,7 +17,7 @@ use crate::rules::*;
 use bbscan_policy::iam::account::{Account, Entity};
 use bbscan_policy::iam::escalation::Graph;
 use bbscan_policy::iam::usage::{coverage_problems, generate, observable_actions};
-use bbscan_policy::iam::{AccessLevel, ActionSet, Catalogue};
+use bbscan_policy::iam::{AccessLevel, ActionId, ActionSet, Catalogue};
 use bbscan_policy::model::{PrincipalUsage, ResourceConfig, UsageCoverage};
 use bbscan_policy::{Report, Resource, Severity, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -323,30 +323,40 @@ const LEVELS: &[AccessLevel] = &[
 const NOTABLE: &[&str] =
     &["iam", "sts", "organizations", "kms", "secretsmanager", "ssm", "s3", "lambda", "dynamodb", "ec2"];
 
-fn notable_first(names: &mut [String]) {
-    names.sort_by_key(|n| {
-        let prefix = n.split(':').next().unwrap_or_default();
-        (NOTABLE.iter().position(|p| *p == prefix).unwrap_or(NOTABLE.len()), n.clone())
-    });
+/// Where a service comes among the notable ones (the others after them).
+fn notable_rank(prefix: &str) -> usize {
+    NOTABLE.iter().position(|p| *p == prefix).unwrap_or(NOTABLE.len())
 }
 
-/// "permissions management 12 (iam:AttachRolePolicy, …); write 30 (…)"
+/// "permissions management 12 (iam:AttachRolePolicy, …); write 30 (…)": per level, the count and
+/// the first four by notable service, then by name. Thousands of actions are not named or
+/// sorted to show four (a principal with `*` leaves most of the catalogue unused).
 fn by_level(set: &ActionSet) -> String {
     let c = Catalogue::get();
-    let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<ActionId>> = BTreeMap::new();
     for id in set.iter() {
         let level = c.level(id);
         let rank = LEVELS.iter().position(|l| *l == level).unwrap_or(LEVELS.len());
-        groups.entry(rank).or_default().push(c.name(id));
+        groups.entry(rank).or_default().push(id);
     }
+    // The order of the names `service:Action` as text, without writing them.
+    let order = |a: &ActionId, b: &ActionId| {
+        let text = |id: &ActionId| c.prefix(*id).bytes().chain(std::iter::once(b':')).chain(c.action_name(*id).bytes());
+        notable_rank(c.prefix(*a)).cmp(&notable_rank(c.prefix(*b))).then_with(|| text(a).cmp(text(b)))
+    };
     groups
         .into_iter()
-        .map(|(rank, mut names)| {
-            notable_first(&mut names);
+        .map(|(rank, mut ids)| {
+            let count = ids.len();
+            if count > 4 {
+                ids.select_nth_unstable_by(3, order);
+                ids.truncate(4);
+            }
+            ids.sort_by(order);
+            let shown: Vec<String> = ids.iter().map(|&id| c.name(id)).collect();
+            let more = if count > shown.len() { ", …" } else { "" };
             let label = LEVELS.get(rank).map_or("other", |l| l.as_str());
-            let shown: Vec<&str> = names.iter().take(4).map(String::as_str).collect();
-            let more = if names.len() > shown.len() { ", …" } else { "" };
-            format!("{} {} ({}{more})", label.to_ascii_lowercase(), names.len(), shown.join(", "))
+            format!("{} {count} ({}{more})", label.to_ascii_lowercase(), shown.join(", "))
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -364,7 +374,7 @@ fn describe_unused(unused: &ActionSet) -> String {
     let mut parts = Vec::new();
     if !whole.is_empty() {
         let n = whole.len();
-        whole.sort_by_key(|p| (NOTABLE.iter().position(|x| x == p).unwrap_or(NOTABLE.len()), p.clone()));
+        whole.sort_by(|a, b| notable_rank(a).cmp(&notable_rank(b)).then_with(|| a.cmp(b)));
         let shown: Vec<&str> = whole.iter().take(6).map(String::as_str).collect();
         parts.push(format!(
             "every action of {n} service(s) ({}{})",

@@ -82,7 +82,7 @@ fn from_snapshot(path: &str) {
     let snapshot = bbscan_model::Snapshot::from_json(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
     let resources = &snapshot.resources;
     let (mut parse, mut build) = (Vec::new(), Vec::new());
-    let (mut edges, mut escalating, mut principals) = (0, 0, 0);
+    let (mut edges, mut escalating, mut principals, mut distinct) = (0, 0, 0, 0);
     for _ in 0..3 {
         let start = Instant::now();
         let account = Account::from_resources(&snapshot.metadata.account_id, resources);
@@ -93,10 +93,11 @@ fn from_snapshot(path: &str) {
         principals = account.entities.len();
         edges = graph.edges.len();
         escalating = (0..principals).filter(|&i| graph.path_to_admin(i).is_some()).count();
+        distinct = graph.effective.iter().map(std::rc::Rc::as_ptr).collect::<std::collections::HashSet<_>>().len();
     }
     println!(
-        "{path}: {} resources, {principals} principals; account {:.1} ms, graph {:.1} ms (median of 3), \
-         {edges} edges, {escalating} can escalate",
+        "{path}: {} resources, {principals} principals ({distinct} distinct permissions); account {:.1} ms, \
+         graph {:.1} ms (median of 3), {edges} edges, {escalating} can escalate",
         resources.len(),
         median(parse).as_secs_f64() * 1e3,
         median(build).as_secs_f64() * 1e3,

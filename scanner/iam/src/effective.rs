@@ -12,7 +12,7 @@ use crate::{Policy, condition};
 use std::collections::HashMap;
 
 /// What a principal may do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Effective {
     /// Allowed on every resource, whatever the request's unknown keys.
     pub everywhere: ActionSet,
@@ -44,6 +44,15 @@ pub struct Expansions {
 impl Expansions {
     pub fn new() -> Expansions {
         Expansions::default()
+    }
+
+    /// How many lists and patterns are kept.
+    pub fn len(&self) -> usize {
+        self.cache.len() + self.patterns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The actions a statement's `Action` (or `NotAction`) covers.

@@ -28,13 +28,14 @@
 //! not explored further.
 
 use crate::account::{Account, Entity, EntityPolicies};
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, FastHash};
 use crate::context::Context;
 use crate::effective::{Effective, Expansions, effective};
 use crate::evaluate::{Decision, Outcome, Policies, Policy, Principal, Request, Source, evaluate};
 use crate::pattern::{Resolved, resolve};
 use crate::policy::Effect;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::rc::Rc;
 
 mod edges;
 
@@ -107,8 +108,10 @@ pub struct Path<'g> {
 /// The escalation graph of an account.
 pub struct Graph<'a> {
     pub account: &'a Account,
-    /// Effective permissions per entity, as it is.
-    pub effective: Vec<Effective>,
+    /// Effective permissions per entity, as it is. Entities with the same permissions share
+    /// one value: each is three sets of every action of the catalogue (8 KiB), and accounts
+    /// hold many principals made alike (a role per function, per stage).
+    pub effective: Vec<Rc<Effective>>,
     /// The edges on the way to an administrator: those into principals that lead to none, and
     /// a principal's edges after its first unconditional one into an administrator, are left
     /// out, as they are on no path ([`Graph::build_exhaustive`] keeps them).
@@ -347,14 +350,24 @@ impl<'a> Graph<'a> {
 
     fn build_with(account: &'a Account, exhaustive: bool) -> Graph<'a> {
         let mut ex = Expansions::new();
-        let effective_sets: Vec<Effective> = account
+        let mut distinct: HashSet<Rc<Effective>, FastHash> = HashSet::default();
+        let effective_sets: Vec<Rc<Effective>> = account
             .entities
             .iter()
             .map(|e| {
                 let p = account.policies_of(e);
-                effective(&p.identity, p.boundary, &p.scps, &account.context_of(e), &mut ex, false)
+                let found = effective(&p.identity, p.boundary, &p.scps, &account.context_of(e), &mut ex, false);
+                match distinct.get(&found) {
+                    Some(same) => same.clone(),
+                    None => {
+                        let shared = Rc::new(found);
+                        distinct.insert(shared.clone());
+                        shared
+                    }
+                }
             })
             .collect();
+        drop(distinct);
         let prepared = edges::Prepared::new(account, admin_policy_candidates(account, &mut ex));
         let mut graph = Graph {
             account,

@@ -152,13 +152,15 @@ const DATA_EVENTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("AWS::SNS::Topic", &["sns:Publish"]),
-    (
-        "AWS::SQS::Queue",
-        &["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
-    ),
+    ("AWS::SQS::Queue", &["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]),
     (
         "AWS::CloudWatch::Metric",
-        &["cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+        &[
+            "cloudwatch:PutMetricData",
+            "cloudwatch:GetMetricData",
+            "cloudwatch:GetMetricStatistics",
+            "cloudwatch:ListMetrics",
+        ],
     ),
 ];
 
@@ -174,11 +176,17 @@ fn prefix_of(source: &str) -> &str {
 /// `CreateFunction20150331`, CloudFront's `GetDistributionConfig2020_05_31`.
 fn unversioned(name: &str) -> &str {
     let b = name.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit)) && r.end <= b.len();
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit)) && r.end <= b.len();
     // …YYYY_MM_DD
     if b.len() > 10 {
         let at = b.len() - 10;
-        if digits(at..at + 4) && b[at + 4] == b'_' && digits(at + 5..at + 7) && b[at + 7] == b'_' && digits(at + 8..at + 10) {
+        if digits(at..at + 4)
+            && b[at + 4] == b'_'
+            && digits(at + 5..at + 7)
+            && b[at + 7] == b'_'
+            && digits(at + 8..at + 10)
+        {
             return &name[..at];
         }
     }
@@ -315,12 +323,14 @@ pub fn data_event_type(action: &str) -> Option<&'static str> {
 /// match an action of a service, in table order: asked for every action of the catalogue, most
 /// of them of services the tables never name.
 fn patterns_of(action: &str) -> impl Iterator<Item = (Option<&'static str>, &'static str)> {
-    type Table = (HashMap<String, Vec<(Option<&'static str>, &'static str)>>, Vec<(Option<&'static str>, &'static str)>);
+    type Table =
+        (HashMap<String, Vec<(Option<&'static str>, &'static str)>>, Vec<(Option<&'static str>, &'static str)>);
     static TABLE: OnceLock<Table> = OnceLock::new();
     let (by_service, any_service) = TABLE.get_or_init(|| {
-        let all = NOT_RECORDED.iter().map(|p| (None, *p)).chain(
-            DATA_EVENTS.iter().flat_map(|(kind, patterns)| patterns.iter().map(move |p| (Some(*kind), *p))),
-        );
+        let all = NOT_RECORDED
+            .iter()
+            .map(|p| (None, *p))
+            .chain(DATA_EVENTS.iter().flat_map(|(kind, patterns)| patterns.iter().map(move |p| (Some(*kind), *p))));
         let mut table: Table = Default::default();
         for (kind, pattern) in all {
             match pattern.split_once(':') {
@@ -417,6 +427,22 @@ fn scope_of(s: &crate::Statement) -> Scope {
     Scope::Resource(r)
 }
 
+/// The actions a statement covers, from expansions kept across calls: a policy generates a
+/// document for every principal, and accounts repeat the same action lists. Bounded: the
+/// expansions are dropped when they grow past a few thousand lists.
+fn expand(s: &crate::Statement) -> ActionSet {
+    thread_local! {
+        static EXPANSIONS: RefCell<Expansions> = RefCell::new(Expansions::new());
+    }
+    EXPANSIONS.with(|ex| {
+        let mut ex = ex.borrow_mut();
+        if ex.len() > 4096 {
+            *ex = Expansions::new();
+        }
+        ex.actions(s).clone()
+    })
+}
+
 /// The least-privilege version of `old_document` (one policy document of `principal`) from
 /// what the principal used: every used action the old document allowed, on the resources the
 /// uses named (or, where they named none or more than were kept, the resources the old
@@ -425,10 +451,14 @@ fn scope_of(s: &crate::Statement) -> Scope {
 /// statement of the old document, verbatim. Allow statements with the same scope and
 /// conditions are merged; actions are grouped by service and sorted. The result never allows
 /// more than the old document (see [`within`]).
-pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse], coverage: &UsageCoverage) -> Generated {
+pub fn generate(
+    principal: &Principal,
+    old_document: &Value,
+    used: &[ActionUse],
+    coverage: &UsageCoverage,
+) -> Generated {
     let c = Catalogue::get();
     let old = Policy::new(Source::new("old policy", "old", "/"), old_document);
-    let mut ex = Expansions::new();
     let mut ctx = Context::open();
     principal.describe_into(&mut ctx);
     // (scope, conditions) → actions
@@ -479,7 +509,7 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
     let mut kept_unobservable = Vec::new();
     let mut dropped = ActionSet::none();
     for s in old.statements.iter().filter(|s| usable(s)) {
-        let mut unused = ex.actions(s).clone();
+        let mut unused = expand(s);
         unused.subtract(&used_ids);
         let mut kept = unused.clone();
         kept.subtract(&observable);
@@ -498,7 +528,9 @@ pub fn generate(principal: &Principal, old_document: &Value, used: &[ActionUse],
     let mut out = Vec::new();
     for ((scope, conditions), actions) in statements {
         let mut actions: Vec<String> = actions.into_iter().collect();
-        actions.sort_by_key(|a| a.to_ascii_lowercase());
+        // Case-insensitively, without a lowered copy per comparison.
+        actions
+            .sort_by(|a, b| a.bytes().map(|x| x.to_ascii_lowercase()).cmp(b.bytes().map(|x| x.to_ascii_lowercase())));
         let actions = collapse(actions);
         let one_or_many = |v: &[String]| if v.len() == 1 { json!(v[0]) } else { json!(v) };
         let mut st = json!({"Effect": "Allow", "Action": one_or_many(&actions)});
@@ -606,12 +638,18 @@ pub fn within(new: &Value, old: &Value) -> Result<(), Vec<String>> {
                 let mut mine = s.not_resources.clone();
                 mine.sort();
                 if !covering.iter().any(|o| scope_of(o) == Scope::NotResource(mine.clone())) {
-                    problems.push(format!("{a} on every resource but {} (the old document does not allow it)", mine.join(", ")));
+                    problems.push(format!(
+                        "{a} on every resource but {} (the old document does not allow it)",
+                        mine.join(", ")
+                    ));
                 }
                 continue;
             }
             for r in &s.resources {
-                if !covering.iter().any(|o| scope_covers(&scope_of(o), r) || (o.not_resources.is_empty() && o.resources.iter().any(|x| x == "*"))) {
+                if !covering.iter().any(|o| {
+                    scope_covers(&scope_of(o), r)
+                        || (o.not_resources.is_empty() && o.resources.iter().any(|x| x == "*"))
+                }) {
                     problems.push(format!("{a} on {r}"));
                 }
             }
@@ -709,11 +747,17 @@ mod tests {
         assert_eq!(actions_of("s3.amazonaws.com", "HeadObject"), vec!["s3:GetObject"]);
         assert_eq!(actions_of("s3.amazonaws.com", "CopyObject"), vec!["s3:GetObject", "s3:PutObject"]);
         assert_eq!(actions_of("s3.amazonaws.com", "GetBucketEncryption"), vec!["s3:GetEncryptionConfiguration"]);
-        assert_eq!(actions_of("lambda.amazonaws.com", "UpdateFunctionCode20150331v2"), vec!["lambda:UpdateFunctionCode"]);
+        assert_eq!(
+            actions_of("lambda.amazonaws.com", "UpdateFunctionCode20150331v2"),
+            vec!["lambda:UpdateFunctionCode"]
+        );
         assert_eq!(actions_of("lambda.amazonaws.com", "GetFunction20150331v2"), vec!["lambda:GetFunction"]);
         assert_eq!(actions_of("lambda.amazonaws.com", "CreateFunction20150331"), vec!["lambda:CreateFunction"]);
         assert_eq!(actions_of("lambda.amazonaws.com", "Invoke"), vec!["lambda:InvokeFunction"]);
-        assert_eq!(actions_of("cloudfront.amazonaws.com", "CreateInvalidation2020_05_31"), vec!["cloudfront:CreateInvalidation"]);
+        assert_eq!(
+            actions_of("cloudfront.amazonaws.com", "CreateInvalidation2020_05_31"),
+            vec!["cloudfront:CreateInvalidation"]
+        );
         assert_eq!(actions_of("monitoring.amazonaws.com", "PutMetricAlarm"), vec!["cloudwatch:PutMetricAlarm"]);
         assert_eq!(actions_of("sts.amazonaws.com", "AssumeRole"), vec!["sts:AssumeRole"]);
         assert!(actions_of("sts.amazonaws.com", "GetCallerIdentity").is_empty());
@@ -756,12 +800,8 @@ mod tests {
 
     #[test]
     fn coverage_problems_name_what_is_missing() {
-        let mut c = UsageCoverage {
-            logging: Some(true),
-            all_regions_recorded: Some(true),
-            days_covered: 40,
-            ..recording(&[])
-        };
+        let mut c =
+            UsageCoverage { logging: Some(true), all_regions_recorded: Some(true), days_covered: 40, ..recording(&[]) };
         assert!(coverage_problems(&c).is_empty());
         c.missing_days = vec!["2026-03-01".into(), "2026-03-02".into(), "2026-03-03".into(), "2026-03-09".into()];
         c.unreadable_total = 2;
@@ -797,13 +837,14 @@ mod tests {
         ]});
         let p = "arn:aws:ssm:us-east-1:123456789012:parameter/app/prod";
         let queue = "arn:aws:sqs:us-east-1:123456789012:jobs";
-        let uses = [used("ssm:GetParameter", &[&format!("{p}/A"), &format!("{p}/B"), &format!("{p}/C")]), used("sqs:SendMessage", &[queue])];
+        let uses = [
+            used("ssm:GetParameter", &[&format!("{p}/A"), &format!("{p}/B"), &format!("{p}/C")]),
+            used("sqs:SendMessage", &[queue]),
+        ];
         let g = generate(&worker(), &old, &uses, &recording(&["AWS::S3::Object", "AWS::SQS::Queue"]));
         let statements = g.document["Statement"].as_array().unwrap();
-        let mut got: Vec<(String, String)> = statements
-            .iter()
-            .map(|s| (s["Action"].to_string(), s["Resource"].to_string()))
-            .collect();
+        let mut got: Vec<(String, String)> =
+            statements.iter().map(|s| (s["Action"].to_string(), s["Resource"].to_string())).collect();
         got.sort();
         assert_eq!(
             got,
@@ -816,12 +857,17 @@ mod tests {
             g.document
         );
         assert_eq!(g.kept_unobservable, vec!["logs:CreateLogStream", "logs:PutLogEvents"]);
-        assert!(g.dropped.contains(&"s3:PutBucketPolicy".to_string()) && g.dropped.contains(&"s3:GetObject".to_string()));
+        assert!(
+            g.dropped.contains(&"s3:PutBucketPolicy".to_string()) && g.dropped.contains(&"s3:GetObject".to_string())
+        );
         assert!(prove(&worker(), &old, &g.document, &uses).is_empty());
         assert_eq!(within(&g.document, &old), Ok(()));
         // Without S3 data events the object actions cannot be judged: they are kept.
         let g = generate(&worker(), &old, &uses, &recording(&["AWS::SQS::Queue"]));
-        assert!(g.kept_unobservable.contains(&"s3:GetObject".to_string()) && !g.kept_unobservable.contains(&"s3:PutBucketPolicy".to_string()));
+        assert!(
+            g.kept_unobservable.contains(&"s3:GetObject".to_string())
+                && !g.kept_unobservable.contains(&"s3:PutBucketPolicy".to_string())
+        );
         assert_eq!(within(&g.document, &old), Ok(()));
         // The proof fails for a document that lost a use.
         let lost = json!({"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue}]});
@@ -860,7 +906,10 @@ mod tests {
         let doc = &g.document;
         assert!(g.kept_unobservable.contains(&"s3:GetObject".to_string()));
         let statements = doc["Statement"].as_array().unwrap();
-        assert!(statements.iter().all(|s| s["Effect"] == "Deny" || s["NotResource"] == "arn:aws:s3:::secrets/*"), "{doc}");
+        assert!(
+            statements.iter().all(|s| s["Effect"] == "Deny" || s["NotResource"] == "arn:aws:s3:::secrets/*"),
+            "{doc}"
+        );
         assert!(statements.contains(&old["Statement"][1]), "{doc}");
         assert_eq!(within(doc, &old), Ok(()));
         let mut no_deny = doc.clone();
