@@ -315,6 +315,18 @@ pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions, loaded: &Loaded) 
     audit_index(index, &metadata, gaps, options, loaded)
 }
 
+/// Run the audit on a snapshot document read straight into the policies' index
+/// ([`crate::host::SnapshotDocument`]): the typed snapshot is never built.
+pub fn audit_indexed(
+    index: SnapshotIndex,
+    meta: &bbscan_model::Metadata,
+    gaps: Vec<bbscan_model::Gap>,
+    options: &AuditOptions,
+    loaded: &Loaded,
+) -> Result<AuditReport, AuditError> {
+    audit_index(index, meta, gaps, options, loaded)
+}
+
 fn audit_index(
     index: SnapshotIndex,
     meta: &bbscan_model::Metadata,

@@ -930,6 +930,52 @@ fn load_snapshot(
     })
 }
 
+/// Audit a snapshot document, a file's (`path`) or the demo's: its resources read straight into
+/// the policies' index on every core ([`crate::host::SnapshotDocument`]), the file's bytes freed
+/// before the policies run. A document that is not a snapshot gets the same error as any
+/// command that reads one.
+fn audit_document(
+    path: Option<&Path>,
+    options: &AuditOptions,
+    loading: crate::audit::Loading,
+    timings: Option<&crate::audit::Timings>,
+    start: Instant,
+) -> anyhow::Result<bbscan_model::findings::AuditReport> {
+    let bytes: std::borrow::Cow<'static, [u8]> = match path {
+        Some(path) => std::fs::read(path)
+            .map_err(|source| snapshot::SnapshotFileError::Read { path: path.to_path_buf(), source })?
+            .into(),
+        None => snapshot::DEMO.as_bytes().into(),
+    };
+    let invalid = |e: bbscan_model::SnapshotError| -> anyhow::Error {
+        match path {
+            Some(path) => {
+                snapshot::SnapshotFileError::Invalid { path: path.to_path_buf(), message: e.to_string() }.into()
+            }
+            None => anyhow::Error::new(e).context("the built-in demo snapshot is damaged"),
+        }
+    };
+    let document = crate::host::SnapshotDocument::parse(&bytes).map_err(invalid)?;
+    if let Some(t) = timings {
+        let what = if path.is_some() { "read snapshot" } else { "snapshot" };
+        t.record(
+            what,
+            start.elapsed(),
+            format!("{} resources, {} gaps", document.resource_count(), document.gap_count()),
+        );
+    }
+    let loaded = loading.wait()?;
+    let start = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let count = document.resource_count();
+    let (index, metadata, gaps) = document.index(threads).map_err(invalid)?;
+    drop(bytes);
+    if let Some(t) = timings {
+        t.record("index for policies", start.elapsed(), format!("{count} resources, read on {threads} threads"));
+    }
+    Ok(crate::audit::audit_indexed(index, &metadata, gaps, options, &loaded)?)
+}
+
 /// What to run and how to judge it: the policy flags, rule selection, and bbscan.toml's
 /// policy settings and waivers.
 fn audit_options(
@@ -992,18 +1038,17 @@ fn audit_command(args: AuditArgs, config: &Config, verbosity: Verbosity) -> anyh
     // The policies load (or compile, the first time) while the snapshot is read or collected.
     let loading = crate::audit::load_alongside(&options);
     let start = Instant::now();
-    let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
-    if let Some(t) = &timings {
-        let what = if args.source.snapshot.is_some() { "read snapshot" } else { "snapshot" };
-        t.record(
-            what,
-            start.elapsed(),
-            format!("{} resources, {} gaps", snapshot.resources.len(), snapshot.gaps.len()),
-        );
-    }
-    let loaded = loading.wait()?;
-    let report = crate::audit::audit_owned(snapshot, &options, &loaded)?;
-    drop(loaded);
+    let report = if args.source.demo || args.source.snapshot.is_some() {
+        audit_document(args.source.snapshot.as_deref(), &options, loading, timings.as_deref(), start)?
+    } else {
+        let (snapshot, _) = load_snapshot(&args.source, &args.collect, config, verbosity, false)?;
+        if let Some(t) = &timings {
+            let detail = format!("{} resources, {} gaps", snapshot.resources.len(), snapshot.gaps.len());
+            t.record("snapshot", start.elapsed(), detail);
+        }
+        let loaded = loading.wait()?;
+        crate::audit::audit_owned(snapshot, &options, &loaded)?
+    };
     let start = Instant::now();
     // Colour only for a person at a terminal reading the table on stdout, and never with NO_COLOR.
     let colour = args.report.output.is_none()

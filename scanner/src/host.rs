@@ -11,8 +11,10 @@
 
 mod cache;
 mod iam;
+mod read;
 
 pub use cache::default_dir as default_cache_dir;
+pub use read::SnapshotDocument;
 mod sandbox;
 mod v1;
 mod validate;

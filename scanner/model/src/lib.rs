@@ -275,24 +275,44 @@ impl std::fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-impl Snapshot {
-    /// Parse a snapshot document, checking its version before its shape so that a
-    /// document from another bbscan gets a useful message.
-    pub fn from_json(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-        // The version first (a skim over the text), so that a snapshot of another version is
-        // named as such rather than as a shape error; then the snapshot, read straight into its
-        // types (no JSON tree of the whole file in between).
+impl SnapshotError {
+    /// What is wrong with a snapshot document that did not read into its types (`error`): its
+    /// version, when it names one other than this bbscan's, else the shape error itself.
+    pub fn explain(bytes: &[u8], error: serde_json::Error) -> SnapshotError {
         #[derive(Deserialize)]
         struct Version {
             schema_version: Option<Value>,
         }
-        let version: Version = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
-        match version.schema_version.as_ref().and_then(Value::as_u64) {
-            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-            Some(found) => return Err(SnapshotError::Version { found }),
-            None => {}
+        let version = serde_json::from_slice::<Version>(bytes).ok().and_then(|v| v.schema_version?.as_u64());
+        match version {
+            Some(found) if found != u64::from(SCHEMA_VERSION) => SnapshotError::Version { found },
+            _ => SnapshotError::Json(error),
         }
-        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(SnapshotError::Json)?;
+    }
+}
+
+impl Metadata {
+    /// Both collection times parse (every age a rule judges counts from `finished_at`).
+    pub fn check_times(&self) -> Result<(), SnapshotError> {
+        for (field, value) in [("started_at", &self.started_at), ("finished_at", &self.finished_at)] {
+            if epoch_seconds(value).is_none() {
+                return Err(SnapshotError::Time { field, value: value.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Snapshot {
+    /// Parse a snapshot document, read straight into its types (no JSON tree of the whole
+    /// file in between). A document of another version is named as such rather than as a shape
+    /// error: when the shape does not read, the version is looked for (a skim over the text,
+    /// taken only then: a good document is read once).
+    pub fn from_json(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| SnapshotError::explain(bytes, e))?;
+        if snapshot.schema_version != SCHEMA_VERSION {
+            return Err(SnapshotError::Version { found: u64::from(snapshot.schema_version) });
+        }
         snapshot.check_times()?;
         Ok(snapshot)
     }
@@ -305,10 +325,7 @@ impl Snapshot {
 
     /// Both collection times parse.
     pub fn check_times(&self) -> Result<(), SnapshotError> {
-        if epoch_seconds(&self.metadata.started_at).is_none() {
-            return Err(SnapshotError::Time { field: "started_at", value: self.metadata.started_at.clone() });
-        }
-        self.taken_at().map(|_| ())
+        self.metadata.check_times()
     }
 
     /// Resources of one kind.
