@@ -339,9 +339,28 @@ impl Catalogue {
         }
         let Some((service, name)) = pattern.split_once(':') else { return };
         let name_all = !name.is_empty() && name.chars().all(|c| c == '*');
+        // `Get*` (the common shape) or an exact name: the actions are sorted by name within
+        // their service, so those that match are one run, found by binary search, not by
+        // matching the pattern against every action of the service.
+        let literal = name.strip_suffix('*').unwrap_or(name);
+        let run = !literal.is_empty() && literal.is_ascii() && !literal.contains(['*', '?']);
         let mut add_service = |s: &Service| {
             if name_all {
                 set.insert_range(s.first, s.end);
+            } else if run {
+                let actions = &self.actions[s.first as usize..s.end as usize];
+                let start = actions.partition_point(|a| cmp_folded(a.name, literal).is_lt());
+                let matching = actions[start..].iter().take_while(|a| {
+                    if literal.len() == name.len() {
+                        a.name.eq_ignore_ascii_case(literal)
+                    } else {
+                        a.name.len() >= literal.len()
+                            && a.name.as_bytes()[..literal.len()].eq_ignore_ascii_case(literal.as_bytes())
+                    }
+                });
+                for k in 0..matching.count() {
+                    set.insert(ActionId(s.first + (start + k) as u32));
+                }
             } else {
                 for i in s.first..s.end {
                     if wildcard_match(name, self.actions[i as usize].name, true) {
@@ -643,6 +662,44 @@ mod tests {
         assert!(c.only_star(c.find("iam:ListRoles").unwrap()));
         assert!(!c.only_star(put));
         assert!(c.only_star(c.find("xray:PutTraceSegments").unwrap()));
+    }
+
+    #[test]
+    fn a_prefix_or_an_exact_name_expands_to_what_matching_every_action_gives() {
+        // The run found by binary search is exactly the actions the pattern matches, for
+        // prefixes of every length of names of every service, in any case, exact names, and
+        // prefixes no action has.
+        let c = Catalogue::get();
+        let scan = |service: &Service, name: &str| -> ActionSet {
+            let mut set = ActionSet::empty(c.len());
+            for i in service.first..service.end {
+                if wildcard_match(name, c.actions[i as usize].name, true) {
+                    set.insert(ActionId(i));
+                }
+            }
+            set
+        };
+        let mut patterns = 0;
+        for service in c.services.iter().step_by(7) {
+            let names = &c.actions[service.first as usize..service.end as usize];
+            assert!(names.windows(2).all(|w| cmp_folded(w[0].name, w[1].name).is_le()), "{}", service.prefix);
+            for a in names.iter().step_by(3) {
+                for cut in [1, 2, 3, 5, 8, a.name.len()] {
+                    let Some(prefix) = a.name.get(..cut.min(a.name.len())) else { continue };
+                    for name in [
+                        format!("{prefix}*"),
+                        prefix.to_string(),
+                        format!("{}*", prefix.to_ascii_lowercase()),
+                        format!("{prefix}Zz*"),
+                    ] {
+                        let pattern = format!("{}:{name}", service.prefix);
+                        assert_eq!(c.expand(&pattern), scan(service, &name), "{pattern}");
+                        patterns += 1;
+                    }
+                }
+            }
+        }
+        assert!(patterns > 10_000, "{patterns}");
     }
 
     #[test]
