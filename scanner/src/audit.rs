@@ -295,7 +295,7 @@ pub fn audit(snapshot: &Snapshot, options: &AuditOptions) -> Result<AuditReport,
         || SnapshotIndex::new(snapshot),
         |_| format!("{} resources", snapshot.resources.len()),
     );
-    audit_index(index, &snapshot.metadata, snapshot.gaps.clone(), options, &load_timed(options)?)
+    audit_indexed(index, &snapshot.metadata, snapshot.gaps.clone(), options, &load_timed(options)?)
 }
 
 /// Run the audit on a snapshot the caller no longer needs: each resource's configuration is
@@ -312,22 +312,13 @@ pub fn audit_owned(snapshot: Snapshot, options: &AuditOptions, loaded: &Loaded) 
         || SnapshotIndex::from_resources(resources, &gaps, &metadata),
         |_| format!("{count} resources"),
     );
-    audit_index(index, &metadata, gaps, options, loaded)
+    audit_indexed(index, &metadata, gaps, options, loaded)
 }
 
-/// Run the audit on a snapshot document read straight into the policies' index
-/// ([`crate::host::SnapshotDocument`]): the typed snapshot is never built.
+/// Run the audit on the policies' index of a snapshot: its metadata and gaps with it. A
+/// snapshot document read straight into the index ([`crate::host::SnapshotDocument`]) never
+/// builds the typed snapshot.
 pub fn audit_indexed(
-    index: SnapshotIndex,
-    meta: &bbscan_model::Metadata,
-    gaps: Vec<bbscan_model::Gap>,
-    options: &AuditOptions,
-    loaded: &Loaded,
-) -> Result<AuditReport, AuditError> {
-    audit_index(index, meta, gaps, options, loaded)
-}
-
-fn audit_index(
     index: SnapshotIndex,
     meta: &bbscan_model::Metadata,
     gaps: Vec<bbscan_model::Gap>,

@@ -201,13 +201,8 @@ pub fn pipelines(deployers: usize, function_roles: usize, admin_function_role: b
                    "inline_policies": inline, "attached_policies": attached}),
         )
     };
-    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
-    let mut out = vec![resource(
-        "iam.policy",
-        admin,
-        "AdministratorAccess",
-        json!({"aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
-    )];
+    let admin = ADMINISTRATOR_ACCESS;
+    let mut out = vec![administrator_access()];
     let build_trust = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
     let deploy = json!({"Statement": [
         {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"},
@@ -226,19 +221,26 @@ pub fn pipelines(deployers: usize, function_roles: usize, admin_function_role: b
     out
 }
 
+const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/// AWS's AdministratorAccess managed policy.
+fn administrator_access() -> Resource {
+    resource(
+        "iam.policy",
+        ADMINISTRATOR_ACCESS,
+        "AdministratorAccess",
+        json!({"aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
+    )
+}
+
 /// Relays: roles whose only power is to assume other roles (each trusted by a few random
 /// others, some of those trusts under a condition the snapshot cannot decide), a few of them
 /// administrators, and a few that may also put a policy on one other role. The ways up are
 /// chains of several steps, which the pruned graph finds one round at a time.
 pub fn relays(roles: usize, admins: usize, seed: u64) -> Vec<Resource> {
     let mut rng = Rng::new(seed);
-    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
-    let mut out = vec![resource(
-        "iam.policy",
-        admin,
-        "AdministratorAccess",
-        json!({"aws_managed": true, "document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}),
-    )];
+    let admin = ADMINISTRATOR_ACCESS;
+    let mut out = vec![administrator_access()];
     let arn = |i: usize| format!("arn:aws:iam::{ACCOUNT}:role/relay-{i}");
     // Who may assume role i: a few others, chosen at random.
     let mut trusted: Vec<Vec<usize>> = vec![Vec::new(); roles];
