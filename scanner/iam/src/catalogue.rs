@@ -134,7 +134,7 @@ impl Hasher for FastHasher {
 pub(crate) type FastHash = BuildHasherDefault<FastHasher>;
 
 /// Case-insensitive ordering of ASCII names.
-fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
@@ -350,17 +350,19 @@ impl Catalogue {
             } else if run {
                 let actions = &self.actions[s.first as usize..s.end as usize];
                 let start = actions.partition_point(|a| cmp_folded(a.name, literal).is_lt());
-                let matching = actions[start..].iter().take_while(|a| {
-                    if literal.len() == name.len() {
-                        a.name.eq_ignore_ascii_case(literal)
-                    } else {
-                        a.name.len() >= literal.len()
-                            && a.name.as_bytes()[..literal.len()].eq_ignore_ascii_case(literal.as_bytes())
-                    }
-                });
-                for k in 0..matching.count() {
-                    set.insert(ActionId(s.first + (start + k) as u32));
-                }
+                let matching = actions[start..]
+                    .iter()
+                    .take_while(|a| {
+                        if literal.len() == name.len() {
+                            a.name.eq_ignore_ascii_case(literal)
+                        } else {
+                            a.name.len() >= literal.len()
+                                && a.name.as_bytes()[..literal.len()].eq_ignore_ascii_case(literal.as_bytes())
+                        }
+                    })
+                    .count();
+                let first = s.first + start as u32;
+                set.insert_range(first, first + matching as u32);
             } else {
                 for i in s.first..s.end {
                     if wildcard_match(name, self.actions[i as usize].name, true) {

@@ -10,7 +10,7 @@
 //!   generated policy keeps it as the old policy granted it.
 //! - [`generate`]: the least-privilege document for a principal's policy.
 
-use crate::catalogue::{AccessLevel, ActionId, ActionSet, Catalogue};
+use crate::catalogue::{AccessLevel, ActionId, ActionSet, Catalogue, cmp_folded};
 use crate::context::Context;
 use crate::effective::Expansions;
 use crate::evaluate::{Decision, Policies, Policy, Principal, Request, Source, evaluate};
@@ -529,8 +529,7 @@ pub fn generate(
     for ((scope, conditions), actions) in statements {
         let mut actions: Vec<String> = actions.into_iter().collect();
         // Case-insensitively, without a lowered copy per comparison.
-        actions
-            .sort_by(|a, b| a.bytes().map(|x| x.to_ascii_lowercase()).cmp(b.bytes().map(|x| x.to_ascii_lowercase())));
+        actions.sort_by(|a, b| cmp_folded(a, b));
         let actions = collapse(actions);
         let one_or_many = |v: &[String]| if v.len() == 1 { json!(v[0]) } else { json!(v) };
         let mut st = json!({"Effect": "Allow", "Action": one_or_many(&actions)});
