@@ -138,7 +138,6 @@ export function componentExports(policy: Policy, imports: Imports): wit.PolicyEx
       return r === undefined ? undefined : fromWit(r);
     },
     resourcesOfKind: (kind) => imports.snapshot.resourcesOfKind(kind).map(fromWit),
-    statements: (document) => imports.iam.statements(document),
     accessLevel: (action) => imports.iam.accessLevel(action),
   });
   return {

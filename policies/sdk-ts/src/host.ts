@@ -7,10 +7,10 @@ import type { Resource } from "./snapshot.ts";
 import type { IamFunctions } from "./wit.ts";
 
 /**
- * The host a policy runs against: its lookups, and the IAM functions the SDK asks it (the
- * reading of documents and access levels; wildcard matching is the SDK's own, `pattern.ts`).
+ * The host a policy runs against: its lookups, and the access levels of AWS's actions (reading
+ * documents and matching wildcards are the SDK's own, `statements.ts` and `pattern.ts`).
  */
-export interface Host extends Pick<IamFunctions, "statements" | "accessLevel"> {
+export interface Host extends Pick<IamFunctions, "accessLevel"> {
   /** A resource of the kinds the policy's rules declare, by ARN. */
   resourceByArn(arn: string): Resource | undefined;
   /** Every resource of `kind` (nothing for a kind the rules do not declare). */

@@ -1,12 +1,14 @@
-// IAM as AWS reads it, with the code bbscan's built-in rules use: the host (`bbscan:policy/iam`)
-// reads each document into normalised statements and knows the access levels, so a TypeScript
-// policy reads documents exactly as every other policy does, without an IAM implementation of
-// its own. The `*` and `?` matching of a statement's lists is done here (`pattern.ts`, held to the
-// Rust code's answers by a shared table): a call into the host lowers the whole statement
-// through the bindings, which costs far more inside WebAssembly than the match itself.
+// IAM as AWS reads it, as bbscan's built-in rules read it. Documents are read into normalised
+// statements and wildcards matched inside the policy (`statements.ts`, `pattern.ts`), held to the
+// Rust code's answers by tables the Rust tests check too; the access levels come from the host
+// (`bbscan:policy/iam`), which holds AWS's action catalogue. Reading and matching here rather
+// than in the host: a call into the host lowers its arguments through the bindings one character
+// at a time and lifts the answer value by value, which inside WebAssembly costs several times
+// the work itself.
 
-import { errorText, host } from "./host.ts";
+import { host } from "./host.ts";
 import { statementCoversAction, statementCoversResource, wildcardMatch } from "./pattern.ts";
+import { readStatements } from "./statements.ts";
 import type { Json } from "./snapshot.ts";
 import type { Statement } from "./wit.ts";
 
@@ -22,13 +24,7 @@ export function statements(document: Json): Statement[] {
   const cacheable = typeof document === "object" && document !== null;
   const known = cacheable ? read.get(document) : undefined;
   if (known !== undefined) return known;
-  const text = JSON.stringify(document === undefined ? null : document);
-  let found: Statement[];
-  try {
-    found = host().statements(text);
-  } catch (e) {
-    throw new Error(errorText(e));
-  }
+  const found = readStatements(document);
   if (cacheable) read.set(document, found);
   return found;
 }

@@ -1,10 +1,9 @@
 // IAM's wildcard matching, as bbscan's Rust code does it (scanner/iam/src/pattern.rs
 // `wildcard_match`, scanner/iam/src/policy.rs `covers_action`, `covers_resource`), run inside
-// the policy. The statements themselves are still read by the host (`statements`); what is done
-// here is only the `*` and `?` match of a statement's lists, which costs far less in the policy
-// than a call into the host (each call lowers the whole statement through the bindings). A
-// table shared with the Rust code (scanner/iam/tests/wildcard-cases.json) holds both to the
-// same answers.
+// the policy (as the statements are read, `statements.ts`): the `*` and `?` match of a
+// statement's lists costs far less in the policy than a call into the host (each call lowers the
+// whole statement through the bindings). A table shared with the Rust code
+// (scanner/iam/tests/wildcard-cases.json) holds both to the same answers.
 
 import type { Statement } from "./wit.ts";
 

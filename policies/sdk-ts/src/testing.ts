@@ -25,7 +25,8 @@ import type { Gap } from "./wit.ts";
 import { nativeIam } from "./testing/iam.ts";
 import { readResource, readSnapshot, SCHEMA_VERSION, type ReadSnapshot } from "./testing/snapshot.ts";
 
-export { nativeIam, statementsOf } from "./testing/iam.ts";
+export { nativeIam } from "./testing/iam.ts";
+export { readStatements } from "./statements.ts";
 export { wildcardMatch } from "./pattern.ts";
 export { gapKinds } from "./testing/snapshot.ts";
 
