@@ -1,8 +1,8 @@
 //! The same policy in several languages (the `bbscan policy new` template: a tag rule over
 //! buckets and an IAM rule over roles, following attached managed policies through the host's
-//! lookups and reading statements with the host's IAM helpers), over one snapshot of N
-//! resources (default 10,000): cold compile by wasmtime, instantiation plus evaluation, and the
-//! ratio to the first policy given (the Rust one).
+//! lookups and reading statements with the IAM helpers), over one snapshot of N resources
+//! (default 10,000): cold compile by wasmtime, instantiation plus evaluation, the linear memory
+//! the evaluation used, and the ratio to the first policy given (the Rust one).
 //!
 //! `BBSCAN_BENCH_POLICIES=rust=a.wasm,typescript=b.wasm,python=c.wasm cargo bench -p bbscan --bench policy_languages [-- N]`
 //! (`bash tests/bench/languages.sh` scaffolds and builds the three, then runs this.)
@@ -57,8 +57,8 @@ fn main() {
     let host = PolicyHost::new(limits, None).expect("engine");
     println!("the template policy over {n} resources (median of 5 evaluations, fresh instance each)");
     println!(
-        "  {:<12} {:>10} {:>14} {:>14} {:>10} {:>9}",
-        "language", "size MiB", "compile ms", "evaluate ms", "findings", "ratio"
+        "  {:<12} {:>10} {:>14} {:>14} {:>10} {:>11} {:>9}",
+        "language", "size MiB", "compile ms", "evaluate ms", "findings", "memory MiB", "ratio"
     );
     let mut first: Option<f64> = None;
     let mut findings_first: Option<usize> = None;
@@ -69,11 +69,13 @@ fn main() {
         let policy = host.load(path, &wasm).unwrap_or_else(|e| panic!("{label}: {e}"));
         let compile = start.elapsed();
         let mut found = 0;
+        let mut memory = 0;
         let runs: Vec<Duration> = (0..5)
             .map(|_| {
                 let start = Instant::now();
                 let outcome = host.evaluate(&policy, &index, &settings).unwrap_or_else(|e| panic!("{label}: {e}"));
                 found = outcome.findings.len();
+                memory = outcome.memory_used;
                 start.elapsed()
             })
             .collect();
@@ -81,11 +83,12 @@ fn main() {
         let base = *first.get_or_insert(eval);
         let same = *findings_first.get_or_insert(found) == found;
         println!(
-            "  {label:<12} {:>10.1} {:>14.0} {:>14.1} {:>10} {:>8.1}x{}",
+            "  {label:<12} {:>10.1} {:>14.0} {:>14.1} {:>10} {:>11.1} {:>8.1}x{}",
             wasm.len() as f64 / (1 << 20) as f64,
             ms(compile),
             eval,
             found,
+            memory as f64 / (1 << 20) as f64,
             eval / base,
             if same { "" } else { "  (findings differ from the first!)" }
         );

@@ -85,9 +85,28 @@ pub struct Statement {
     pub problems: Vec<String>,
 }
 
+/// Which part of a statement a value sits in, for a problem's wording; written only when there
+/// is a problem (most statements have none, and a name per condition key adds up).
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    Named(&'static str),
+    Principal(&'a str),
+    Condition(&'a str, &'a str),
+}
+
+impl std::fmt::Display for Part<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Part::Named(name) => f.write_str(name),
+            Part::Principal(kind) => write!(f, "Principal {kind}"),
+            Part::Condition(operator, key) => write!(f, "condition {operator} {key}"),
+        }
+    }
+}
+
 /// A string or a list of strings, as IAM allows. Booleans and numbers become their text (AWS
 /// accepts `"Bool": {"aws:SecureTransport": false}`).
-fn strings(v: Option<&Value>, problems: &mut Vec<String>, what: &str) -> Vec<String> {
+fn strings(v: Option<&Value>, problems: &mut Vec<String>, what: Part<'_>) -> Vec<String> {
     let scalar = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),
@@ -96,6 +115,7 @@ fn strings(v: Option<&Value>, problems: &mut Vec<String>, what: &str) -> Vec<Str
     };
     match v {
         None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|i| {
@@ -123,7 +143,7 @@ fn principals(v: Option<&Value>, problems: &mut Vec<String>) -> Option<Principal
         Value::String(s) if s == "*" => p.anyone = true,
         Value::Object(map) => {
             for (kind, values) in map {
-                let values = strings(Some(values), problems, &format!("Principal {kind}"));
+                let values = strings(Some(values), problems, Part::Principal(kind));
                 match kind.as_str() {
                     "AWS" => {
                         p.anyone |= values.iter().any(|v| v == "*");
@@ -141,20 +161,60 @@ fn principals(v: Option<&Value>, problems: &mut Vec<String>) -> Option<Principal
     Some(p)
 }
 
+/// The members of a statement that IAM reads, found in one pass over the object: looking each
+/// up by name hashed every name again, for every statement of every document.
+#[derive(Default)]
+struct Members<'a> {
+    sid: Option<&'a Value>,
+    effect: Option<&'a Value>,
+    action: Option<&'a Value>,
+    not_action: Option<&'a Value>,
+    resource: Option<&'a Value>,
+    not_resource: Option<&'a Value>,
+    principal: Option<&'a Value>,
+    not_principal: Option<&'a Value>,
+    condition: Option<&'a Value>,
+}
+
+impl<'a> Members<'a> {
+    /// Nothing for a statement that is not an object (as `Value::get` finds nothing there).
+    fn of(s: &'a Value) -> Members<'a> {
+        let mut m = Members::default();
+        let Value::Object(map) = s else { return m };
+        for (name, value) in map {
+            let slot = match name.as_str() {
+                "Sid" => &mut m.sid,
+                "Effect" => &mut m.effect,
+                "Action" => &mut m.action,
+                "NotAction" => &mut m.not_action,
+                "Resource" => &mut m.resource,
+                "NotResource" => &mut m.not_resource,
+                "Principal" => &mut m.principal,
+                "NotPrincipal" => &mut m.not_principal,
+                "Condition" => &mut m.condition,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        m
+    }
+}
+
 fn statement(s: &Value, pointer: String) -> Statement {
     let mut problems = Vec::new();
     if !s.is_object() {
         problems.push(format!("the statement is {}, not an object", kind_of(s)));
     }
+    let m = Members::of(s);
     let mut conditions = Vec::new();
-    match s.get("Condition") {
+    match m.condition {
         None | Some(Value::Null) => {}
         Some(Value::Object(ops)) => {
             for (operator, keys) in ops {
                 match keys {
                     Value::Object(keys) => {
                         for (key, values) in keys {
-                            let values = strings(Some(values), &mut problems, &format!("condition {operator} {key}"));
+                            let values = strings(Some(values), &mut problems, Part::Condition(operator, key));
                             conditions.push(Condition { operator: operator.clone(), key: key.clone(), values });
                         }
                     }
@@ -169,7 +229,7 @@ fn statement(s: &Value, pointer: String) -> Statement {
             problems.push(format!("unknown condition operator {:?}", c.operator));
         }
     }
-    let effect = match s.get("Effect").and_then(Value::as_str) {
+    let effect = match m.effect.and_then(Value::as_str) {
         Some("Deny") => Effect::Deny,
         Some("Allow") => Effect::Allow,
         other => {
@@ -182,22 +242,22 @@ fn statement(s: &Value, pointer: String) -> Statement {
             Effect::Allow
         }
     };
-    let actions = strings(s.get("Action"), &mut problems, "Action");
-    let not_actions = strings(s.get("NotAction"), &mut problems, "NotAction");
-    if s.get("Action").is_some() && s.get("NotAction").is_some() {
+    let actions = strings(m.action, &mut problems, Part::Named("Action"));
+    let not_actions = strings(m.not_action, &mut problems, Part::Named("NotAction"));
+    if m.action.is_some() && m.not_action.is_some() {
         problems.push("both Action and NotAction".into());
     } else if actions.is_empty() && not_actions.is_empty() {
         problems.push("no Action or NotAction".into());
     }
-    let resources = strings(s.get("Resource"), &mut problems, "Resource");
-    let not_resources = strings(s.get("NotResource"), &mut problems, "NotResource");
-    if s.get("Resource").is_some() && s.get("NotResource").is_some() {
+    let resources = strings(m.resource, &mut problems, Part::Named("Resource"));
+    let not_resources = strings(m.not_resource, &mut problems, Part::Named("NotResource"));
+    if m.resource.is_some() && m.not_resource.is_some() {
         problems.push("both Resource and NotResource".into());
     }
-    let principal = principals(s.get("Principal"), &mut problems);
-    let not_principal = principals(s.get("NotPrincipal"), &mut problems);
+    let principal = principals(m.principal, &mut problems);
+    let not_principal = principals(m.not_principal, &mut problems);
     Statement {
-        sid: s.get("Sid").and_then(Value::as_str).map(str::to_string),
+        sid: m.sid.and_then(Value::as_str).map(str::to_string),
         effect,
         actions,
         not_actions,
