@@ -115,7 +115,6 @@ fn strings(v: Option<&Value>, problems: &mut Vec<String>, what: Part<'_>) -> Vec
     };
     match v {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|i| {

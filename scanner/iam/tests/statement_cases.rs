@@ -52,6 +52,10 @@ fn record(s: &Statement) -> Value {
     Value::Object(m)
 }
 
+fn table_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/statement-cases.json")
+}
+
 fn answer(document: &str) -> Value {
     let value: Value = serde_json::from_str(document).expect("the table's documents are JSON");
     Value::Array(bbscan_iam::statements(&value).iter().map(record).collect())
@@ -59,7 +63,7 @@ fn answer(document: &str) -> Value {
 
 #[test]
 fn the_shared_statement_table_is_what_the_rust_code_answers() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/statement-cases.json");
+    let path = table_path();
     let text = std::fs::read_to_string(&path).unwrap();
     let mut table: Value = serde_json::from_str(&text).unwrap();
     let cases = table["cases"].as_array_mut().unwrap();
@@ -99,8 +103,7 @@ fn the_table_covers_every_kind_of_problem() {
     if std::env::var_os("BBSCAN_UPDATE_STATEMENT_CASES").is_some() {
         return;
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/statement-cases.json");
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(table_path()).unwrap()).unwrap();
     let problems: Vec<String> = table["cases"]
         .as_array()
         .unwrap()
