@@ -266,18 +266,12 @@ impl PolicyHost {
         let mut kinds: Vec<&str> = policy.info.rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        // One kind (the common case): hand over the index's own list, without copying it.
-        let joined: Vec<wit::Resource>;
-        let resources: &[wit::Resource] = match kinds.as_slice() {
-            [one] => index.of_kind(one),
-            _ => {
-                joined = kinds.iter().flat_map(|k| index.of_kind(k).iter().cloned()).collect();
-                &joined
-            }
-        };
+        // The index's own resources, by reference: a policy of several kinds (the IAM and tags
+        // policies read half the account) is handed them without a copy of their strings.
+        let resources: Vec<&wit::Resource> = kinds.iter().flat_map(|k| index.of_kind(k)).collect();
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
-        let handed: usize = resources.iter().map(handed_bytes).sum();
+        let handed: usize = resources.iter().copied().map(handed_bytes).sum();
         let budgets = Budgets {
             copy_bytes: self.limits.max_result_bytes,
             memory_bytes: self.limits.memory_for(handed),
@@ -286,10 +280,14 @@ impl PolicyHost {
         let called = match &policy.pre {
             Pre::Current(pre) => {
                 let gaps = index.gaps_of(&kinds);
-                self.call(pre, &sandbox, budgets, |p, store| p.call_evaluate(store, resources, &gaps, &text))?
+                self.call(&Unwrapped(pre), &sandbox, budgets, |instance, store| {
+                    let evaluate =
+                        instance.get_typed_func::<EvaluateParams, (EvaluateResult,)>(&mut *store, "evaluate")?;
+                    evaluate.call(store, (&resources, &gaps, &text)).map(|(result,)| result)
+                })?
             }
             Pre::V1(pre) => {
-                let old: Vec<_> = resources.iter().map(v1::resource).collect();
+                let old: Vec<_> = resources.iter().copied().map(v1::resource).collect();
                 let called = self.call(pre, &sandbox, budgets, |p, store| p.call_evaluate(store, &old, &text))?;
                 Called { value: called.value.map(v1::evaluation), log: called.log, memory_used: called.memory_used }
             }
@@ -392,6 +390,21 @@ struct Called<R> {
     value: R,
     log: Vec<String>,
     memory_used: usize,
+}
+
+/// The current contract's `evaluate`, called with the resources by reference (the bindings'
+/// `call_evaluate` wants them owned, side by side: a copy of every string of a policy of several
+/// kinds). The same types as the bindings', checked against the component's when looked up.
+type EvaluateParams<'a> = (&'a [&'a wit::Resource], &'a [wit::Gap], &'a str);
+type EvaluateResult = Result<wit::Evaluation, String>;
+
+/// A current-contract component instantiated without its world's wrapper, for [`EvaluateParams`].
+struct Unwrapped<'a>(&'a PolicyPre<State>);
+
+impl Instantiate<wasmtime::component::Instance> for Unwrapped<'_> {
+    fn instantiate(&self, store: &mut Store<State>) -> wasmtime::Result<wasmtime::component::Instance> {
+        self.0.instance_pre().instantiate(store)
+    }
 }
 
 /// Either contract's pre-instantiated world.
