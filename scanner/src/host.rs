@@ -132,6 +132,14 @@ enum Pre {
 }
 
 impl Policy {
+    /// The kinds its rules read (what it is handed), sorted, each once.
+    pub fn kinds(&self) -> Vec<&str> {
+        let mut kinds: Vec<&str> = self.info.rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+    }
+
     /// The contract version the policy was built against.
     pub fn contract(&self) -> &'static str {
         match self.pre {
@@ -263,15 +271,13 @@ impl PolicyHost {
         index: &Arc<SnapshotIndex>,
         settings: &serde_json::Value,
     ) -> Result<Outcome, PolicyFailure> {
-        let mut kinds: Vec<&str> = policy.info.rules.iter().flat_map(|r| r.kinds.iter().map(String::as_str)).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+        let kinds = policy.kinds();
         // The index's own resources, by reference: a policy of several kinds (the IAM and tags
         // policies read half the account) is handed them without a copy of their strings.
         let resources: Vec<&wit::Resource> = kinds.iter().flat_map(|k| index.of_kind(k)).collect();
         let text = settings.to_string();
         let sandbox = Sandbox::for_snapshot(index.clone(), kinds.iter().map(|k| k.to_string()).collect());
-        let handed: usize = resources.iter().copied().map(handed_bytes).sum();
+        let handed = index.handed_bytes(&kinds);
         let budgets = Budgets {
             copy_bytes: self.limits.max_result_bytes,
             memory_bytes: self.limits.memory_for(handed),
@@ -477,6 +483,12 @@ impl SnapshotIndex {
             account: r.account.clone(),
             region: r.region.clone(),
         })
+    }
+
+    /// The bytes of the resources of `kinds` (their strings), as handed to a policy that reads
+    /// them.
+    pub fn handed_bytes(&self, kinds: &[&str]) -> usize {
+        kinds.iter().flat_map(|k| self.of_kind(k)).map(handed_bytes).sum()
     }
 
     /// The gaps that concern any of `kinds`.
