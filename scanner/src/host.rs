@@ -23,6 +23,7 @@ use bbscan_model::findings::{Finding, PolicyInfo, ResourceRef, Tally};
 use bbscan_model::{Gap, Metadata, Resource, Snapshot};
 use sandbox::{Sandbox, State};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -433,13 +434,27 @@ impl Instantiate<v1::PolicyWorld> for v1::PolicyPre<State> {
 /// The snapshot as policies see it: resources converted to the contract's shape once, looked
 /// up by ARN and by kind, and its gaps with the kinds they concern.
 pub struct SnapshotIndex {
-    by_kind: HashMap<String, Vec<wit::Resource>>,
+    /// Each kind's resources, in snapshot order.
+    kinds: Vec<(String, Vec<wit::Resource>)>,
+    /// Kind → its place in `kinds`.
+    kind_at: HashMap<String, usize>,
+    /// Every resource by ARN, as its [`Place`]; hashed by the ARN the resource holds, so that no
+    /// second copy of an ARN (nor of its kind) is kept: 100,000 resources hold 15 MB of them.
+    by_arn: hashbrown::HashTable<Place>,
+    arn_hasher: hashbrown::DefaultHashBuilder,
     gaps: Vec<wit::Gap>,
-    /// ARN → (kind, position in that kind's list).
-    by_arn: HashMap<String, (String, usize)>,
     count: usize,
     /// Seconds since the epoch that policies see as "now": when the snapshot was taken.
     pub(crate) now: u64,
+}
+
+/// Where a resource sits in a [`SnapshotIndex`]: its kind's place in `kinds`, its position in
+/// that kind's list.
+#[derive(Debug, Clone, Copy)]
+struct Place(usize, usize);
+
+fn at(kinds: &[(String, Vec<wit::Resource>)], Place(kind, i): Place) -> &wit::Resource {
+    &kinds[kind].1[i]
 }
 
 impl SnapshotIndex {
@@ -453,20 +468,40 @@ impl SnapshotIndex {
     }
 
     fn build(resources: impl Iterator<Item = wit::Resource>, gaps: &[Gap], metadata: &Metadata) -> SnapshotIndex {
-        let mut by_kind: HashMap<String, Vec<wit::Resource>> = HashMap::new();
-        let mut by_arn = HashMap::new();
-        let mut count = 0;
+        let mut kinds: Vec<(String, Vec<wit::Resource>)> = Vec::new();
+        let mut kind_at: HashMap<String, usize> = HashMap::new();
+        let mut places = Vec::with_capacity(resources.size_hint().0);
         for r in resources {
-            count += 1;
-            let list = by_kind.entry(r.kind.clone()).or_default();
-            by_arn.insert(r.arn.clone(), (r.kind.clone(), list.len()));
+            let kind = match kind_at.get(r.kind.as_str()) {
+                Some(&kind) => kind,
+                None => {
+                    kind_at.insert(r.kind.clone(), kinds.len());
+                    kinds.push((r.kind.clone(), Vec::new()));
+                    kinds.len() - 1
+                }
+            };
+            let list = &mut kinds[kind].1;
+            places.push(Place(kind, list.len()));
             list.push(r);
+        }
+        let arn_hasher = hashbrown::DefaultHashBuilder::default();
+        let hash = |place: &Place| arn_hasher.hash_one(at(&kinds, *place).arn.as_str());
+        let mut by_arn = hashbrown::HashTable::with_capacity(places.len());
+        for &place in &places {
+            let arn = at(&kinds, place).arn.as_str();
+            match by_arn.entry(hash(&place), |p: &Place| at(&kinds, *p).arn == arn, hash) {
+                // Two resources of one ARN: the later one is found, as it always was.
+                hashbrown::hash_table::Entry::Occupied(mut held) => *held.get_mut() = place,
+                hashbrown::hash_table::Entry::Vacant(free) => {
+                    free.insert(place);
+                }
+            }
         }
         // Checked when the snapshot was read (`Snapshot::from_json`) and by `audit` before it
         // gets here; a snapshot built in code without a time is judged as of the epoch.
         let now = bbscan_model::epoch_seconds(&metadata.finished_at).and_then(|t| u64::try_from(t).ok()).unwrap_or(0);
         let gaps = gaps.iter().map(gap_to_wit).collect();
-        SnapshotIndex { by_kind, gaps, by_arn, count, now }
+        SnapshotIndex { kinds, kind_at, by_arn, arn_hasher, gaps, count: places.len(), now }
     }
 
     /// How many resources it holds.
@@ -497,16 +532,20 @@ impl SnapshotIndex {
     }
 
     fn of_kind(&self, kind: &str) -> &[wit::Resource] {
-        self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
+        self.kind_at.get(kind).map(|&k| self.kinds[k].1.as_slice()).unwrap_or_default()
     }
 
     fn kind_of(&self, arn: &str) -> Option<&str> {
-        self.by_arn.get(arn).map(|(kind, _)| kind.as_str())
+        self.place_of(arn).map(|Place(kind, _)| self.kinds[kind].0.as_str())
     }
 
     fn by_arn(&self, arn: &str) -> Option<&wit::Resource> {
-        let (kind, i) = self.by_arn.get(arn)?;
-        self.by_kind.get(kind).and_then(|list| list.get(*i))
+        self.place_of(arn).map(|place| at(&self.kinds, place))
+    }
+
+    fn place_of(&self, arn: &str) -> Option<Place> {
+        let hash = self.arn_hasher.hash_one(arn);
+        self.by_arn.find(hash, |p| at(&self.kinds, *p).arn == arn).copied()
     }
 }
 
@@ -619,5 +658,47 @@ mod tests {
             unknown: vec!["x".into()],
         };
         assert_eq!(handed_bytes(&r), 9 + 14 + 1 + 1 + 2 + 3 + 2 + 1);
+    }
+
+    fn resource(kind: &str, arn: &str, config: &str) -> wit::Resource {
+        wit::Resource {
+            kind: kind.into(),
+            arn: arn.into(),
+            name: String::new(),
+            account: String::new(),
+            region: String::new(),
+            tags: Vec::new(),
+            config: config.into(),
+            unknown: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_index_finds_every_resource_by_its_arn_and_a_repeated_arn_as_its_last_holder() {
+        let kinds = ["s3.bucket", "iam.role", "lambda.function"];
+        // Enough resources that the table grows many times while it is filled.
+        let mut resources: Vec<wit::Resource> =
+            (0..5_000).map(|i| resource(kinds[i % 3], &format!("arn:aws:x:::{i}"), &i.to_string())).collect();
+        resources.push(resource("iam.role", "arn:aws:x:::7", "again"));
+        resources.push(resource("lambda.function", "arn:aws:x:::8", "again"));
+        let metadata = Snapshot::from_json(crate::snapshot::DEMO.as_bytes()).expect("the demo reads").metadata;
+        let index = SnapshotIndex::build(resources.into_iter(), &[], &metadata);
+        assert_eq!(index.resource_count(), 5_002);
+        for i in (0..5_000).filter(|i| ![7, 8].contains(i)) {
+            let arn = format!("arn:aws:x:::{i}");
+            let found = index.by_arn(&arn).unwrap_or_else(|| panic!("{arn} is found"));
+            assert_eq!((found.kind.as_str(), found.config.as_str()), (kinds[i % 3], i.to_string().as_str()));
+            assert_eq!(index.kind_of(&arn), Some(kinds[i % 3]));
+        }
+        for (arn, kind) in [("arn:aws:x:::7", "iam.role"), ("arn:aws:x:::8", "lambda.function")] {
+            let found = index.by_arn(arn).expect("found");
+            assert_eq!((found.kind.as_str(), found.config.as_str(), index.kind_of(arn)), (kind, "again", Some(kind)));
+        }
+        for absent in ["", "arn:aws:x:::5000", "arn:aws:x:::", "ARN:AWS:X:::1"] {
+            assert!(index.by_arn(absent).is_none() && index.kind_of(absent).is_none(), "{absent:?}");
+        }
+        assert_eq!(index.of_kind("iam.role").len(), 1_668);
+        assert_eq!(index.of_kind("lambda.function").len(), 1_667);
+        assert!(index.of_kind("kms.key").is_empty());
     }
 }

@@ -103,7 +103,7 @@ mod tests {
 
     /// Every resource of an index, in the order of its kinds' lists, as comparable text.
     fn contents(index: &SnapshotIndex) -> Vec<String> {
-        let mut kinds: Vec<&String> = index.by_kind.keys().collect();
+        let mut kinds: Vec<&String> = index.kinds.iter().map(|(kind, _)| kind).collect();
         kinds.sort();
         let mut out = Vec::new();
         for kind in kinds {
@@ -112,8 +112,9 @@ mod tests {
                     "{} {} {} {} {} {:?} {:?} {}",
                     r.kind, r.arn, r.name, r.account, r.region, r.tags, r.unknown, r.config
                 ));
-                let (k, i) = &index.by_arn[&r.arn];
-                assert_eq!((k, &index.of_kind(k)[*i].arn), (&r.kind, &r.arn));
+                let found = index.by_arn(&r.arn).expect("every resource is found by its ARN");
+                assert!(std::ptr::eq(found, r), "{} is found as itself", r.arn);
+                assert_eq!(index.kind_of(&r.arn), Some(kind.as_str()));
             }
         }
         out
