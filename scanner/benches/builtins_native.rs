@@ -2,8 +2,12 @@
 //! next to the same policies as WebAssembly through the host: what each policy's own work costs
 //! and what the boundary and the sandbox add.
 //!
-//! `cargo bench -p bbscan --bench builtins_native -- SNAPSHOT.json [POLICY] [--native-only]`
-//! (`--native-only`: no engine at all, for a profiler.)
+//! `cargo bench -p bbscan --bench builtins_native -- SNAPSHOT.json [POLICY] [--native-only] [--runs N]`
+//! (`--native-only`: no engine at all, for a profiler; `--runs N`: each side N times, alternating,
+//! and the medians — one run of either side can be off by half on a busy machine. Later runs in
+//! one process favour native code, whose heap is then warm, while every WebAssembly evaluation
+//! starts in a fresh instance's memory as in an audit: the first run of a process, as an audit
+//! has it, is the like-for-like comparison; run the bench several times for its spread.)
 
 use bbscan::audit::load_policies;
 use bbscan::host::{Limits, PolicyHost, SnapshotIndex};
@@ -15,11 +19,25 @@ use std::time::Instant;
 type Native = fn(&Snapshot, &serde_json::Value) -> Result<Report, String>;
 
 fn main() {
+    const USAGE: &str =
+        "usage: cargo bench -p bbscan --bench builtins_native -- SNAPSHOT.json [POLICY] [--native-only] [--runs N]";
     let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let native_only = args.iter().any(|a| a == "--native-only");
     args.retain(|a| a != "--native-only");
+    let runs = match args.iter().position(|a| a == "--runs") {
+        None => 1,
+        Some(at) => {
+            let n = args.get(at + 1).and_then(|n| n.parse::<usize>().ok()).filter(|&n| n > 0);
+            let Some(n) = n else {
+                eprintln!("--runs needs a number of runs, 1 or more\n{USAGE}");
+                std::process::exit(2);
+            };
+            args.drain(at..at + 2);
+            n
+        }
+    };
     let Some(path) = args.first() else {
-        eprintln!("usage: cargo bench -p bbscan --bench builtins_native -- SNAPSHOT.json [POLICY] [--native-only]");
+        eprintln!("{USAGE}");
         std::process::exit(2);
     };
     let only = args.get(1);
@@ -44,30 +62,62 @@ fn main() {
         assert!(errors.is_empty(), "{errors:?}");
         (host, policies, Arc::new(SnapshotIndex::new(&snap)))
     });
-    println!("{} resources; one run each (native, then WebAssembly)", snap.resources.len());
+    match runs {
+        1 => println!("{} resources; one run each (native, then WebAssembly)", snap.resources.len()),
+        n => println!(
+            "{} resources; {n} runs each, alternating (medians; the ratio of the medians)",
+            snap.resources.len()
+        ),
+    }
     for (name, native) in natives {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let start = Instant::now();
-        let report = native(&snap, &settings).expect("native run");
-        let native_time = start.elapsed();
-        let findings = report.findings.len();
-        drop(report);
-        let Some((host, policies, index)) = &wasm else {
-            println!("  {name:<18} native {:>9.1} ms   {findings} findings", native_time.as_secs_f64() * 1e3);
+        let policy = wasm
+            .as_ref()
+            .map(|(_, policies, _)| policies.iter().find(|p| p.info.name == name).expect("the built-in is loaded"));
+        let (mut native_times, mut wasm_times, mut findings) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..runs {
+            let start = Instant::now();
+            let report = native(&snap, &settings).expect("native run");
+            native_times.push(start.elapsed().as_secs_f64() * 1e3);
+            findings = report.findings.len();
+            drop(report);
+            if let (Some((host, _, index)), Some(policy)) = (&wasm, policy) {
+                let start = Instant::now();
+                let outcome = host.evaluate(policy, index, &settings).expect("wasm run");
+                wasm_times.push(start.elapsed().as_secs_f64() * 1e3);
+                assert_eq!(outcome.findings.len(), findings, "{name}: native and WebAssembly find the same");
+            }
+        }
+        let native_ms = median(&mut native_times);
+        if wasm_times.is_empty() {
+            println!("  {name:<18} native {native_ms:>9.1} ms   {findings} findings");
             continue;
+        }
+        let ratios: Vec<f64> = wasm_times.iter().zip(&native_times).map(|(w, n)| w / n).collect();
+        let wasm_ms = median(&mut wasm_times);
+        let spread = match runs {
+            1 => String::new(),
+            _ => format!(
+                "   (runs {:.2}-{:.2}x)",
+                ratios.iter().copied().fold(f64::INFINITY, f64::min),
+                ratios.iter().copied().fold(0.0, f64::max)
+            ),
         };
-        let policy = policies.iter().find(|p| p.info.name == name).expect("the built-in is loaded");
-        let start = Instant::now();
-        let outcome = host.evaluate(policy, index, &settings).expect("wasm run");
-        let wasm_time = start.elapsed();
-        drop(outcome);
         println!(
-            "  {name:<18} native {:>9.1} ms   wasm {:>9.1} ms   {:>5.2}x   {findings} findings",
-            native_time.as_secs_f64() * 1e3,
-            wasm_time.as_secs_f64() * 1e3,
-            wasm_time.as_secs_f64() / native_time.as_secs_f64()
+            "  {name:<18} native {native_ms:>9.1} ms   wasm {wasm_ms:>9.1} ms   {:>5.2}x   {findings} findings{spread}",
+            wasm_ms / native_ms
         );
+    }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    match values.len() % 2 {
+        1 => values[mid],
+        _ => (values[mid - 1] + values[mid]) / 2.0,
     }
 }
