@@ -16,6 +16,9 @@ use bbscan_policy::Report;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod support;
+use support::median;
+
 type Native = fn(&Snapshot, &serde_json::Value) -> Result<Report, String>;
 
 fn main() {
@@ -80,23 +83,24 @@ fn main() {
         for _ in 0..runs {
             let start = Instant::now();
             let report = native(&snap, &settings).expect("native run");
-            native_times.push(start.elapsed().as_secs_f64() * 1e3);
+            native_times.push(start.elapsed());
             findings = report.findings.len();
             drop(report);
             if let (Some((host, _, index)), Some(policy)) = (&wasm, policy) {
                 let start = Instant::now();
                 let outcome = host.evaluate(policy, index, &settings).expect("wasm run");
-                wasm_times.push(start.elapsed().as_secs_f64() * 1e3);
+                wasm_times.push(start.elapsed());
                 assert_eq!(outcome.findings.len(), findings, "{name}: native and WebAssembly find the same");
             }
         }
-        let native_ms = median(&mut native_times);
+        let ratios: Vec<f64> =
+            wasm_times.iter().zip(&native_times).map(|(w, n)| w.as_secs_f64() / n.as_secs_f64()).collect();
+        let native_ms = median(native_times).as_secs_f64() * 1e3;
         if wasm_times.is_empty() {
             println!("  {name:<18} native {native_ms:>9.1} ms   {findings} findings");
             continue;
         }
-        let ratios: Vec<f64> = wasm_times.iter().zip(&native_times).map(|(w, n)| w / n).collect();
-        let wasm_ms = median(&mut wasm_times);
+        let wasm_ms = median(wasm_times).as_secs_f64() * 1e3;
         let spread = match runs {
             1 => String::new(),
             _ => format!(
@@ -109,15 +113,5 @@ fn main() {
             "  {name:<18} native {native_ms:>9.1} ms   wasm {wasm_ms:>9.1} ms   {:>5.2}x   {findings} findings{spread}",
             wasm_ms / native_ms
         );
-    }
-}
-
-/// The middle value (the mean of the two middle ones for an even count).
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    match values.len() % 2 {
-        1 => values[mid],
-        _ => (values[mid - 1] + values[mid]) / 2.0,
     }
 }

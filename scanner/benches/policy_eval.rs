@@ -9,6 +9,9 @@ use bbscan_model::Snapshot;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::median;
+
 fn snapshot(buckets: usize) -> Snapshot {
     let demo = Snapshot::from_json(bbscan::snapshot::DEMO.as_bytes()).expect("the demo snapshot parses");
     let templates: Vec<_> = demo.of_kind("s3.bucket").cloned().collect();
@@ -22,11 +25,6 @@ fn snapshot(buckets: usize) -> Snapshot {
         })
         .collect();
     snap
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
 }
 
 fn main() {

@@ -12,6 +12,9 @@ use bbscan_model::Snapshot;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::median;
+
 /// N resources cloned from the demo account's buckets, roles and managed policies (a third of
 /// the buckets made production buckets without the classification tag).
 fn snapshot(n: usize) -> Snapshot {
@@ -33,11 +36,6 @@ fn snapshot(n: usize) -> Snapshot {
         i += 1;
     }
     snap
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
 }
 
 fn ms(d: Duration) -> f64 {
